@@ -1,0 +1,49 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+import { methodOverride, parseOsmBody } from './common/http/request-body';
+import { ManoLogger } from './common/logging/logger';
+import { correlationIdFrom, runWithContext } from './common/logging/request-context';
+import { AppConfig } from './config/env';
+import { VERSION } from './version';
+
+/** Middleware and settings every instance needs, in the service and in tests alike. */
+export function configureApp(app: INestApplication, config: AppConfig): void {
+  const express_ = app as NestExpressApplication;
+  express_.disable('x-powered-by');
+  express_.set('etag', false);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const correlationId = correlationIdFrom(req.headers['x-correlation-id'] ?? req.headers['x-request-id']);
+    res.setHeader('X-Correlation-Id', correlationId);
+    runWithContext({ correlationId }, next);
+  });
+  app.use(methodOverride);
+  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
+  app.use(parseOsmBody);
+  SwaggerModule.setup('docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('OpenCloudEdge MANO — OSM northbound API')
+    .setDescription(
+      "OSM-compatible NBI. Bodies are JSON or YAML (by Content-Type); answers are YAML unless Accept asks for JSON. Errors: {code, status, detail}.",
+    )
+    .setVersion(VERSION.version)
+    .addBearerAuth()
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    bodyParser: false,
+    logger: new ManoLogger(config),
+  });
+  configureApp(app, config);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { OsmExceptionFilter } from './common/errors/osm-exception.filter';
+import { OsmResponseInterceptor } from './common/http/osm-response.interceptor';
+import { APP_CONFIG, AppConfig } from './config/env';
+import { dataSourceOptions } from './database/options';
+import { HealthController } from './health/health.controller';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: OsmExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: OsmResponseInterceptor },
+      ],
+      exports: [APP_CONFIG],
+    };
+  }
+}

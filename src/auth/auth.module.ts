@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProjectsController, RolesController, UsersController } from './admin.controllers';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { Directory } from './directory';
+import { ProjectEntity } from './entities/project.entity';
+import { RoleEntity } from './entities/role.entity';
+import { TokenEntity } from './entities/token.entity';
+import { UserEntity } from './entities/user.entity';
+import { ProjectsService } from './projects.service';
+import { RolesService } from './roles.service';
+import { SeedService } from './seed.service';
+import { TokensController } from './tokens.controller';
+import { TokensService } from './tokens.service';
+import { UsersService } from './users.service';
+
+/** OSM's admin scope: tokens, users, projects, roles, and the guard every other route passes. */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, ProjectEntity, RoleEntity, TokenEntity])],
+  controllers: [TokensController, UsersController, ProjectsController, RolesController],
+  providers: [
+    AuthService,
+    Directory,
+    UsersService,
+    ProjectsService,
+    RolesService,
+    TokensService,
+    SeedService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,113 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { applyListFilters, Query } from '../common/http/list-filters';
+import { newId, nowSeconds } from '../common/ids';
+import { assertNotUuid, Directory } from './directory';
+import { ProjectEntity } from './entities/project.entity';
+import { TokenEntity } from './entities/token.entity';
+import { UserEntity } from './entities/user.entity';
+import { OsmRecord, projectRecord } from './records';
+import { projectCreateSchema, projectEditSchema } from './schemas';
+import { Session } from './session';
+import { duplicateAs } from './users.service';
+
+export const ADMIN_PROJECT = 'admin';
+
+@Injectable()
+export class ProjectsService {
+  constructor(
+    private readonly dir: Directory,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Without the projects permission only the caller's own projects show (OSM bug 853). */
+  async list(session: Session, query: Query): Promise<OsmRecord[]> {
+    let projects = await this.dir.projects.find({ order: { created: 'ASC' } });
+    if (!session.allowShowUserProjectRole) {
+      const mine = await this.ownProjectIds(session);
+      projects = projects.filter((p) => mine.has(p.id));
+    }
+    return applyListFilters(projects.map(projectRecord), query);
+  }
+
+  async show(session: Session, ref: string): Promise<OsmRecord> {
+    return projectRecord(await this.visible(session, ref));
+  }
+
+  async create(_session: Session, body: unknown): Promise<string> {
+    const input = projectCreateSchema.validate(body);
+    assertNotUuid(input.name, 'project');
+    await this.dir.assertNameFree(this.dir.projects, { name: input.name }, 'project');
+    const now = nowSeconds();
+    const project = this.dir.projects.create({
+      id: newId(),
+      name: input.name,
+      admin: input.admin ?? false,
+      quotas: input.quotas ?? null,
+      domainName: input.domain_name ?? null,
+      created: now,
+      modified: now,
+    });
+    await this.dir.projects.insert(project).catch(duplicateAs('project', input.name));
+    return project.id;
+  }
+
+  async edit(session: Session, ref: string, body: unknown): Promise<void> {
+    const input = projectEditSchema.validate(body);
+    const project = await this.visible(session, ref);
+    if (input.name !== undefined && input.name !== project.name) {
+      assertNotUuid(input.name, 'project');
+      if (project.name === ADMIN_PROJECT) throw DomainError.conflict('PROJECT.PROTECTED', "You cannot rename project 'admin'");
+      await this.dir.assertNameFree(this.dir.projects, { name: input.name }, 'project');
+      project.name = input.name;
+    }
+    if (input.admin !== undefined) project.admin = input.admin;
+    if (input.quotas) {
+      const quotas: Record<string, number> = { ...(project.quotas ?? {}) };
+      for (const [topic, limit] of Object.entries(input.quotas)) {
+        if (limit === null) delete quotas[topic];
+        else quotas[topic] = limit;
+      }
+      project.quotas = Object.keys(quotas).length ? quotas : null;
+    }
+    project.modified = nowSeconds();
+    await this.dir.projects.save(project).catch(duplicateAs('project', project.name));
+  }
+
+  async remove(session: Session, ref: string): Promise<void> {
+    const project = await this.visible(session, ref);
+    if (project.id === session.projectId) throw DomainError.conflict('PROJECT.DELETE_OWN', 'You cannot delete your own project');
+    if (project.name === ADMIN_PROJECT) throw DomainError.conflict('PROJECT.PROTECTED', "You cannot delete project 'admin'");
+    const users = await this.dir.users.find();
+    const user = users.find((u) => u.mappings.some((m) => m.project === project.id));
+    if (user && !session.force) {
+      throw DomainError.conflict(
+        'PROJECT.IN_USE',
+        `Project '${project.name}' (${project.id}) is being used by user '${user.username}'`,
+      );
+    }
+    await this.dataSource.transaction(async (tx) => {
+      // FORCE: the grants and sessions in the deleted project go with it
+      for (const u of users.filter((x) => x.mappings.some((m) => m.project === project.id))) {
+        u.mappings = u.mappings.filter((m) => m.project !== project.id);
+        await tx.save(UserEntity, u);
+      }
+      await tx.delete(TokenEntity, { projectId: project.id });
+      await tx.delete(ProjectEntity, { id: project.id });
+    });
+  }
+
+  private async visible(session: Session, ref: string): Promise<ProjectEntity> {
+    const project = await this.dir.findProject(ref);
+    if (!project || (!session.allowShowUserProjectRole && !(await this.ownProjectIds(session)).has(project.id))) {
+      throw DomainError.notFound('PROJECT.NOT_FOUND', `Project '${ref}' not found`);
+    }
+    return project;
+  }
+
+  private async ownProjectIds(session: Session): Promise<Set<string>> {
+    const me = await this.dir.users.findOneBy({ id: session.userId });
+    return new Set((me?.mappings ?? []).map((m) => m.project).filter((p): p is string => !!p));
+  }
+}

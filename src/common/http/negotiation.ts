@@ -1,0 +1,23 @@
+import { stringify } from 'yaml';
+
+export type OutputFormat = 'json' | 'yaml';
+
+/**
+ * OSM's choice of response format, in OSM's order: YAML when Accept names application/yaml or
+ * any type (even next to application/json), JSON when it names application/json; with neither,
+ * YAML for results and JSON for errors.
+ */
+export function negotiateFormat(accept: string | undefined, isError: boolean): OutputFormat {
+  if (accept) {
+    if (accept.includes('application/yaml') || accept.includes('*/*')) return 'yaml';
+    if (accept.includes('application/json') || isError) return 'json';
+  }
+  return 'yaml';
+}
+
+export function serialize(data: unknown, format: OutputFormat): { body: string; contentType: string } {
+  if (format === 'json') {
+    return { body: `${JSON.stringify(data, null, 4)}\n`, contentType: 'application/json; charset=utf-8' };
+  }
+  return { body: stringify(data, { indent: 4, directives: true }), contentType: 'application/yaml' };
+}

@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { ProjectEntity } from '../auth/entities/project.entity';
+import { RoleEntity } from '../auth/entities/role.entity';
+import { TokenEntity } from '../auth/entities/token.entity';
+import { UserEntity } from '../auth/entities/user.entity';
+import { AppConfig } from '../config/env';
+import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
+
+export const ENTITIES = [ProjectEntity, RoleEntity, UserEntity, TokenEntity];
+/** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
+export const MIGRATIONS = [CreateAuthTables1764160000000];
+
+/** The single definition of the database, used by the app and by the TypeORM CLI. */
+export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 'runMigrations'>): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: config.runMigrations,
+    synchronize: false,
+    logging: false,
+  } as const;
+  if (config.dbUrl) {
+    return { type: 'postgres', url: config.dbUrl, ...common, extra: { max: 20 } };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database: join(config.dataDir, 'mano.sqlite'),
+    enableWAL: true,
+    // several connections of one process (or a second process) wait for the write lock instead of failing
+    timeout: 10000,
+    ...common,
+  };
+}
+

@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createServer as createHttpServer, Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createApp } from './app.factory';
+import { ConfigError, loadConfig } from './config/env';
+import { loadOrCreateCertificate } from './tls/certificate';
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const started = Date.now();
+  const app = await createApp(config);
+  const logger = new Logger('Main');
+  const handler = app.getHttpAdapter().getInstance();
+  const tls = await loadOrCreateCertificate(config);
+  const servers: Server[] = [createHttpsServer({ cert: tls.cert, key: tls.key }, handler)];
+  await listen(servers[0], config.httpsPort, config.bindAddress);
+  logger.log(`HTTPS on ${config.bindAddress}:${config.httpsPort} (certificate: ${tls.source})`);
+  if (config.httpPort !== 0) {
+    servers.push(createHttpServer(handler));
+    await listen(servers[1], config.httpPort, config.bindAddress);
+    logger.log(`HTTP on ${config.bindAddress}:${config.httpPort}`);
+  }
+  logger.log(`Ready in ${Date.now() - started} ms; database: ${config.dbUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
+
+  const stop = async (signal: string): Promise<void> => {
+    logger.log(`${signal}: stopping`);
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`Start-up failed: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});
