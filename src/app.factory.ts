@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import { stringify } from 'yaml';
 import { AppModule } from './app.module';
 import { methodOverride, parseOsmBody } from './common/http/request-body';
 import { ManoLogger } from './common/logging/logger';
@@ -30,12 +31,17 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('OpenCloudEdge MANO — OSM northbound API')
     .setDescription(
-      "OSM-compatible NBI. Bodies are JSON or YAML (by Content-Type); answers are YAML unless Accept asks for JSON. Errors: {code, status, detail}.",
+      'OSM-compatible NBI. Bodies are JSON or YAML (by Content-Type); answers are YAML unless Accept asks for JSON. Errors: {code, status, detail}.',
     )
     .setVersion(VERSION.version)
     .addBearerAuth()
     .build();
   return SwaggerModule.createDocument(app, config);
+}
+
+/** The committed `openapi.yaml`: generated from the controllers, compared by a test. */
+export function renderOpenApiYaml(app: INestApplication): string {
+  return stringify(buildOpenApi(app), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {

@@ -111,7 +111,9 @@ export class AuthGuard implements CanActivate {
         const wanted = await this.projectIdsOf(setProject.split(','));
         const outside = wanted.find((p) => session.projectIds.length > 0 && !session.projectIds.includes(p));
         if (outside) {
-          throw DomainError.unauthorized(`Unauthorized for 'SET_PROJECT=${outside}'. Try with 'ADMIN=True' or 'ADMIN='${outside}'`);
+          throw DomainError.unauthorized(
+            `Unauthorized for 'SET_PROJECT=${outside}'. Try with 'ADMIN=True' or 'ADMIN='${outside}'`,
+          );
         }
         session.setProject = wanted;
       }

@@ -16,13 +16,27 @@ const mappings = (roleRequired: boolean): Schema => ({
 });
 const nameList: Schema = { type: 'array', minItems: 1, items: shortName };
 const QUOTA_TOPICS = [
-  'vnfds', 'nsds', 'slice_templates', 'pduds', 'ns_instances', 'slice_instances', 'vim_accounts',
-  'wim_accounts', 'sdn_controllers', 'k8sclusters', 'k8srepos', 'osmrepos', 'ns_subscriptions',
+  'vnfds',
+  'nsds',
+  'slice_templates',
+  'pduds',
+  'ns_instances',
+  'slice_instances',
+  'vim_accounts',
+  'wim_accounts',
+  'sdn_controllers',
+  'k8sclusters',
+  'k8srepos',
+  'osmrepos',
+  'ns_subscriptions',
 ];
 const quotas = (nullable: boolean): Schema => ({
   type: 'object',
   properties: Object.fromEntries(
-    QUOTA_TOPICS.map((t) => [t, nullable ? { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] } : { type: 'integer', minimum: 0 }]),
+    QUOTA_TOPICS.map((t) => [
+      t,
+      nullable ? { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] } : { type: 'integer', minimum: 0 },
+    ]),
   ),
   additionalProperties: false,
 });

@@ -28,7 +28,15 @@ export class SeedService implements OnApplicationBootstrap {
     }
     if (!(await this.dir.projects.existsBy({ name: ADMIN_PROJECT }))) {
       await ignoreRace(
-        this.dir.projects.insert({ id: newId(), name: ADMIN_PROJECT, admin: true, quotas: null, domainName: null, created: now, modified: now }),
+        this.dir.projects.insert({
+          id: newId(),
+          name: ADMIN_PROJECT,
+          admin: true,
+          quotas: null,
+          domainName: null,
+          created: now,
+          modified: now,
+        }),
       );
     }
     if (!(await this.dir.users.existsBy({ username: 'admin' }))) {
@@ -49,7 +57,9 @@ export class SeedService implements OnApplicationBootstrap {
     }
     const admin = await this.dir.users.findOneBy({ username: 'admin' });
     if (admin && (await verifyPassword('admin', admin.passwordHash))) {
-      this.logger.warn("User 'admin' still has the default password 'admin': change it (or set MANO_ADMIN_PASSWORD before first start)");
+      this.logger.warn(
+        "User 'admin' still has the default password 'admin': change it (or set MANO_ADMIN_PASSWORD before first start)",
+      );
     }
   }
 }

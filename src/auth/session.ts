@@ -35,7 +35,7 @@ export const Permission = (operation: string): MethodDecorator => SetMetadata(PE
 export const PublicRoute = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE_KEY, true);
 
 export const CurrentSession = createParamDecorator((_data: unknown, ctx: ExecutionContext): Session => {
-  const session = (ctx.switchToHttp().getRequest<{ session?: Session }>()).session;
+  const session = ctx.switchToHttp().getRequest<{ session?: Session }>().session;
   if (!session) throw new Error('route has no session: add @Permission');
   return session;
 });

@@ -28,7 +28,10 @@ export class UsersService {
       ? await this.dir.users.find({ order: { created: 'ASC' } })
       : await this.dir.users.findBy({ id: session.userId });
     const [projects, roles] = await Promise.all([this.dir.projectMap(), this.dir.roleMap()]);
-    return applyListFilters(users.map((u) => userRecord(u, projects, roles)), query);
+    return applyListFilters(
+      users.map((u) => userRecord(u, projects, roles)),
+      query,
+    );
   }
 
   async show(session: Session, ref: string): Promise<OsmRecord> {
@@ -109,7 +112,8 @@ export class UsersService {
     if (input.remove_project_role_mappings) {
       const projects = await this.dir.projectMap();
       const roles = await this.dir.roleMap();
-      const matches = (ref: string, id: string | null, name?: string): boolean => ref === id || (name !== undefined && ref === name);
+      const matches = (ref: string, id: string | null, name?: string): boolean =>
+        ref === id || (name !== undefined && ref === name);
       result = result.filter(
         (m) =>
           !input.remove_project_role_mappings!.some(
@@ -133,7 +137,11 @@ export class UsersService {
   /** The pre-R6 `projects: [names]` form grants `project_admin` in each, as OSM does. */
   private async legacyProjects(field: string, projects: string[] | undefined, force: boolean) {
     if (!projects?.length) return [];
-    return this.dir.resolveMappings(field, projects.map((project) => ({ project, role: 'project_admin' })), force);
+    return this.dir.resolveMappings(
+      field,
+      projects.map((project) => ({ project, role: 'project_admin' })),
+      force,
+    );
   }
 }
 

@@ -34,4 +34,3 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     ...common,
   };
 }
-

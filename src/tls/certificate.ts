@@ -17,7 +17,11 @@ export interface TlsMaterial {
  */
 export async function loadOrCreateCertificate(config: AppConfig): Promise<TlsMaterial> {
   if (config.tlsCertFile && config.tlsKeyFile) {
-    return { cert: readFileSync(config.tlsCertFile, 'utf8'), key: readFileSync(config.tlsKeyFile, 'utf8'), source: config.tlsCertFile };
+    return {
+      cert: readFileSync(config.tlsCertFile, 'utf8'),
+      key: readFileSync(config.tlsKeyFile, 'utf8'),
+      source: config.tlsCertFile,
+    };
   }
   const dir = join(config.dataDir, 'tls');
   const certFile = join(dir, 'server.crt');

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every check CI runs: format, lint, type check, then the whole test suite on SQLite and on PostgreSQL.
+# PostgreSQL: MANO_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must accept CREATE DATABASE.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; exit 1; }
+npx eslint . --max-warnings 0
+npx tsc -p tsconfig.json --noEmit
+
+status=0
+for db in sqlite postgres; do
+  echo "=== test suite on $db"
+  MANO_TEST_DB=$db npx jest --json --outputFile="$results/$db.json" || status=1
+done
+# one plain summary line per database, for readers and CI alike
+for db in sqlite postgres; do
+  node -e "const r=require('$results/$db.json'); console.log('$db: ' + r.numPassedTests + ' passed, ' + (r.numFailedTests + r.numRuntimeErrorTestSuites) + ' failed')"
+done
+exit $status

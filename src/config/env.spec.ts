@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './env';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ httpsPort: 9999, httpPort: 9998, dbUrl: undefined, runMigrations: true, tokenTtlSeconds: 3600 });
+    expect(c.adminPassword).toBe('admin');
+  });
+
+  it('reads every setting', () => {
+    const c = loadConfig({
+      MANO_DATA_DIR: '/tmp/x',
+      MANO_PORT: '10443',
+      MANO_HTTP_PORT: '0',
+      MANO_DB_URL: 'postgres://u@h/db',
+      MANO_DB_MIGRATIONS_RUN: 'false',
+      MANO_ADMIN_PASSWORD: 'pw',
+      MANO_LOG_FORMAT: 'json',
+    });
+    expect(c).toMatchObject({
+      dataDir: '/tmp/x',
+      httpsPort: 10443,
+      httpPort: 0,
+      dbUrl: 'postgres://u@h/db',
+      runMigrations: false,
+      adminPassword: 'pw',
+      logFormat: 'json',
+    });
+  });
+
+  it('names every bad value at once', () => {
+    let error: Error | undefined;
+    try {
+      loadConfig({ MANO_PORT: 'abc', MANO_DB_URL: 'mysql://x', MANO_LOG_FORMAT: 'xml', MANO_TYPO: '1', MANO_TLS_CERT: '/a' });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['MANO_PORT', 'MANO_DB_URL', 'MANO_LOG_FORMAT', 'MANO_TYPO', 'MANO_TLS_CERT']) {
+      expect(error!.message).toContain(name);
+    }
+  });
+
+  it('refuses the same port for HTTP and HTTPS', () => {
+    expect(() => loadConfig({ MANO_PORT: '8000', MANO_HTTP_PORT: '8000' })).toThrow(/differ/);
+  });
+});
