@@ -1,0 +1,122 @@
+/**
+ * What the orchestrator asks a VIM for. Every resource has a deterministic name (safe to re-create
+ * after a crash) and labels carrying the real identities (NS/VNF instance ids, operation id).
+ */
+export type ResourceKind = 'network' | 'compute' | 'volume';
+
+export interface ResourceRef<K extends ResourceKind = ResourceKind> {
+  kind: K;
+  /** e.g. `mano-<ns8>-<memberIdx>-<vduId>-<n>`; unique per VIM account and kind. */
+  name: string;
+  /** The identity: `mano.ns-instance`, `mano.vnf-instance`, `mano.op`… Stored on the VIM object and returned by observe. */
+  labels: Record<string, string>;
+}
+
+export interface IpProfile {
+  /** e.g. `192.168.10.0/24` */
+  cidr?: string;
+  gatewayIp?: string;
+  dhcp?: boolean;
+  dnsServers?: string[];
+}
+
+export interface DesiredNetwork {
+  ref: ResourceRef<'network'>;
+  ipProfile?: IpProfile;
+  /**
+   * Attach to the VIM's existing network of that name (OSM `vim-network-name`) instead of creating
+   * one. What happens when it does not exist is the adapter's rule (documented in its README).
+   */
+  existingNetworkName?: string;
+  /** The management network of the NS (floating IPs, SSH for day-1). */
+  management?: boolean;
+}
+
+export interface Flavor {
+  vcpu: number;
+  memoryGiB: number;
+  /** Root disk. */
+  storageGiB: number;
+  gpu?: number;
+  /** EPA hints (cpu pinning, huge pages, NUMA…), adapter-specific keys. */
+  epa?: Record<string, string | number | boolean>;
+}
+
+export interface PortSpec {
+  /** Connection point name, unique within the compute. */
+  name: string;
+  /** `ref.name` of a network applied on the same account. */
+  network: string;
+  fixedIp?: string;
+  macAddress?: string;
+  management?: boolean;
+  /** Expose outside the VIM (floating IP, Service, Ingress); adapters that cannot, ignore it and say so in conditions. */
+  floatingIp?: boolean;
+  portSecurity?: boolean;
+}
+
+export interface Placement {
+  /** Availability zone, or PoP for the emulator. */
+  zone?: string;
+  /** Instances of the same group are kept apart (anti-affinity) or together (affinity). */
+  antiAffinityGroup?: string;
+  affinityGroup?: string;
+  nodeSelector?: Record<string, string>;
+}
+
+export interface DesiredCompute {
+  ref: ResourceRef<'compute'>;
+  deploymentType: 'vm' | 'container';
+  image: string;
+  flavor: Flavor;
+  ports: PortSpec[];
+  /** Day-0 (cloud-init user data or equivalent). */
+  userData?: string;
+  replicas?: number;
+  placement?: Placement;
+  /** `ref.name`s of volumes to attach. */
+  volumes?: string[];
+  env?: Record<string, string>;
+}
+
+export interface DesiredVolume {
+  ref: ResourceRef<'volume'>;
+  sizeGiB: number;
+  zone?: string;
+  storageClass?: string;
+}
+
+export type DesiredResource = DesiredNetwork | DesiredCompute | DesiredVolume;
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface ObservedAddress {
+  port: string;
+  network: string;
+  ip: string;
+  mac?: string;
+}
+
+export interface Observed {
+  ref: ResourceRef;
+  /** The VIM's own id (nova server UUID, Kubernetes uid, emulator id). */
+  providerId: string;
+  /** Created and usable (server ACTIVE, pods Ready, emulator boot delay over). */
+  provisioned: boolean;
+  /** Reality matches what was last applied. */
+  upToDate: boolean;
+  addresses: ObservedAddress[];
+  conditions: Condition[];
+  /** Zone / PoP where it runs. */
+  zone?: string;
+  /** Adapter-specific, for humans and records (e.g. cidr of a network, status of a server). */
+  details?: Record<string, unknown>;
+}
+
+export const refKey = (ref: Pick<ResourceRef, 'kind' | 'name'>): string => `${ref.kind}/${ref.name}`;
