@@ -18,7 +18,9 @@ export default tseslint.config(
   {
     // the boundary: adapters know the contract and their VIM's client, never the orchestrator
     files: ['vim-adapters/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/src/**', '../../src/*'] }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./){3,}src(/|$)', message: 'adapters never import the orchestrator (src/)' }] }],
+    },
   },
   {
     // only adapters talk to VIMs

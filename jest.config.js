@@ -5,7 +5,21 @@
  * NestJS 12 ships ES modules only. Node 20 loads them from our CommonJS build natively, but Jest's
  * own module loader cannot (before Node 24.9), so those packages are compiled to CommonJS by babel here.
  */
-const ESM_PACKAGES = ['@nestjs', 'file-type', '@standard-schema', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'file-type',
+  '@standard-schema',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+  '@kubernetes/client-node',
+  'jsonpath-plus',
+  'openid-client',
+  'oauth4webapi',
+  'jose',
+  'rfc4648',
+];
 
 module.exports = {
   testEnvironment: 'node',

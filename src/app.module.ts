@@ -7,6 +7,7 @@ import { OsmResponseInterceptor } from './common/http/osm-response.interceptor';
 import { APP_CONFIG, AppConfig } from './config/env';
 import { dataSourceOptions } from './database/options';
 import { HealthController } from './health/health.controller';
+import { VimsModule } from './vims/vims.module';
 
 @Module({})
 export class AppModule {
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -30,6 +30,6 @@ import { UsersService } from './users.service';
     SeedService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, SeedService],
 })
 export class AuthModule {}

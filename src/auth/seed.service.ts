@@ -19,7 +19,18 @@ export class SeedService implements OnApplicationBootstrap {
     private readonly dir: Directory,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  private done?: Promise<void>;
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.ensure();
+  }
+
+  /** Idempotent; other first-start seeds await it (they need project admin). */
+  ensure(): Promise<void> {
+    return (this.done ??= this.seed());
+  }
+
+  private async seed(): Promise<void> {
     const now = nowSeconds();
     for (const role of DEFAULT_ROLES) {
       if (!(await this.dir.roles.existsBy({ name: role.name }))) {

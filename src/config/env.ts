@@ -18,6 +18,10 @@ export interface AppConfig {
   logFormat: 'text' | 'json';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   loginFailureDelayMs: number;
+  /** 32-byte key for secrets at rest; undefined = key file in the data directory. */
+  secretKey?: Buffer;
+  /** How long a VIM connectivity check may take. */
+  vimCheckTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -40,7 +44,10 @@ const KNOWN = [
   'MANO_LOG_FORMAT',
   'MANO_LOG_LEVEL',
   'MANO_LOGIN_FAILURE_DELAY_MS',
+  'MANO_SECRET_KEY',
+  'MANO_VIM_CHECK_TIMEOUT_MS',
   'MANO_TEST_DB',
+  'MANO_TEST_PG_URL',
 ] as const;
 
 /** Parses and validates the MANO_* variables; throws one ConfigError listing every bad value. */
@@ -93,6 +100,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('MANO_TLS_CERT and MANO_TLS_KEY must be set together');
   }
   const adminPassword = value('MANO_ADMIN_PASSWORD');
+  const rawKey = value('MANO_SECRET_KEY');
+  let secretKey: Buffer | undefined;
+  if (rawKey !== undefined) {
+    secretKey = /^[0-9a-fA-F]{64}$/.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
+    if (secretKey.length !== 32) problems.push('MANO_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
+  }
 
   const config: AppConfig = {
     dataDir: resolve(value('MANO_DATA_DIR') ?? './data'),
@@ -109,6 +122,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logFormat: oneOf('MANO_LOG_FORMAT', 'text', ['text', 'json'] as const),
     logLevel: oneOf('MANO_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug'] as const),
     loginFailureDelayMs: int('MANO_LOGIN_FAILURE_DELAY_MS', 500, 0, 60000),
+    secretKey,
+    vimCheckTimeoutMs: int('MANO_VIM_CHECK_TIMEOUT_MS', 15000, 100, 600000),
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');

@@ -6,11 +6,21 @@ import { RoleEntity } from '../auth/entities/role.entity';
 import { TokenEntity } from '../auth/entities/token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { AppConfig } from '../config/env';
+import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
+import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
 
-export const ENTITIES = [ProjectEntity, RoleEntity, UserEntity, TokenEntity];
+export const ENTITIES = [
+  ProjectEntity,
+  RoleEntity,
+  UserEntity,
+  TokenEntity,
+  AdminAccountEntity,
+  VimInventoryEntity,
+  SettingEntity,
+];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
-export const MIGRATIONS = [CreateAuthTables1764160000000];
+export const MIGRATIONS = [CreateAuthTables1764160000000, CreateVimTables1764170000000];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 'runMigrations'>): DataSourceOptions {

@@ -1,4 +1,4 @@
-import { configInvalid, FaultSpec, VimAccount } from '../../contract/src';
+import { configInvalid, FaultSpec, parseFaultSpec, VimAccount } from '../../contract/src';
 import { parseCidr } from './ip';
 
 export interface PopConfig {
@@ -100,7 +100,7 @@ export function parseEmulatorConfig(account: VimAccount): EmulatorConfig {
     pops: pops.length ? pops : [DEFAULT_POP],
     links,
     bootDelay: parseBootDelay(config.boot_delay),
-    faults: parseFaults(config.faults, 'config.faults'),
+    faults: parseFaultSpec(config.faults, 'config.faults'),
     networkPool: parsePool(config.network_pool),
     execOutputLimit:
       config.exec_output_limit === undefined
@@ -132,33 +132,6 @@ function parseBootDelay(v: unknown): EmulatorConfig['bootDelay'] {
   }
   if (!isObj(v)) throw configInvalid('config.boot_delay', 'must be a profile name or {container, vm} in seconds');
   return { container: num(v.container ?? 0, 'config.boot_delay.container'), vm: num(v.vm ?? 0, 'config.boot_delay.vm') };
-}
-
-export function parseFaults(v: unknown, path: string): FaultSpec {
-  if (v === undefined || v === null) return {};
-  if (!isObj(v)) throw configInvalid(path, 'must be an object');
-  const calls = (key: string): number[] | undefined => {
-    const raw = v[key] ?? v[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
-    if (raw === undefined) return undefined;
-    const list = Array.isArray(raw) ? raw : [raw];
-    return list.map((n, i) => num(n, `${path}.${key}[${i}]`, { min: 1, integer: true }));
-  };
-  const rate = v.failureRate ?? v.failure_rate;
-  const codes = ['VIM.UNREACHABLE', 'VIM.TIMEOUT', 'VIM.QUOTA_EXCEEDED', 'VIM.CONFLICT', 'VIM.INTERNAL', 'VIM.AUTH_FAILED'];
-  const errorCode = v.errorCode ?? v.error_code;
-  if (errorCode !== undefined && !codes.includes(String(errorCode)))
-    throw configInvalid(`${path}.errorCode`, `must be one of ${codes.join(', ')}`);
-  const spec: FaultSpec = {
-    failCalls: calls('failCalls'),
-    hangCalls: calls('hangCalls'),
-    failureRate: rate === undefined ? undefined : num(rate, `${path}.failureRate`),
-    seed: v.seed === undefined ? undefined : num(v.seed, `${path}.seed`, { integer: true }),
-    errorCode: errorCode as FaultSpec['errorCode'],
-    retryable: v.retryable === undefined ? undefined : Boolean(v.retryable),
-    hangMs: (v.hangMs ?? v.hang_ms) ? num(v.hangMs ?? v.hang_ms, `${path}.hangMs`) : undefined,
-  };
-  if (spec.failureRate !== undefined && spec.failureRate > 1) throw configInvalid(`${path}.failureRate`, 'must be from 0 to 1');
-  return Object.fromEntries(Object.entries(spec).filter(([, x]) => x !== undefined)) as FaultSpec;
 }
 
 function parsePool(v: unknown): string {

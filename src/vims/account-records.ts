@@ -1,0 +1,101 @@
+import { AdminAccountEntity } from './entities';
+import { AccountTopic, getPath, setPath } from './topics';
+
+export const MASK = '********';
+
+export interface AccountOperation {
+  lcmOperationType: 'create' | 'edit' | 'delete';
+  operationState: 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  startTime: number;
+  statusEnteredTime: number;
+  'detailed-status': string;
+  operationParams: unknown;
+}
+
+export type AccountAdmin = {
+  operationalState: 'PROCESSING' | 'ENABLED' | 'ERROR';
+  'detailed-status': string;
+  operations: AccountOperation[];
+  current_operation: number | null;
+  to_delete?: boolean;
+};
+
+export function adminOf(e: AdminAccountEntity): AccountAdmin {
+  return e.record._admin as AccountAdmin;
+}
+
+/** Starts a new operation; one still PROCESSING is settled by the new one (only the latest is carried out). */
+export function pushOperation(admin: AccountAdmin, op: AccountOperation): number {
+  const index = admin.operations.length;
+  for (const old of admin.operations) {
+    if (old.operationState === 'PROCESSING') {
+      old.operationState = 'COMPLETED';
+      old.statusEnteredTime = op.startTime;
+      old['detailed-status'] = `superseded by operation ${index}`;
+    }
+  }
+  admin.operations.push(op);
+  admin.current_operation = index;
+  admin.operationalState = 'PROCESSING';
+  return index;
+}
+
+export function newOperation(type: AccountOperation['lcmOperationType'], now: number, params: unknown = null): AccountOperation {
+  return {
+    lcmOperationType: type,
+    operationState: 'PROCESSING',
+    startTime: now,
+    statusEnteredTime: now,
+    'detailed-status': '',
+    operationParams: params,
+  };
+}
+
+/** The wire record: secrets masked, `_admin` completed from the columns. */
+export function accountRecord(e: AdminAccountEntity, topic: AccountTopic, secretPaths: string[]): Record<string, unknown> {
+  const out = structuredClone(e.record);
+  for (const path of topic.secretPaths) if (secretPaths.includes(path)) setPath(out, path, MASK);
+  return {
+    _id: e.id,
+    id: e.id,
+    ...out,
+    _admin: {
+      ...(out._admin as object),
+      created: e.created,
+      modified: e.modified,
+      projects_read: e.projectsRead,
+      projects_write: e.projectsWrite,
+    },
+  };
+}
+
+/** Splits the secret fields out of a body (they are sealed separately). */
+export function takeSecrets(
+  body: Record<string, unknown>,
+  topic: AccountTopic,
+): { rest: Record<string, unknown>; secrets: Record<string, unknown> } {
+  const rest = structuredClone(body);
+  const secrets: Record<string, unknown> = {};
+  for (const path of topic.secretPaths) {
+    const value = getPath(rest, path);
+    if (value === undefined) continue;
+    secrets[path] = value;
+    const keys = path.split('.');
+    const parent = keys.length === 1 ? rest : (getPath(rest, keys.slice(0, -1).join('.')) as Record<string, unknown>);
+    delete parent[keys[keys.length - 1]];
+  }
+  return { rest, secrets };
+}
+
+/** OSM's edit merge: objects merge recursively, `null` removes a key, anything else replaces. */
+export function mergePatch(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(target);
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key] as Record<string, unknown>, value);
+    else out[key] = structuredClone(value);
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

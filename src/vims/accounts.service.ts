@@ -1,0 +1,220 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import type { Session } from '../auth/session';
+import { DomainError } from '../common/errors/domain-error';
+import { newId, nowSeconds } from '../common/ids';
+import { applyListFilters, Query } from '../common/http/list-filters';
+import { ownershipFor, visibleTo, writableBy } from '../common/records/project-scope';
+import { SecretVault } from '../common/security/secret-vault';
+import { AccountOperations } from './account-operations';
+import { AccountAdmin, accountRecord, adminOf, mergePatch, newOperation, pushOperation, takeSecrets } from './account-records';
+import { AdminAccountEntity } from './entities';
+import { AccountTopic, TOPICS } from './topics';
+import { VimAdapterRegistry } from './vim-adapter.registry';
+
+/**
+ * OSM's admin resources over HTTP: create answers 202 with an operation id and the check runs in
+ * the background; edit and delete are asynchronous the same way; FORCE deletes at once.
+ */
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectRepository(AdminAccountEntity) private readonly accounts: Repository<AdminAccountEntity>,
+    private readonly vault: SecretVault,
+    private readonly registry: VimAdapterRegistry,
+    private readonly operations: AccountOperations,
+  ) {}
+
+  async list(topic: AccountTopic, session: Session, query: Query): Promise<Record<string, unknown>[]> {
+    const rows = await this.accounts.find({ where: { topic: topic.topic }, order: { created: 'ASC' } });
+    const visible = rows.filter((r) => visibleTo(session, ownership(r), 'list'));
+    return applyListFilters(
+      visible.map((r) => this.render(topic, r)),
+      query,
+    );
+  }
+
+  async show(topic: AccountTopic, session: Session, id: string): Promise<Record<string, unknown>> {
+    return this.render(topic, await this.find(topic, session, id, 'show'));
+  }
+
+  async create(topic: AccountTopic, session: Session, body: unknown): Promise<{ id: string; opId: string }> {
+    const input = topic.createSchema.validate(normalizeLegacy(topic, body));
+    await this.assertUniqueName(topic, session, String(input.name));
+    const id = newId();
+    const { rest, secrets } = takeSecrets(input, topic);
+    await this.validateWithAdapter(topic, session, id, rest, secrets);
+    const now = nowSeconds();
+    const admin: AccountAdmin = {
+      operationalState: 'PROCESSING',
+      'detailed-status': '',
+      operations: [newOperation('create', now)],
+      current_operation: 0,
+    };
+    const owner = ownershipFor(session);
+    await this.accounts.insert({
+      id,
+      topic: topic.topic,
+      name: String(input.name),
+      projectsRead: owner.projects_read,
+      projectsWrite: owner.projects_write,
+      record: { ...rest, _admin: admin },
+      secrets: Object.keys(secrets).length ? this.vault.encrypt(secrets, id) : null,
+      operationalState: 'PROCESSING',
+      created: now,
+      modified: now,
+    });
+    this.operations.schedule(id);
+    return { id, opId: `${id}:0` };
+  }
+
+  /** PATCH and PUT: a merge (null removes a key), then the check runs again. */
+  async edit(topic: AccountTopic, session: Session, id: string, body: unknown): Promise<string> {
+    const account = await this.find(topic, session, id, 'write');
+    this.assertWritable(session, account);
+    const patch = topic.editSchema.validate(normalizeLegacy(topic, body));
+    if (patch.name !== undefined && patch.name !== account.name) await this.assertUniqueName(topic, session, String(patch.name));
+    const { rest: patchRest, secrets: patchSecrets } = takeSecrets(patch, topic);
+    const { _admin, ...current } = account.record;
+    const record = mergePatch(current, patchRest);
+    const secrets = {
+      ...(account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {}),
+      ...patchSecrets,
+    };
+    for (const [k, v] of Object.entries(secrets)) if (v === null) delete secrets[k];
+    await this.validateWithAdapter(topic, session, account.id, record, secrets);
+    const admin = _admin as AccountAdmin;
+    const now = nowSeconds();
+    pushOperation(admin, newOperation('edit', now, maskedParams(topic, patch)));
+    account.record = { ...record, _admin: admin };
+    account.name = String(record.name);
+    account.secrets = Object.keys(secrets).length ? this.vault.encrypt(secrets, account.id) : null;
+    account.operationalState = 'PROCESSING';
+    account.modified = now;
+    await this.accounts.save(account);
+    await this.registry.forget(account.id);
+    this.operations.schedule(account.id);
+    return `${account.id}:${admin.current_operation}`;
+  }
+
+  /** Returns the delete operation id, or null when FORCE removed it at once. */
+  async remove(topic: AccountTopic, session: Session, id: string): Promise<string | null> {
+    const account = await this.find(topic, session, id, 'delete');
+    this.assertWritable(session, account);
+    // shared with other projects: only this project's access goes (OSM)
+    const others = account.projectsRead.filter((p) => p !== 'ANY' && !session.projectIds.includes(p));
+    if (session.projectIds.length && others.length) {
+      account.projectsRead = account.projectsRead.filter((p) => !session.projectIds.includes(p));
+      account.projectsWrite = account.projectsWrite.filter((p) => !session.projectIds.includes(p));
+      await this.accounts.save(account);
+      return null;
+    }
+    if (session.force) {
+      await this.operations.purge(account.id);
+      return null;
+    }
+    const admin = adminOf(account);
+    pushOperation(admin, newOperation('delete', nowSeconds()));
+    admin.to_delete = true;
+    account.operationalState = 'PROCESSING';
+    await this.accounts.save(account);
+    this.operations.schedule(account.id);
+    return `${account.id}:${admin.current_operation}`;
+  }
+
+  /** The connected adapter of a VIM account the session can see (for emulator tooling and, later, the LCM). */
+  async adapter(session: Session, id: string, method: 'show' | 'write'): Promise<VimAdapter> {
+    const topic = TOPICS.vim_accounts;
+    const account = await this.find(topic, session, id, method);
+    if (method === 'write') this.assertWritable(session, account);
+    const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
+    const vimAccount = topic.vimAccount(account.id, account.record, secrets)!;
+    if (!this.registry.factory(vimAccount.vimType)) {
+      throw DomainError.unprocessable('VIM.UNSUPPORTED', `vim_type '${vimAccount.vimType}' has no adapter here`);
+    }
+    return this.registry.adapterFor(vimAccount);
+  }
+
+  private render(topic: AccountTopic, e: AdminAccountEntity): Record<string, unknown> {
+    const secretPaths = e.secrets ? Object.keys(this.vault.decrypt<Record<string, unknown>>(e.secrets, e.id)) : [];
+    return accountRecord(e, topic, secretPaths);
+  }
+
+  private async find(
+    topic: AccountTopic,
+    session: Session,
+    id: string,
+    method: 'show' | 'write' | 'delete',
+  ): Promise<AdminAccountEntity> {
+    const account = await this.accounts.findOneBy({ id, topic: topic.topic });
+    if (!account || !visibleTo(session, ownership(account), method)) {
+      throw DomainError.notFound(`${topic.topic.toUpperCase()}.NOT_FOUND`, `${topic.title} '${id}' not found`);
+    }
+    return account;
+  }
+
+  private assertWritable(session: Session, account: AdminAccountEntity): void {
+    if (!writableBy(session, ownership(account))) {
+      throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
+    }
+  }
+
+  private async assertUniqueName(topic: AccountTopic, session: Session, name: string): Promise<void> {
+    const same = await this.accounts.findBy({ topic: topic.topic, name });
+    if (same.some((a) => visibleTo({ ...session, public: undefined }, ownership(a), 'list'))) {
+      throw DomainError.conflict(
+        `${topic.topic.toUpperCase()}.DUPLICATE`,
+        `${topic.title} with name '${name}' already exists for this project`,
+      );
+    }
+  }
+
+  /** Config errors the adapter can see without contacting the VIM answer 422 at once, naming the field. */
+  private async validateWithAdapter(
+    topic: AccountTopic,
+    session: Session,
+    id: string,
+    record: Record<string, unknown>,
+    secrets: Record<string, unknown>,
+  ): Promise<void> {
+    if (topic.topic === 'k8sclusters') {
+      const vim = await this.accounts.findOneBy({ id: String(record.vim_account), topic: 'vim_accounts' });
+      if (!vim || !visibleTo(session, ownership(vim), 'show')) {
+        throw DomainError.unprocessable('K8SCLUSTER.UNKNOWN_VIM', `vim_account: VIM account '${record.vim_account}' not found`, [
+          { path: 'vim_account', message: 'not found' },
+        ]);
+      }
+    }
+    const account = topic.vimAccount(id, record, secrets);
+    const factory = account && this.registry.factory(account.vimType);
+    if (!account || !factory) return;
+    try {
+      factory.parseAccount(account);
+    } catch (e) {
+      if (!VimError.isVimError(e)) throw e;
+      const path = topic.topic === 'k8sclusters' ? (e.path ?? '').replace(/^config\.kubeconfig/, 'credentials') : (e.path ?? '');
+      const detail =
+        path && e.message.startsWith(e.path ?? '\u0000') ? `${path}${e.message.slice((e.path ?? '').length)}` : e.message;
+      throw DomainError.unprocessable('VIM.CONFIG_INVALID', detail, path ? [{ path, message: detail }] : undefined);
+    }
+  }
+}
+
+const ownership = (a: AdminAccountEntity) => ({ projects_read: a.projectsRead, projects_write: a.projectsWrite });
+
+/** OSM keeps edit bodies in the history; ours never holds secrets. */
+function maskedParams(topic: AccountTopic, patch: Record<string, unknown>): Record<string, unknown> {
+  return takeSecrets(patch, topic).rest;
+}
+
+/** SDN controllers: OSM's deprecated `ip` + `port` become `url`. */
+function normalizeLegacy(topic: AccountTopic, body: unknown): unknown {
+  if (topic.topic !== 'sdns' || typeof body !== 'object' || body === null) return body;
+  const b = body as Record<string, unknown>;
+  if (b.ip && !b.url) return { ...b, url: `http://${b.ip}:${b.port ?? 8080}` };
+  return body;
+}
+
+export { TOPICS };

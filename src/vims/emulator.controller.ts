@@ -1,0 +1,78 @@
+import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseFaultSpec, supportsFaultInjection, supportsInventory, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { CurrentSession, Permission, Session } from '../auth/session';
+import { DomainError } from '../common/errors/domain-error';
+import { AccountsService } from './accounts.service';
+
+function need<T extends VimAdapter>(adapter: VimAdapter, guard: (a: VimAdapter) => a is T, what: string): T {
+  if (!guard(adapter))
+    throw DomainError.unprocessable('VIM.UNSUPPORTED', `this VIM account does not offer ${what} (only emulator accounts do)`);
+  return adapter;
+}
+
+/** Our own extension (outside OSM's /osm tree): look into an emulator VIM and steer its faults and metrics. */
+@ApiTags('emulator')
+@ApiBearerAuth()
+@Controller('mano/v1/emulator/:vimId')
+export class EmulatorController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get('inventory')
+  @Permission('vim_accounts:id:get')
+  @ApiOperation({
+    summary: 'Everything the emulator holds: PoPs with usage, networks, computes (with sandbox files), volumes, faults',
+  })
+  async inventory(@CurrentSession() session: Session, @Param('vimId') vimId: string): Promise<Record<string, unknown>> {
+    const adapter = need(await this.accounts.adapter(session, vimId, 'show'), supportsInventory, 'an inventory');
+    return adapter.inventory();
+  }
+
+  @Put('faults')
+  @HttpCode(204)
+  @Permission('vim_accounts:id:patch')
+  @ApiOperation({
+    summary: 'Inject faults: {failCalls: [3], failureRate, seed, errorCode, retryable, hangCalls, hangMs}; {} clears',
+  })
+  @ApiBody({ schema: { type: 'object' } })
+  async faults(@CurrentSession() session: Session, @Param('vimId') vimId: string, @Body() body: unknown): Promise<void> {
+    const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'fault injection');
+    await adapter.setFaults(await this.parse(async () => parseFaultSpec(body, 'body')));
+  }
+
+  @Put('computes/:name/metrics')
+  @HttpCode(204)
+  @Permission('vim_accounts:id:patch')
+  @ApiOperation({ summary: 'Set emulated metrics of a compute: {cpu: 0..1, memoryBytes}' })
+  @ApiBody({ schema: { type: 'object', properties: { cpu: { type: 'number' }, memoryBytes: { type: 'number' } } } })
+  async metrics(
+    @CurrentSession() session: Session,
+    @Param('vimId') vimId: string,
+    @Param('name') name: string,
+    @Body() body: { cpu?: unknown; memoryBytes?: unknown },
+  ): Promise<void> {
+    const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'settable metrics');
+    const metrics: { cpu?: number; memoryBytes?: number } = {};
+    if (body.cpu !== undefined) {
+      if (typeof body.cpu !== 'number' || body.cpu < 0 || body.cpu > 1)
+        throw DomainError.unprocessable('REQUEST.INVALID_BODY', 'cpu: must be a number from 0 to 1');
+      metrics.cpu = body.cpu;
+    }
+    if (body.memoryBytes !== undefined) {
+      if (typeof body.memoryBytes !== 'number' || body.memoryBytes < 0)
+        throw DomainError.unprocessable('REQUEST.INVALID_BODY', 'memoryBytes: must be a number ≥ 0');
+      metrics.memoryBytes = body.memoryBytes;
+    }
+    await this.parse(() => adapter.setMetrics({ kind: 'compute', name, labels: {} }, metrics));
+  }
+
+  private async parse<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!VimError.isVimError(e)) throw e;
+      if (e.code === 'VIM.NOT_FOUND') throw DomainError.notFound('EMULATOR.NOT_FOUND', e.message);
+      throw DomainError.unprocessable('REQUEST.INVALID_BODY', e.message);
+    }
+  }
+}

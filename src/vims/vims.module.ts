@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { emulatorFactory } from '../../vim-adapters/emulator/src';
+import { kubernetesFactory } from '../../vim-adapters/kubernetes/src';
+import { openstackFactory } from '../../vim-adapters/openstack/src';
+import { AuthModule } from '../auth/auth.module';
+import { ProjectEntity } from '../auth/entities/project.entity';
+import { SecretVault } from '../common/security/secret-vault';
+import { Transactions } from '../database/transactions';
+import { AccountOperations } from './account-operations';
+import {
+  K8sClustersController,
+  K8sReposController,
+  SdnsController,
+  VimAccountsController,
+  VimsController,
+  WimAccountsController,
+} from './accounts.controllers';
+import { AccountsService } from './accounts.service';
+import { DefaultEmulatorSeed } from './default-emulator.seed';
+import { EmulatorController } from './emulator.controller';
+import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from './entities';
+import { VIM_ADAPTER_FACTORIES, VimAdapterRegistry } from './vim-adapter.registry';
+
+/** VIM accounts (and OSM's other admin resources) and the adapter registry: the wiring of vim-adapters/. */
+@Module({
+  imports: [AuthModule, TypeOrmModule.forFeature([AdminAccountEntity, VimInventoryEntity, SettingEntity, ProjectEntity])],
+  controllers: [
+    VimAccountsController,
+    VimsController,
+    WimAccountsController,
+    SdnsController,
+    K8sClustersController,
+    K8sReposController,
+    EmulatorController,
+  ],
+  providers: [
+    { provide: VIM_ADAPTER_FACTORIES, useValue: [emulatorFactory, openstackFactory, kubernetesFactory] },
+    VimAdapterRegistry,
+    AccountsService,
+    AccountOperations,
+    SecretVault,
+    Transactions,
+    DefaultEmulatorSeed,
+  ],
+  exports: [AccountsService, VimAdapterRegistry, Transactions],
+})
+export class VimsModule {}

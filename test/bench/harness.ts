@@ -1,0 +1,87 @@
+/**
+ * Benchmarks run against the real service, started here from the build (`npm run build` first)
+ * on a fresh data directory — or against MANO_BENCH_URL when given (an already running service).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Service {
+  url: string;
+  startToReadyMs?: number;
+  pid?: number;
+  stop(): Promise<void>;
+}
+
+export async function startService(env: Record<string, string> = {}): Promise<Service> {
+  if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
+  const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      MANO_DATA_DIR: dataDir,
+      MANO_PORT: String(port + 1),
+      MANO_HTTP_PORT: String(port),
+      MANO_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const startToReadyMs = performance.now() - started;
+  return {
+    url,
+    startToReadyMs,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export class Client {
+  constructor(
+    readonly url: string,
+    private token = '',
+  ) {}
+
+  async login(username = 'admin', password = process.env.MANO_ADMIN_PASSWORD ?? 'admin'): Promise<void> {
+    const res = await this.call('POST', '/osm/admin/v1/tokens', { username, password });
+    this.token = (res.body as { id: string }).id;
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/json',
+        'Content-Type': 'application/json',
+        ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const ms = (n: number): string => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
