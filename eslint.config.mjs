@@ -19,12 +19,16 @@ export default tseslint.config(
     // the boundary: adapters know the contract and their VIM's client, never the orchestrator
     files: ['vim-adapters/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./){3,}src(/|$)', message: 'adapters never import the orchestrator (src/)' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./){3,}src(/|$)', message: 'adapters never import the orchestrator (src/)' }] },
+      ],
     },
   },
   {
     // only adapters talk to VIMs
     files: ['src/**/*.ts'],
+    ignores: ['src/vims/vims.module.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -33,6 +37,13 @@ export default tseslint.config(
             name,
             message: 'VIM clients live in vim-adapters/',
           })),
+          // the orchestrator knows the contract only; vims.module.ts wires the adapters into the registry
+          patterns: [
+            {
+              regex: 'vim-adapters/(?!contract/)',
+              message: 'use the adapter contract; adapters are wired in src/vims/vims.module.ts',
+            },
+          ],
         },
       ],
     },
