@@ -6,6 +6,7 @@ import { OsmExceptionFilter } from './common/errors/osm-exception.filter';
 import { OsmResponseInterceptor } from './common/http/osm-response.interceptor';
 import { APP_CONFIG, AppConfig } from './config/env';
 import { dataSourceOptions } from './database/options';
+import { Transactions } from './database/transactions';
 import { HealthController } from './health/health.controller';
 import { VimsModule } from './vims/vims.module';
 
@@ -19,10 +20,11 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        Transactions,
         { provide: APP_FILTER, useClass: OsmExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: OsmResponseInterceptor },
       ],
-      exports: [APP_CONFIG],
+      exports: [APP_CONFIG, Transactions],
     };
   }
 }

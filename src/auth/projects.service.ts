@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { Transactions } from '../database/transactions';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
 import { assertNotUuid, Directory } from './directory';
@@ -18,7 +18,7 @@ export const ADMIN_PROJECT = 'admin';
 export class ProjectsService {
   constructor(
     private readonly dir: Directory,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
   ) {}
 
   /** Without the projects permission only the caller's own projects show (OSM bug 853). */
@@ -87,7 +87,7 @@ export class ProjectsService {
         `Project '${project.name}' (${project.id}) is being used by user '${user.username}'`,
       );
     }
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       // FORCE: the grants and sessions in the deleted project go with it
       for (const u of users.filter((x) => x.mappings.some((m) => m.project === project.id))) {
         u.mappings = u.mappings.filter((m) => m.project !== project.id);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Not, Repository } from 'typeorm';
+import { Not, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { Transactions } from '../database/transactions';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
 import { hashPassword } from '../common/security/passwords';
@@ -18,7 +19,7 @@ const sameMapping = (a: ProjectRoleMapping, b: ProjectRoleMapping): boolean => a
 export class UsersService {
   constructor(
     private readonly dir: Directory,
-    private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @InjectRepository(TokenEntity) private readonly tokens: Repository<TokenEntity>,
   ) {}
 
@@ -80,7 +81,7 @@ export class UsersService {
     const passwordChanged = input.password !== undefined;
     if (passwordChanged) user.passwordHash = await hashPassword(input.password!);
     user.modified = nowSeconds();
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await tx.save(user).catch(duplicateAs('user', user.username));
       // a new password ends the user's other sessions
       if (passwordChanged) await tx.delete(TokenEntity, { userId: user.id, tokenHash: Not(session.tokenHash) });
@@ -92,7 +93,7 @@ export class UsersService {
     if (user.id === session.userId) {
       throw DomainError.conflict('USER.DELETE_SELF', 'You cannot delete your own login user');
     }
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await tx.delete(TokenEntity, { userId: user.id });
       await tx.delete(UserEntity, { id: user.id });
     });

@@ -6,7 +6,6 @@ import { openstackFactory } from '../../vim-adapters/openstack/src';
 import { AuthModule } from '../auth/auth.module';
 import { ProjectEntity } from '../auth/entities/project.entity';
 import { SecretVault } from '../common/security/secret-vault';
-import { Transactions } from '../database/transactions';
 import { AccountOperations } from './account-operations';
 import {
   K8sClustersController,
@@ -40,9 +39,8 @@ import { VIM_ADAPTER_FACTORIES, VimAdapterRegistry } from './vim-adapter.registr
     AccountsService,
     AccountOperations,
     SecretVault,
-    Transactions,
     DefaultEmulatorSeed,
   ],
-  exports: [AccountsService, VimAdapterRegistry, Transactions],
+  exports: [AccountsService, VimAdapterRegistry],
 })
 export class VimsModule {}
