@@ -9,6 +9,7 @@ import { dataSourceOptions } from './database/options';
 import { Transactions } from './database/transactions';
 import { HealthController } from './health/health.controller';
 import { VimsModule } from './vims/vims.module';
+import { CatalogModule } from './catalog/catalog.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

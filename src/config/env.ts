@@ -20,6 +20,10 @@ export interface AppConfig {
   loginFailureDelayMs: number;
   /** 32-byte key for secrets at rest; undefined = key file in the data directory. */
   secretKey?: Buffer;
+  /** Package archive limits. */
+  packageMaxUnpackedBytes: number;
+  packageMaxFiles: number;
+  packageMaxRatio: number;
   /** How long a VIM connectivity check may take. */
   vimCheckTimeoutMs: number;
 }
@@ -46,6 +50,9 @@ const KNOWN = [
   'MANO_LOGIN_FAILURE_DELAY_MS',
   'MANO_SECRET_KEY',
   'MANO_VIM_CHECK_TIMEOUT_MS',
+  'MANO_PACKAGE_MAX_UNPACKED_BYTES',
+  'MANO_PACKAGE_MAX_FILES',
+  'MANO_PACKAGE_MAX_RATIO',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -123,6 +130,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf('MANO_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug'] as const),
     loginFailureDelayMs: int('MANO_LOGIN_FAILURE_DELAY_MS', 500, 0, 60000),
     secretKey,
+    packageMaxUnpackedBytes: int('MANO_PACKAGE_MAX_UNPACKED_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
+    packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),
+    packageMaxRatio: int('MANO_PACKAGE_MAX_RATIO', 100, 2, 100_000),
     vimCheckTimeoutMs: int('MANO_VIM_CHECK_TIMEOUT_MS', 15000, 100, 600000),
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {

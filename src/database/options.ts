@@ -9,6 +9,8 @@ import { AppConfig } from '../config/env';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
 import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
+import { CreateCatalogItems1764180000000 } from './migrations/1764180000000-CreateCatalogItems';
+import { CatalogItemEntity } from '../catalog/catalog-item.entity';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -18,9 +20,10 @@ export const ENTITIES = [
   AdminAccountEntity,
   VimInventoryEntity,
   SettingEntity,
+  CatalogItemEntity,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
-export const MIGRATIONS = [CreateAuthTables1764160000000, CreateVimTables1764170000000];
+export const MIGRATIONS = [CreateAuthTables1764160000000, CreateVimTables1764170000000, CreateCatalogItems1764180000000];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 'runMigrations'>): DataSourceOptions {

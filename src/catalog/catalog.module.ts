@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetsliceTemplatesController, NsDescriptorsController, VnfPackagesController } from './catalog.controllers';
+import { CatalogItemEntity } from './catalog-item.entity';
+import { CatalogService } from './catalog.service';
+import { NotImplementedController } from './not-implemented.controller';
+import { PdusController, PdusService } from './pdus';
+
+/** VNF packages, NS descriptors, slice templates and PDUs (OSM vnfpkgm, nsd, nst and pdu areas). */
+@Module({
+  imports: [TypeOrmModule.forFeature([CatalogItemEntity])],
+  controllers: [VnfPackagesController, NsDescriptorsController, NetsliceTemplatesController, PdusController, NotImplementedController],
+  providers: [CatalogService, PdusService],
+  exports: [CatalogService],
+})
+export class CatalogModule {}

@@ -1,0 +1,336 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import type { Session } from '../auth/session';
+import { DomainError, FieldProblem } from '../common/errors/domain-error';
+import { applyListFilters, CONTROL_QUERY_KEYS, Query } from '../common/http/list-filters';
+import { isUuid, newId, nowSeconds } from '../common/ids';
+import { ownershipFor, PUBLIC_PROJECT, visibleTo, writableBy } from '../common/records/project-scope';
+import { APP_CONFIG, AppConfig } from '../config/env';
+import { mergePatch } from '../vims/account-records';
+import { setPath } from '../vims/topics';
+import { CatalogItemEntity } from './catalog-item.entity';
+import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
+import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
+import { readTarGz } from './package-reader/archive';
+import { unwrapDescriptor } from './package-reader/envelope';
+import { md5Hex, ReadPackage, readUpload } from './package-reader/upload';
+
+export interface UploadInput {
+  body: unknown;
+  raw: Buffer;
+  bodyIsRaw: boolean;
+  contentType: string;
+  md5?: string;
+  filename?: string;
+  query: Query;
+}
+
+const TITLE: Record<DescriptorKind, string> = { vnfd: 'VNF package', nsd: 'NS descriptor', nst: 'network slice template' };
+const ownership = (e: CatalogItemEntity) => ({ projects_read: e.projectsRead, projects_write: e.projectsWrite });
+
+/**
+ * Onboarding as OSM does it: packages are read within limits, descriptors validated against the
+ * Release 9 model and cross-checked, and only then stored — a failed upload stores nothing.
+ */
+@Injectable()
+export class CatalogService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>,
+  ) {}
+
+  async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
+    const rows = (await this.items.find({ where: { kind }, order: { created: 'ASC' } })).filter((r) => visibleTo(session, ownership(r), 'list'));
+    const inUse = await this.idsInUse(kind);
+    return applyListFilters(rows.map((r) => this.record(r, inUse)), query);
+  }
+
+  async show(kind: DescriptorKind, session: Session, ref: string): Promise<Record<string, unknown>> {
+    const item = await this.find(kind, session, ref, 'show');
+    return this.record(item, await this.idsInUse(kind));
+  }
+
+  /** SOL005 step one: an empty record (CREATED, DISABLED) with the caller's userDefinedData. */
+  async createEmpty(kind: DescriptorKind, session: Session, body: unknown): Promise<string> {
+    const input = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Record<string, unknown>;
+    const unknown = Object.keys(input).filter((k) => k !== 'userDefinedData');
+    if (unknown.length) {
+      throw DomainError.unprocessable('REQUEST.INVALID_BODY', `Format error at '${unknown[0]}': only userDefinedData may be given here`, unknown.map((path) => ({ path, message: 'is not an allowed field' })));
+    }
+    const id = newId();
+    const now = nowSeconds();
+    const owner = ownershipFor(session);
+    await this.items.insert({
+      id,
+      kind,
+      descriptorId: null,
+      projectsRead: owner.projects_read,
+      projectsWrite: owner.projects_write,
+      descriptor: {},
+      admin: { onboardingState: 'CREATED', operationalState: 'DISABLED', usageState: 'NOT_IN_USE', userDefinedData: input.userDefinedData ?? {}, revision: 0, type: kind },
+      descriptorText: null,
+      packageContent: null,
+      packageContentType: null,
+      created: now,
+      modified: now,
+    });
+    return id;
+  }
+
+  /** One-step onboarding: the record appears only if the package is valid. */
+  async onboard(kind: DescriptorKind, session: Session, input: UploadInput): Promise<string> {
+    const prepared = await this.prepare(kind, session, input, undefined);
+    const id = newId();
+    const now = nowSeconds();
+    const owner = ownershipFor(session);
+    const row = this.items.create({
+      id,
+      kind,
+      created: now,
+      modified: now,
+      projectsRead: owner.projects_read,
+      projectsWrite: owner.projects_write,
+      ...this.contentColumns(id, kind, prepared, { revision: 1, userDefinedData: {} }),
+    });
+    await this.items.insert(row as object);
+    return id;
+  }
+
+  /** SOL005 step two, and PUT of new content: replaces the content, revision + 1. */
+  async upload(kind: DescriptorKind, session: Session, ref: string, input: UploadInput): Promise<void> {
+    const item = await this.find(kind, session, ref, 'write');
+    this.assertWritable(session, item);
+    const prepared = await this.prepare(kind, session, input, item.id);
+    const revision = Number(item.admin.revision ?? 0) + 1;
+    Object.assign(item, this.contentColumns(item.id, kind, prepared, { revision, userDefinedData: item.admin.userDefinedData ?? {} }), { modified: nowSeconds() });
+    await this.items.save(item);
+  }
+
+  /** PATCH: userDefinedData and operationalState (SOL005), sharing with SET_PROJECT, or descriptor fields (merged, validated again). */
+  async edit(kind: DescriptorKind, session: Session, ref: string, body: unknown): Promise<void> {
+    const item = await this.find(kind, session, ref, 'write');
+    const patch = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Record<string, unknown>;
+    if (session.setProject) {
+      // share: add the projects to the readers (OSM `SET_PROJECT`)
+      item.projectsRead = [...new Set([...item.projectsRead, ...session.setProject])];
+      item.projectsWrite = [...new Set([...item.projectsWrite, ...session.setProject])];
+    } else {
+      this.assertWritable(session, item);
+      if (Object.keys(patch).length === 0) throw DomainError.badRequest('REQUEST.NOTHING_TO_UPDATE', 'Nothing to update');
+    }
+    const { userDefinedData, operationalState, ...fields } = patch;
+    if (userDefinedData !== undefined) {
+      if (typeof userDefinedData !== 'object' || userDefinedData === null) throw DomainError.unprocessable('REQUEST.INVALID_BODY', "Format error at 'userDefinedData': must be an object");
+      item.admin.userDefinedData = mergePatch((item.admin.userDefinedData as Record<string, unknown>) ?? {}, userDefinedData as Record<string, unknown>);
+    }
+    if (operationalState !== undefined) {
+      if (operationalState !== 'ENABLED' && operationalState !== 'DISABLED') throw DomainError.unprocessable('REQUEST.INVALID_BODY', "Format error at 'operationalState': must be ENABLED or DISABLED");
+      item.admin.operationalState = operationalState;
+    }
+    if (Object.keys(fields).length) {
+      const descriptor = mergePatch(item.descriptor, fields);
+      const problems = session.force ? [] : await this.problems(kind, session, descriptor, { files: new Set(), isPackage: false }, item.id);
+      if (problems.length) throw invalid(kind, problems);
+      item.descriptor = descriptor;
+      item.descriptorId = descriptor.id === undefined ? null : String(descriptor.id);
+    }
+    item.modified = nowSeconds();
+    await this.items.save(item);
+  }
+
+  async remove(kind: DescriptorKind, session: Session, ref: string): Promise<void> {
+    const item = await this.find(kind, session, ref, 'delete');
+    const others = item.projectsRead.filter((p) => p !== PUBLIC_PROJECT && !session.projectIds.includes(p));
+    if (session.projectIds.length && others.length) {
+      // shared: only this project's access goes (OSM)
+      item.projectsRead = item.projectsRead.filter((p) => !session.projectIds.includes(p));
+      item.projectsWrite = item.projectsWrite.filter((p) => !session.projectIds.includes(p));
+      await this.items.save(item);
+      return;
+    }
+    this.assertWritable(session, item);
+    if (!session.force && item.descriptorId) {
+      const user = await this.userOf(kind, item);
+      if (user) throw DomainError.conflict(`${kind.toUpperCase()}.IN_USE`, user);
+    }
+    await this.items.delete({ id: item.id });
+  }
+
+  async descriptorText(kind: DescriptorKind, session: Session, ref: string): Promise<string> {
+    const item = await this.find(kind, session, ref, 'show');
+    if (!item.descriptorText) throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
+    return item.descriptorText;
+  }
+
+  async packageContent(kind: DescriptorKind, session: Session, ref: string): Promise<{ content: Buffer; contentType: string }> {
+    const item = await this.find(kind, session, ref, 'show');
+    if (!item.packageContent) throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
+    return { content: Buffer.from(item.packageContent, 'base64'), contentType: item.packageContentType ?? 'application/octet-stream' };
+  }
+
+  /** A file of the package, or the listing of a folder (`''` = the package root). */
+  async artifact(kind: DescriptorKind, session: Session, ref: string, path: string): Promise<{ file: Buffer } | { listing: string[] }> {
+    const item = await this.find(kind, session, ref, 'show');
+    const storage = (item.admin.storage ?? {}) as { 'pkg-dir'?: string };
+    const files = new Map<string, Buffer>();
+    if (item.packageContent && storage['pkg-dir']) {
+      const archive = await readTarGz(Buffer.from(item.packageContent, 'base64'), this.limits());
+      for (const [p, c] of archive.files) files.set(p.slice(storage['pkg-dir'].length + 1), c);
+    } else if (item.descriptorText) {
+      files.set(String((item.admin.storage as { descriptor?: string })?.descriptor ?? `${kind}.yaml`), Buffer.from(item.descriptorText));
+    }
+    const clean = path.split('/').filter(Boolean).join('/');
+    const file = files.get(clean);
+    if (file) return { file };
+    const prefix = clean ? `${clean}/` : '';
+    const listing = [...files.keys()].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
+    if (!listing.length) throw DomainError.notFound('ARTIFACT.NOT_FOUND', `no artifact '${clean}' in ${TITLE[kind]} '${ref}'`);
+    return { listing };
+  }
+
+  // ---- internals ----
+
+  private limits() {
+    return { maxUnpackedBytes: this.config.packageMaxUnpackedBytes, maxFiles: this.config.packageMaxFiles, maxRatio: this.config.packageMaxRatio };
+  }
+
+  /** Everything that can fail, before anything is written. */
+  private async prepare(kind: DescriptorKind, session: Session, input: UploadInput, selfId: string | undefined) {
+    if (input.md5 && input.bodyIsRaw && md5Hex(input.raw) !== input.md5.trim().toLowerCase()) {
+      throw DomainError.conflict('PACKAGE.MD5_MISMATCH', 'Error, MD5 mismatch');
+    }
+    const pkg = await readUpload(input, kind, this.limits());
+    const { descriptor, legacy } = unwrapDescriptor(kind, pkg.document);
+    if (legacy) {
+      throw DomainError.unprocessable(
+        'PACKAGE.LEGACY_IM',
+        `this ${kind} uses the OSM information model of Release 8 or older (${kind}:${kind}-catalog); translation to the SOL006 model is not available yet`,
+      );
+    }
+    // query-string values override descriptor fields, as in OSM (e.g. ?id=x)
+    for (const [key, value] of Object.entries(input.query)) {
+      if (!CONTROL_QUERY_KEYS.has(key)) setPath(descriptor, key, value);
+    }
+    if (descriptor.id === undefined || descriptor.id === null || String(descriptor.id) === '') {
+      throw invalid(kind, [{ path: `${kind}.id`, message: 'is required' }]);
+    }
+    if (!session.force) {
+      const problems = await this.problems(kind, session, descriptor, { files: new Set(pkg.files.keys()), isPackage: pkg.format === 'tar.gz' }, selfId);
+      if (problems.length) throw invalid(kind, problems);
+      await this.assertUniqueId(kind, session, String(descriptor.id), selfId);
+    }
+    return { pkg, descriptor, filename: input.filename };
+  }
+
+  private contentColumns(
+    id: string,
+    kind: DescriptorKind,
+    prepared: { pkg: ReadPackage; descriptor: Descriptor; filename?: string },
+    keep: { revision: number; userDefinedData: unknown },
+  ): Partial<CatalogItemEntity> {
+    const { pkg, descriptor } = prepared;
+    const defaultName = pkg.format === 'tar.gz' ? 'package.tar.gz' : 'package';
+    return {
+      descriptorId: String(descriptor.id),
+      descriptor,
+      descriptorText: pkg.text || JSON.stringify(descriptor, null, 2),
+      packageContent: pkg.raw.length ? pkg.raw.toString('base64') : Buffer.from(pkg.text || JSON.stringify(descriptor)).toString('base64'),
+      packageContentType: pkg.format === 'tar.gz' ? 'application/gzip' : 'text/plain',
+      admin: {
+        onboardingState: 'ONBOARDED',
+        operationalState: 'ENABLED',
+        usageState: 'NOT_IN_USE',
+        userDefinedData: keep.userDefinedData,
+        revision: keep.revision,
+        type: kind,
+        storage: { fs: 'database', path: '', folder: id, 'pkg-dir': pkg.pkgDir, descriptor: pkg.descriptorFile, zipfile: prepared.filename ?? defaultName },
+      },
+    };
+  }
+
+  private async problems(kind: DescriptorKind, session: Session, descriptor: Descriptor, files: Pick<ReferenceContext, 'files' | 'isPackage'>, selfId?: string): Promise<FieldProblem[]> {
+    const schema = schemaProblems(kind, descriptor);
+    const lookups = await this.references(session, selfId);
+    const ctx: ReferenceContext = { ...files, ...lookups };
+    const refs = kind === 'vnfd' ? vnfdProblems(descriptor, ctx) : kind === 'nsd' ? nsdProblems(descriptor, ctx) : nstProblems(descriptor, ctx);
+    return [...schema, ...refs];
+  }
+
+  /** Onboarded VNFDs and NSDs the caller's projects can use, by descriptor id. */
+  private async references(session: Session, selfId?: string): Promise<Pick<ReferenceContext, 'vnfd' | 'nsd'>> {
+    const rows = (await this.items.findBy({ kind: In(['vnfd', 'nsd']) })).filter(
+      (r) => r.id !== selfId && r.descriptorId && visibleTo({ ...session, public: true }, ownership(r), 'list'),
+    );
+    const by = (kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.descriptorId!, r.descriptor]));
+    const vnfds = by('vnfd');
+    const nsds = by('nsd');
+    return { vnfd: (id) => vnfds.get(id), nsd: (id) => nsds.get(id) };
+  }
+
+  private async assertUniqueId(kind: DescriptorKind, session: Session, descriptorId: string, selfId?: string): Promise<void> {
+    const same = await this.items.findBy({ kind, descriptorId });
+    const clash = same.find((r) => r.id !== selfId && visibleTo({ ...session, public: false }, ownership(r), 'list'));
+    if (clash) throw DomainError.conflict(`${kind.toUpperCase()}.DUPLICATE`, `${kind} with id '${descriptorId}' already exists for this project`);
+  }
+
+  /** Who still uses this item, as OSM words it; undefined when nobody does. */
+  private async userOf(kind: DescriptorKind, item: CatalogItemEntity): Promise<string | undefined> {
+    const id = item.descriptorId!;
+    const shares = (r: CatalogItemEntity) => r.projectsRead.some((p) => item.projectsRead.includes(p));
+    if (kind === 'vnfd') {
+      const nsd = (await this.items.findBy({ kind: 'nsd' })).find((n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id));
+      return nsd && `There is at least one NSD ('${nsd.descriptorId}') using this VNF package`;
+    }
+    if (kind === 'nsd') {
+      const nst = (await this.items.findBy({ kind: 'nst' })).find((n) => shares(n) && listOf(n.descriptor['netslice-subnet']).some((s) => String(s['nsd-ref']) === id));
+      return nst && `There is at least one NST ('${nst.descriptorId}') using this NS descriptor`;
+    }
+    return undefined;
+  }
+
+  private async idsInUse(kind: DescriptorKind): Promise<Set<string>> {
+    if (kind === 'vnfd') return new Set((await this.items.findBy({ kind: 'nsd' })).flatMap((n) => asArray(n.descriptor['vnfd-id'])));
+    if (kind === 'nsd') return new Set((await this.items.findBy({ kind: 'nst' })).flatMap((n) => listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref']))));
+    return new Set();
+  }
+
+  private record(e: CatalogItemEntity, inUse: Set<string>): Record<string, unknown> {
+    return {
+      ...e.descriptor,
+      _id: e.id,
+      _admin: {
+        ...e.admin,
+        usageState: e.descriptorId && inUse.has(e.descriptorId) ? 'IN_USE' : 'NOT_IN_USE',
+        created: e.created,
+        modified: e.modified,
+        projects_read: e.projectsRead,
+        projects_write: e.projectsWrite,
+      },
+    };
+  }
+
+  private async find(kind: DescriptorKind, session: Session, ref: string, method: 'show' | 'write' | 'delete'): Promise<CatalogItemEntity> {
+    const candidates = isUuid(ref) ? await this.items.findBy({ kind, id: ref }) : [];
+    const byDescriptor = candidates.length ? [] : await this.items.findBy({ kind, descriptorId: ref });
+    const visible = [...candidates, ...byDescriptor].filter((r) => visibleTo(session, ownership(r), method));
+    if (visible.length === 0) throw DomainError.notFound(`${kind.toUpperCase()}.NOT_FOUND`, `${TITLE[kind]} '${ref}' not found`);
+    if (visible.length > 1) throw DomainError.conflict(`${kind.toUpperCase()}.AMBIGUOUS`, `several ${TITLE[kind]}s have id '${ref}'; use the _id`);
+    return visible[0];
+  }
+
+  private assertWritable(session: Session, item: CatalogItemEntity): void {
+    if (!writableBy(session, ownership(item))) throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
+  }
+}
+
+function invalid(kind: DescriptorKind, problems: FieldProblem[]): DomainError {
+  return DomainError.unprocessable(
+    `${kind.toUpperCase()}.INVALID_DESCRIPTOR`,
+    `Invalid ${kind}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    problems,
+  );
+}
+
+const asArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);

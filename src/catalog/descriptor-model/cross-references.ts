@@ -1,0 +1,179 @@
+import { FieldProblem } from '../../common/errors/domain-error';
+import { Descriptor } from './validation';
+
+/** What the package holds, and what is already onboarded, for the checks that look outside the descriptor. */
+export interface ReferenceContext {
+  /** Files of the package, relative to its folder (empty for a bare descriptor). */
+  files: Set<string>;
+  /** Whether the upload was a package (file references can only be checked then). */
+  isPackage: boolean;
+  /** Onboarded VNFDs visible to the caller, by descriptor id. */
+  vnfd(id: string): Descriptor | undefined;
+  /** Onboarded NSDs visible to the caller, by descriptor id. */
+  nsd(id: string): Descriptor | undefined;
+}
+
+type Obj = Record<string, unknown>;
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+const ids = (v: unknown, key = 'id'): string[] => list(v).map((x) => str(x[key])).filter((x): x is string => x !== undefined);
+
+class Checker {
+  readonly problems: FieldProblem[] = [];
+  constructor(private readonly root: string) {}
+
+  unique(items: unknown, path: string, key = 'id'): void {
+    const seen = new Set<string>();
+    list(items).forEach((item, i) => {
+      const id = str(item[key]);
+      if (id === undefined) return;
+      if (seen.has(id)) this.problems.push({ path: `${this.root}${path}[${i}].${key}`, message: `'${id}' is used twice` });
+      seen.add(id);
+    });
+  }
+
+  ref(value: unknown, allowed: Iterable<string>, path: string, what: string): void {
+    const v = str(value);
+    if (v === undefined) return;
+    const set = new Set(allowed);
+    if (!set.has(v)) this.problems.push({ path: `${this.root}${path}`, message: `'${v}' is not ${what}${set.size ? ` (known: ${[...set].slice(0, 10).join(', ')})` : ' (none defined)'}` });
+  }
+
+  add(path: string, message: string): void {
+    this.problems.push({ path: `${this.root}${path}`, message });
+  }
+}
+
+/** OSM's onboarding checks for a VNFD (descriptors.md §3): every reference resolves, ids are unique. */
+export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[] {
+  const c = new Checker('vnfd');
+  const vdus = ids(d.vdu);
+  const kdus = ids(d.kdu, 'name');
+  const computes = ids(d['virtual-compute-desc']);
+  const storages = ids(d['virtual-storage-desc']);
+  const images = ids(d['sw-image-desc']);
+  const intVls = ids(d['int-virtual-link-desc']);
+  const extCpds = ids(d['ext-cpd']);
+  const k8sNets = ids((d['k8s-cluster'] as Obj | undefined)?.nets);
+  for (const key of ['vdu', 'virtual-compute-desc', 'virtual-storage-desc', 'sw-image-desc', 'int-virtual-link-desc', 'ext-cpd', 'df']) c.unique(d[key], `.${key}`);
+  c.unique(d.kdu, '.kdu', 'name');
+
+  list(d.vdu).forEach((vdu, i) => {
+    const p = `.vdu[${i}]`;
+    c.ref(vdu['virtual-compute-desc'], computes, `${p}.virtual-compute-desc`, 'a virtual-compute-desc id');
+    (Array.isArray(vdu['virtual-storage-desc']) ? vdu['virtual-storage-desc'] : []).forEach((s, j) =>
+      c.ref(s, storages, `${p}.virtual-storage-desc[${j}]`, 'a virtual-storage-desc id'),
+    );
+    c.ref(vdu['sw-image-desc'], images, `${p}.sw-image-desc`, 'a sw-image-desc id');
+    (Array.isArray(vdu['alternative-sw-image-desc']) ? vdu['alternative-sw-image-desc'] : []).forEach((s, j) =>
+      c.ref(s, images, `${p}.alternative-sw-image-desc[${j}]`, 'a sw-image-desc id'),
+    );
+    c.unique(vdu['int-cpd'], `${p}.int-cpd`);
+    list(vdu['int-cpd']).forEach((cpd, j) => c.ref(cpd['int-virtual-link-desc'], intVls, `${p}.int-cpd[${j}].int-virtual-link-desc`, 'an int-virtual-link-desc id'));
+    const cloudInit = str(vdu['cloud-init-file']);
+    if (cloudInit !== undefined && ctx.isPackage && !ctx.files.has(`cloud_init/${cloudInit}`)) {
+      c.add(`${p}.cloud-init-file`, `'${cloudInit}' is not in the package (expected cloud_init/${cloudInit})`);
+    }
+  });
+
+  list(d['ext-cpd']).forEach((cpd, i) => {
+    const p = `.ext-cpd[${i}]`;
+    const inner = cpd['int-cpd'] as Obj | undefined;
+    if (inner) {
+      c.ref(inner['vdu-id'], vdus, `${p}.int-cpd.vdu-id`, 'a vdu id');
+      const vdu = list(d.vdu).find((v) => str(v.id) === str(inner['vdu-id']));
+      if (vdu) c.ref(inner.cpd, ids(vdu['int-cpd']), `${p}.int-cpd.cpd`, `an int-cpd of vdu '${str(inner['vdu-id'])}'`);
+    }
+    c.ref(cpd['int-virtual-link-desc'], intVls, `${p}.int-virtual-link-desc`, 'an int-virtual-link-desc id');
+    c.ref(cpd['k8s-cluster-net'], k8sNets, `${p}.k8s-cluster-net`, 'a k8s-cluster net id');
+  });
+  c.ref(d['mgmt-cp'], extCpds, '.mgmt-cp', 'an ext-cpd id');
+
+  list(d.df).forEach((df, i) => {
+    const p = `.df[${i}]`;
+    list(df['vdu-profile']).forEach((vp, j) => c.ref(vp.id, vdus, `${p}.vdu-profile[${j}].id`, 'a vdu id'));
+    const levels = ids(df['instantiation-level']);
+    list(df['instantiation-level']).forEach((lvl, j) =>
+      list(lvl['vdu-level']).forEach((vl, k) => c.ref(vl['vdu-id'], vdus, `${p}.instantiation-level[${j}].vdu-level[${k}].vdu-id`, 'a vdu id')),
+    );
+    c.ref(df['default-instantiation-level'], levels, `${p}.default-instantiation-level`, 'an instantiation-level id');
+    list(df['virtual-link-profile']).forEach((vlp, j) => c.ref(vlp.id, intVls, `${p}.virtual-link-profile[${j}].id`, 'an int-virtual-link-desc id'));
+    list(df['scaling-aspect']).forEach((aspect, j) => {
+      const ap = `${p}.scaling-aspect[${j}]`;
+      list((aspect['aspect-delta-details'] as Obj | undefined)?.deltas).forEach((delta, k) =>
+        list(delta['vdu-delta']).forEach((vd, m) => c.ref(vd.id, vdus, `${ap}.aspect-delta-details.deltas[${k}].vdu-delta[${m}].id`, 'a vdu id')),
+      );
+      list(aspect['scaling-policy']).forEach((policy, k) =>
+        list(policy['scaling-criteria']).forEach((crit, m) => {
+          const metric = str(crit['vnf-monitoring-param-ref']);
+          const known = list(d.vdu).flatMap((v) => ids(v['monitoring-parameter']));
+          c.ref(metric, known, `${ap}.scaling-policy[${k}].scaling-criteria[${m}].vnf-monitoring-param-ref`, 'a monitoring-parameter id');
+        }),
+      );
+    });
+    const opConfig = ((df['lcm-operations-configuration'] as Obj | undefined)?.['operate-vnf-op-config'] as Obj | undefined) ?? {};
+    list(opConfig['day1-2']).forEach((cfg, j) => {
+      const cp = `${p}.lcm-operations-configuration.operate-vnf-op-config.day1-2[${j}]`;
+      c.ref(cfg.id, [str(d.id) ?? '', ...vdus, ...kdus], `${cp}.id`, 'the VNFD id, a vdu id or a kdu name');
+      const envs = ids(cfg['execution-environment-list']);
+      list(cfg['execution-environment-list']).forEach((ee, k) => {
+        const charm = str((ee.juju as Obj | undefined)?.charm);
+        if (charm && ctx.isPackage && !ctx.files.has(`charms/${charm}`) && ![...ctx.files].some((f) => f.startsWith(`charms/${charm}/`))) {
+          c.add(`${cp}.execution-environment-list[${k}].juju.charm`, `charm '${charm}' is not in the package (expected charms/${charm}/ or charms/${charm}.charm)`);
+        }
+      });
+      for (const key of ['initial-config-primitive', 'config-primitive', 'terminate-config-primitive']) {
+        list(cfg[key]).forEach((prim, k) => c.ref(prim['execution-environment-ref'], envs, `${cp}.${key}[${k}].execution-environment-ref`, 'an execution-environment-list id'));
+      }
+    });
+  });
+  return c.problems;
+}
+
+/** OSM's NSD checks: VNFDs onboarded, profiles consistent, connection points are ext-cpds of their VNFD. */
+export function nsdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[] {
+  const c = new Checker('nsd');
+  const vnfdIds = (Array.isArray(d['vnfd-id']) ? d['vnfd-id'] : []).map(String);
+  vnfdIds.forEach((id, i) => {
+    if (!ctx.vnfd(id)) c.add(`.vnfd-id[${i}]`, `VNFD '${id}' is not onboarded in this project`);
+  });
+  const vlds = ids(d['virtual-link-desc']);
+  for (const key of ['virtual-link-desc', 'df', 'sapd']) c.unique(d[key], `.${key}`);
+  list(d.sapd).forEach((sap, i) => c.ref(sap['virtual-link-desc'], vlds, `.sapd[${i}].virtual-link-desc`, 'a virtual-link-desc id'));
+  list(d.df).forEach((df, i) => {
+    const p = `.df[${i}]`;
+    c.unique(df['vnf-profile'], `${p}.vnf-profile`);
+    const vlProfiles = ids(df['virtual-link-profile']);
+    list(df['virtual-link-profile']).forEach((vlp, j) => c.ref(vlp['virtual-link-desc-id'], vlds, `${p}.virtual-link-profile[${j}].virtual-link-desc-id`, 'a virtual-link-desc id'));
+    list(df['vnf-profile']).forEach((vp, j) => {
+      const vpp = `${p}.vnf-profile[${j}]`;
+      c.ref(vp['vnfd-id'], vnfdIds, `${vpp}.vnfd-id`, 'listed in vnfd-id');
+      const vnfd = ctx.vnfd(String(vp['vnfd-id']));
+      list(vp['virtual-link-connectivity']).forEach((vlc, k) => {
+        c.ref(vlc['virtual-link-profile-id'], [...vlProfiles, ...vlds], `${vpp}.virtual-link-connectivity[${k}].virtual-link-profile-id`, 'a virtual-link-profile or virtual-link-desc id');
+        list(vlc['constituent-cpd-id']).forEach((cc, m) => {
+          const cp = `${vpp}.virtual-link-connectivity[${k}].constituent-cpd-id[${m}]`;
+          c.ref(cc['constituent-base-element-id'], [str(vp.id) ?? ''], `${cp}.constituent-base-element-id`, `this vnf-profile's id`);
+          if (vnfd) c.ref(cc['constituent-cpd-id'], ids(vnfd['ext-cpd']), `${cp}.constituent-cpd-id`, `an ext-cpd of VNFD '${str(vp['vnfd-id'])}'`);
+        });
+      });
+    });
+  });
+  return c.problems;
+}
+
+/** OSM's NST checks: NSDs onboarded, slice VLDs point at subnets of this template. */
+export function nstProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[] {
+  const c = new Checker('nst');
+  c.unique(d['netslice-subnet'], '.netslice-subnet');
+  c.unique(d['netslice-vld'], '.netslice-vld');
+  const subnets = ids(d['netslice-subnet']);
+  list(d['netslice-subnet']).forEach((s, i) => {
+    const ref = str(s['nsd-ref']);
+    if (ref !== undefined && !ctx.nsd(ref)) c.add(`.netslice-subnet[${i}].nsd-ref`, `NSD '${ref}' is not onboarded in this project`);
+  });
+  list(d['netslice-vld']).forEach((vld, i) =>
+    list(vld['nss-connection-point-ref']).forEach((ref, j) => c.ref(ref['nss-ref'], subnets, `.netslice-vld[${i}].nss-connection-point-ref[${j}].nss-ref`, 'a netslice-subnet id')),
+  );
+  return c.problems;
+}

@@ -1,0 +1,50 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { FieldProblem } from '../../common/errors/domain-error';
+import nsdSchema from './schemas/nsd.schema.json';
+import nstSchema from './schemas/nst.schema.json';
+import vnfdSchema from './schemas/vnfd.schema.json';
+
+export type DescriptorKind = 'vnfd' | 'nsd' | 'nst';
+export type Descriptor = Record<string, unknown>;
+
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const validators: Record<DescriptorKind, ValidateFunction> = {
+  vnfd: ajv.compile(vnfdSchema),
+  nsd: ajv.compile(nsdSchema),
+  nst: ajv.compile(nstSchema),
+};
+
+/** `/vdu/1/int-cpd/0` → `vnfd.vdu[1].int-cpd[0]` */
+export function fieldPath(kind: string, pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`), kind);
+}
+
+function problem(kind: string, e: ErrorObject): FieldProblem {
+  const base = fieldPath(kind, e.instancePath);
+  if (e.keyword === 'additionalProperties') {
+    return { path: `${base}.${String(e.params.additionalProperty)}`, message: 'is not a field of the OSM information model (misspelled?)' };
+  }
+  if (e.keyword === 'required') return { path: `${base}.${String(e.params.missingProperty)}`, message: 'is required (list key)' };
+  if (e.keyword === 'enum') return { path: base, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
+  return { path: base, message: e.message ?? 'is invalid' };
+}
+
+/** JSON Schema check against OSM's Release 9 model (derived from its YANG); every problem with its path. */
+export function schemaProblems(kind: DescriptorKind, descriptor: Descriptor): FieldProblem[] {
+  const validate = validators[kind];
+  if (validate(descriptor)) return [];
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  // anyOf/type noise: keep the most specific message per path
+  for (const e of validate.errors ?? []) {
+    if (e.keyword === 'anyOf' && (validate.errors ?? []).some((o) => o !== e && o.instancePath === e.instancePath)) continue;
+    const p = problem(kind, e);
+    const key = `${p.path}|${p.message}`;
+    if (!seen.has(key)) out.push(p), seen.add(key);
+  }
+  return out;
+}

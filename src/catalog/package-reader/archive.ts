@@ -1,0 +1,122 @@
+import { posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract, Header } from 'tar-stream';
+import { DomainError } from '../../common/errors/domain-error';
+
+/** Limits every archive is read within; defaults in README (Configuration). */
+export interface ArchiveLimits {
+  maxUnpackedBytes: number;
+  maxFiles: number;
+  /** unpacked ÷ packed, checked once more than 1 MiB is unpacked */
+  maxRatio: number;
+}
+
+/** An archive's regular files by normalised relative path. Nothing is written to disk. */
+export interface ArchiveFiles {
+  files: Map<string, Buffer>;
+  directories: Set<string>;
+}
+
+const bad = (detail: string): DomainError => DomainError.unprocessable('PACKAGE.UNSAFE_ARCHIVE', detail, [{ path: 'package', message: detail }]);
+
+/** A safe relative path, or an error naming the entry: no absolute paths, no `..`, no NUL, no backslash tricks. */
+export function safeEntryPath(name: string): string {
+  if (name.includes('\u0000')) throw bad(`entry name contains a NUL byte`);
+  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) throw bad(`entry '${name}' has an absolute path`);
+  const parts = name.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw bad(`entry '${name}' leaves the package (..)`);
+  const normalised = posix.join(...(parts.length ? parts : ['.']));
+  if (normalised === '.') throw bad(`entry '${name}' has an empty path`);
+  return normalised;
+}
+
+/** Counts what is unpacked and refuses bombs before they are fully read. */
+export class UnpackBudget {
+  private unpacked = 0;
+  private count = 0;
+
+  constructor(
+    private readonly limits: ArchiveLimits,
+    private readonly packedBytes: number,
+  ) {}
+
+  entry(name: string): void {
+    if (++this.count > this.limits.maxFiles) throw bad(`package has more than ${this.limits.maxFiles} entries (MANO_PACKAGE_MAX_FILES)`);
+    if (name.length > 1024) throw bad(`entry name longer than 1024 characters`);
+  }
+
+  bytes(n: number): void {
+    this.unpacked += n;
+    if (this.unpacked > this.limits.maxUnpackedBytes) {
+      throw bad(`package unpacks to more than ${this.limits.maxUnpackedBytes} bytes (MANO_PACKAGE_MAX_UNPACKED_BYTES)`);
+    }
+    if (this.unpacked > 1024 * 1024 && this.unpacked / Math.max(1, this.packedBytes) > this.limits.maxRatio) {
+      throw bad(`package compression ratio exceeds ${this.limits.maxRatio}:1 (MANO_PACKAGE_MAX_RATIO): refused as a possible archive bomb`);
+    }
+  }
+}
+
+/**
+ * Reads a .tar.gz in memory, streaming through gunzip and tar with limits checked as bytes arrive.
+ * Refused: links (symbolic or hard), devices, FIFOs, absolute or escaping paths, duplicates.
+ */
+export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<ArchiveFiles> {
+  const budget = new UnpackBudget(limits, packed.length);
+  const files = new Map<string, Buffer>();
+  const directories = new Set<string>();
+  const tar = extract();
+  const gunzip = createGunzip();
+  let failure: unknown;
+
+  const done = new Promise<void>((resolve, reject) => {
+    tar.on('entry', (header: Header, stream, next) => {
+      try {
+        budget.entry(header.name);
+        const path = safeEntryPath(header.name);
+        if (header.type === 'directory') {
+          directories.add(path);
+          stream.resume();
+          stream.on('end', next);
+          return;
+        }
+        if (header.type === 'symlink' || header.type === 'link') {
+          throw bad(`entry '${header.name}' is a ${header.type === 'link' ? 'hard' : 'symbolic'} link to '${header.linkname}': links are not accepted in packages`);
+        }
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+          throw bad(`entry '${header.name}' is a ${header.type}: only regular files and folders are accepted`);
+        }
+        if (files.has(path)) throw bad(`entry '${path}' appears twice`);
+        const chunks: Buffer[] = [];
+        stream.on('data', (data: unknown) => {
+          const chunk = data as Buffer;
+          try {
+            budget.bytes(chunk.length);
+            chunks.push(chunk);
+          } catch (e) {
+            failure = e;
+            stream.destroy();
+            tar.destroy();
+            gunzip.destroy();
+            reject(e);
+          }
+        });
+        stream.on('end', () => {
+          files.set(path, Buffer.concat(chunks));
+          next();
+        });
+      } catch (e) {
+        failure = e;
+        tar.destroy();
+        gunzip.destroy();
+        reject(e);
+      }
+    });
+    tar.on('finish', resolve);
+    tar.on('error', (e: Error) => reject(failure ?? bad(`not a valid tar archive: ${e.message}`)));
+    gunzip.on('error', (e: Error) => reject(failure ?? bad(`not a valid gzip stream: ${e.message}`)));
+  });
+  Readable.from([packed]).pipe(gunzip).pipe(tar);
+  await done;
+  return { files, directories };
+}

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { DomainError } from '../../common/errors/domain-error';
+import { DescriptorKind } from '../descriptor-model/validation';
+import { ArchiveLimits, readTarGz } from './archive';
+
+/** What an upload turned out to be, before any validation of the descriptor itself. */
+export interface ReadPackage {
+  format: 'tar.gz' | 'descriptor';
+  /** The descriptor document as parsed (YAML 1.1 or JSON), envelope included. */
+  document: unknown;
+  /** The descriptor file's text, kept and served as uploaded. */
+  text: string;
+  /** Top folder of the package ('' for a bare descriptor). */
+  pkgDir: string;
+  /** Descriptor file name inside pkgDir. */
+  descriptorFile: string;
+  /** Package files relative to pkgDir. */
+  files: Map<string, Buffer>;
+  /** The bytes as uploaded (served back by package_content). */
+  raw: Buffer;
+  contentType: string;
+}
+
+const unprocessable = (path: string, detail: string): DomainError =>
+  DomainError.unprocessable('PACKAGE.INVALID', detail, [{ path, message: detail }]);
+
+export function parseDescriptorText(text: string, what: string): unknown {
+  try {
+    return parseYaml(text, { version: '1.1', maxAliasCount: 100 });
+  } catch (e) {
+    throw DomainError.badRequest('PACKAGE.UNPARSEABLE_DESCRIPTOR', `${what} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+const GZIP_MAGIC = (b: Buffer): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
+
+/**
+ * Reads an upload as OSM does: a .tar.gz with one top folder (descriptor YAML at its root, checksums.txt
+ * verified when present), a bare descriptor file (text/plain), or an already parsed YAML/JSON body.
+ */
+export async function readUpload(
+  input: { body: unknown; raw: Buffer; contentType: string; bodyIsRaw: boolean },
+  kind: DescriptorKind,
+  limits: ArchiveLimits,
+): Promise<ReadPackage> {
+  const contentType = input.contentType || 'application/yaml';
+  if (contentType === 'application/zip') {
+    throw DomainError.unprocessable('PACKAGE.UNSUPPORTED_FORMAT', 'SOL004 CSAR (application/zip) packages are not supported yet; upload an OSM .tar.gz or the descriptor file');
+  }
+  if (contentType === 'multipart/form-data') {
+    throw new DomainError(415, 'PACKAGE.UNSUPPORTED_FORMAT', 'multipart/form-data uploads are not supported; send the package as the body (application/gzip)');
+  }
+  if (!input.bodyIsRaw) {
+    // application/yaml or json: the body is the descriptor itself
+    const text = input.raw.length ? input.raw.toString('utf8') : '';
+    if (typeof input.body !== 'object' || input.body === null || Object.keys(input.body).length === 0) {
+      throw unprocessable('package', 'the body holds no descriptor');
+    }
+    return { format: 'descriptor', document: input.body, text, pkgDir: '', descriptorFile: `${kind}.yaml`, files: new Map(), raw: input.raw, contentType };
+  }
+  if (input.raw.length === 0) throw unprocessable('package', 'the body is empty: send the package or descriptor file');
+  if (GZIP_MAGIC(input.raw) || contentType === 'application/gzip' || contentType === 'application/x-gzip') {
+    return readOsmPackage(input.raw, kind, limits, contentType);
+  }
+  const text = input.raw.toString('utf8');
+  return { format: 'descriptor', document: parseDescriptorText(text, 'the descriptor'), text, pkgDir: '', descriptorFile: `${kind}.yaml`, files: new Map(), raw: input.raw, contentType };
+}
+
+async function readOsmPackage(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits, contentType: string): Promise<ReadPackage> {
+  const archive = await readTarGz(raw, limits);
+  const tops = new Set([...archive.files.keys(), ...archive.directories].map((p) => p.split('/')[0]));
+  if (tops.size !== 1) throw unprocessable('package', `an OSM package has exactly one top-level folder; this one has ${tops.size}: ${[...tops].slice(0, 5).join(', ')}`);
+  const [pkgDir] = tops;
+  const files = new Map<string, Buffer>();
+  for (const [path, content] of archive.files) {
+    if (path === pkgDir) throw unprocessable('package', `the top-level entry '${pkgDir}' must be a folder`);
+    files.set(path.slice(pkgDir.length + 1), content);
+  }
+  const candidates = [...files.keys()].filter((p) => !p.includes('/') && /\.(ya?ml)$/i.test(p));
+  const preferred = candidates.filter((p) => p.toLowerCase().includes(kind));
+  const chosen = candidates.length === 1 ? candidates : preferred;
+  if (chosen.length !== 1) {
+    throw unprocessable(
+      'package',
+      candidates.length === 0
+        ? `no descriptor (.yaml) at the root of folder '${pkgDir}'`
+        : `several descriptors at the root of '${pkgDir}' (${candidates.join(', ')}); keep one`,
+    );
+  }
+  const descriptorFile = chosen[0];
+  verifyChecksums(files, pkgDir);
+  const text = files.get(descriptorFile)!.toString('utf8');
+  return { format: 'tar.gz', document: parseDescriptorText(text, descriptorFile), text, pkgDir, descriptorFile, files, raw, contentType };
+}
+
+/** `checksums.txt`: "<md5> <path>" per line, path relative to the archive root (or the package folder). */
+function verifyChecksums(files: Map<string, Buffer>, pkgDir: string): void {
+  const list = files.get('checksums.txt');
+  if (!list) return;
+  const problems: string[] = [];
+  list
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .forEach((line) => {
+      const m = /^([0-9a-fA-F]{32})\s+(.+)$/.exec(line);
+      if (!m) return problems.push(`checksums.txt: unreadable line '${line.slice(0, 80)}'`);
+      const path = m[2].startsWith(`${pkgDir}/`) ? m[2].slice(pkgDir.length + 1) : m[2];
+      const content = files.get(path);
+      if (!content) return problems.push(`checksums.txt lists '${m[2]}', which is not in the package`);
+      const md5 = createHash('md5').update(content).digest('hex');
+      if (md5 !== m[1].toLowerCase()) problems.push(`checksum mismatch for '${m[2]}': checksums.txt says ${m[1]}, the file has ${md5}`);
+    });
+  if (problems.length) {
+    throw DomainError.unprocessable('PACKAGE.CHECKSUM_MISMATCH', problems.join('; '), problems.map((message) => ({ path: 'checksums.txt', message })));
+  }
+}
+
+export const md5Hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
