@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentSession, Permission, Session } from '../auth/session';
@@ -18,7 +32,12 @@ interface CatalogApi {
   /** OSM permission resource, e.g. vnfds */
   permission: string;
   /** SOL005 projection field names on the `topic` (not `_content`) views */
-  projection?: { onboarding: string; operational: string; usage: string; links: (id: string) => Record<string, { href: string }> };
+  projection?: {
+    onboarding: string;
+    operational: string;
+    usage: string;
+    links: (id: string) => Record<string, { href: string }>;
+  };
 }
 
 function uploadInput(req: OsmRequest, query: ListQuery): UploadInput {
@@ -37,7 +56,9 @@ function uploadInput(req: OsmRequest, query: ListQuery): UploadInput {
   };
 }
 
-const packageBody = ApiBody({ description: 'An OSM .tar.gz package (application/gzip), a descriptor file (text/plain) or the descriptor as YAML/JSON' });
+const packageBody = ApiBody({
+  description: 'An OSM .tar.gz package (application/gzip), a descriptor file (text/plain) or the descriptor as YAML/JSON',
+});
 
 /**
  * OSM's catalog endpoints for one kind: `<topic>_content` (one-step onboarding, raw records) and the
@@ -77,7 +98,12 @@ function CatalogController(api: CatalogApi) {
     @ApiOperation({ summary: `One-step onboarding: 201 {id}` })
     @ApiConsumes('application/gzip', 'text/plain', 'application/yaml', 'application/json')
     @packageBody
-    async onboard(@CurrentSession() s: Session, @Req() req: OsmRequest, @Query() q: ListQuery, @Res({ passthrough: true }) res: Response) {
+    async onboard(
+      @CurrentSession() s: Session,
+      @Req() req: OsmRequest,
+      @Query() q: ListQuery,
+      @Res({ passthrough: true }) res: Response,
+    ) {
       const newId = await this.catalog.onboard(kind, s, uploadInput(req, q));
       res.status(201).setHeader('Location', `/${base}/${content}/${newId}`);
       return { id: newId };
@@ -212,7 +238,10 @@ export class NsDescriptorsController extends CatalogController({
     onboarding: 'nsdOnboardingState',
     operational: 'nsdOperationalState',
     usage: 'nsdUsageState',
-    links: (id) => ({ self: { href: `/nsd/v1/ns_descriptors/${id}` }, nsd_content: { href: `/nsd/v1/ns_descriptors/${id}/nsd_content` } }),
+    links: (id) => ({
+      self: { href: `/nsd/v1/ns_descriptors/${id}` },
+      nsd_content: { href: `/nsd/v1/ns_descriptors/${id}/nsd_content` },
+    }),
   },
 }) {}
 

@@ -9,7 +9,13 @@ import { PdusController, PdusService } from './pdus';
 /** VNF packages, NS descriptors, slice templates and PDUs (OSM vnfpkgm, nsd, nst and pdu areas). */
 @Module({
   imports: [TypeOrmModule.forFeature([CatalogItemEntity])],
-  controllers: [VnfPackagesController, NsDescriptorsController, NetsliceTemplatesController, PdusController, NotImplementedController],
+  controllers: [
+    VnfPackagesController,
+    NsDescriptorsController,
+    NetsliceTemplatesController,
+    PdusController,
+    NotImplementedController,
+  ],
   providers: [CatalogService, PdusService],
   exports: [CatalogService],
 })

@@ -41,9 +41,14 @@ export class CatalogService {
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
-    const rows = (await this.items.find({ where: { kind }, order: { created: 'ASC' } })).filter((r) => visibleTo(session, ownership(r), 'list'));
+    const rows = (await this.items.find({ where: { kind }, order: { created: 'ASC' } })).filter((r) =>
+      visibleTo(session, ownership(r), 'list'),
+    );
     const inUse = await this.idsInUse(kind);
-    return applyListFilters(rows.map((r) => this.record(r, inUse)), query);
+    return applyListFilters(
+      rows.map((r) => this.record(r, inUse)),
+      query,
+    );
   }
 
   async show(kind: DescriptorKind, session: Session, ref: string): Promise<Record<string, unknown>> {
@@ -56,7 +61,11 @@ export class CatalogService {
     const input = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Record<string, unknown>;
     const unknown = Object.keys(input).filter((k) => k !== 'userDefinedData');
     if (unknown.length) {
-      throw DomainError.unprocessable('REQUEST.INVALID_BODY', `Format error at '${unknown[0]}': only userDefinedData may be given here`, unknown.map((path) => ({ path, message: 'is not an allowed field' })));
+      throw DomainError.unprocessable(
+        'REQUEST.INVALID_BODY',
+        `Format error at '${unknown[0]}': only userDefinedData may be given here`,
+        unknown.map((path) => ({ path, message: 'is not an allowed field' })),
+      );
     }
     const id = newId();
     const now = nowSeconds();
@@ -68,7 +77,14 @@ export class CatalogService {
       projectsRead: owner.projects_read,
       projectsWrite: owner.projects_write,
       descriptor: {},
-      admin: { onboardingState: 'CREATED', operationalState: 'DISABLED', usageState: 'NOT_IN_USE', userDefinedData: input.userDefinedData ?? {}, revision: 0, type: kind },
+      admin: {
+        onboardingState: 'CREATED',
+        operationalState: 'DISABLED',
+        usageState: 'NOT_IN_USE',
+        userDefinedData: input.userDefinedData ?? {},
+        revision: 0,
+        type: kind,
+      },
       descriptorText: null,
       packageContent: null,
       packageContentType: null,
@@ -103,7 +119,11 @@ export class CatalogService {
     this.assertWritable(session, item);
     const prepared = await this.prepare(kind, session, input, item.id);
     const revision = Number(item.admin.revision ?? 0) + 1;
-    Object.assign(item, this.contentColumns(item.id, kind, prepared, { revision, userDefinedData: item.admin.userDefinedData ?? {} }), { modified: nowSeconds() });
+    Object.assign(
+      item,
+      this.contentColumns(item.id, kind, prepared, { revision, userDefinedData: item.admin.userDefinedData ?? {} }),
+      { modified: nowSeconds() },
+    );
     await this.items.save(item);
   }
 
@@ -121,16 +141,26 @@ export class CatalogService {
     }
     const { userDefinedData, operationalState, ...fields } = patch;
     if (userDefinedData !== undefined) {
-      if (typeof userDefinedData !== 'object' || userDefinedData === null) throw DomainError.unprocessable('REQUEST.INVALID_BODY', "Format error at 'userDefinedData': must be an object");
-      item.admin.userDefinedData = mergePatch((item.admin.userDefinedData as Record<string, unknown>) ?? {}, userDefinedData as Record<string, unknown>);
+      if (typeof userDefinedData !== 'object' || userDefinedData === null)
+        throw DomainError.unprocessable('REQUEST.INVALID_BODY', "Format error at 'userDefinedData': must be an object");
+      item.admin.userDefinedData = mergePatch(
+        (item.admin.userDefinedData as Record<string, unknown>) ?? {},
+        userDefinedData as Record<string, unknown>,
+      );
     }
     if (operationalState !== undefined) {
-      if (operationalState !== 'ENABLED' && operationalState !== 'DISABLED') throw DomainError.unprocessable('REQUEST.INVALID_BODY', "Format error at 'operationalState': must be ENABLED or DISABLED");
+      if (operationalState !== 'ENABLED' && operationalState !== 'DISABLED')
+        throw DomainError.unprocessable(
+          'REQUEST.INVALID_BODY',
+          "Format error at 'operationalState': must be ENABLED or DISABLED",
+        );
       item.admin.operationalState = operationalState;
     }
     if (Object.keys(fields).length) {
       const descriptor = mergePatch(item.descriptor, fields);
-      const problems = session.force ? [] : await this.problems(kind, session, descriptor, { files: new Set(), isPackage: false }, item.id);
+      const problems = session.force
+        ? []
+        : await this.problems(kind, session, descriptor, { files: new Set(), isPackage: false }, item.id);
       if (problems.length) throw invalid(kind, problems);
       item.descriptor = descriptor;
       item.descriptorId = descriptor.id === undefined ? null : String(descriptor.id);
@@ -159,18 +189,28 @@ export class CatalogService {
 
   async descriptorText(kind: DescriptorKind, session: Session, ref: string): Promise<string> {
     const item = await this.find(kind, session, ref, 'show');
-    if (!item.descriptorText) throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
+    if (!item.descriptorText)
+      throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
     return item.descriptorText;
   }
 
   async packageContent(kind: DescriptorKind, session: Session, ref: string): Promise<{ content: Buffer; contentType: string }> {
     const item = await this.find(kind, session, ref, 'show');
-    if (!item.packageContent) throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
-    return { content: Buffer.from(item.packageContent, 'base64'), contentType: item.packageContentType ?? 'application/octet-stream' };
+    if (!item.packageContent)
+      throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
+    return {
+      content: Buffer.from(item.packageContent, 'base64'),
+      contentType: item.packageContentType ?? 'application/octet-stream',
+    };
   }
 
   /** A file of the package, or the listing of a folder (`''` = the package root). */
-  async artifact(kind: DescriptorKind, session: Session, ref: string, path: string): Promise<{ file: Buffer } | { listing: string[] }> {
+  async artifact(
+    kind: DescriptorKind,
+    session: Session,
+    ref: string,
+    path: string,
+  ): Promise<{ file: Buffer } | { listing: string[] }> {
     const item = await this.find(kind, session, ref, 'show');
     const storage = (item.admin.storage ?? {}) as { 'pkg-dir'?: string };
     const files = new Map<string, Buffer>();
@@ -178,7 +218,10 @@ export class CatalogService {
       const archive = await readTarGz(Buffer.from(item.packageContent, 'base64'), this.limits());
       for (const [p, c] of archive.files) files.set(p.slice(storage['pkg-dir'].length + 1), c);
     } else if (item.descriptorText) {
-      files.set(String((item.admin.storage as { descriptor?: string })?.descriptor ?? `${kind}.yaml`), Buffer.from(item.descriptorText));
+      files.set(
+        String((item.admin.storage as { descriptor?: string })?.descriptor ?? `${kind}.yaml`),
+        Buffer.from(item.descriptorText),
+      );
     }
     const clean = path.split('/').filter(Boolean).join('/');
     const file = files.get(clean);
@@ -192,7 +235,11 @@ export class CatalogService {
   // ---- internals ----
 
   private limits() {
-    return { maxUnpackedBytes: this.config.packageMaxUnpackedBytes, maxFiles: this.config.packageMaxFiles, maxRatio: this.config.packageMaxRatio };
+    return {
+      maxUnpackedBytes: this.config.packageMaxUnpackedBytes,
+      maxFiles: this.config.packageMaxFiles,
+      maxRatio: this.config.packageMaxRatio,
+    };
   }
 
   /** Everything that can fail, before anything is written. */
@@ -216,7 +263,13 @@ export class CatalogService {
       throw invalid(kind, [{ path: `${kind}.id`, message: 'is required' }]);
     }
     if (!session.force) {
-      const problems = await this.problems(kind, session, descriptor, { files: new Set(pkg.files.keys()), isPackage: pkg.format === 'tar.gz' }, selfId);
+      const problems = await this.problems(
+        kind,
+        session,
+        descriptor,
+        { files: new Set(pkg.files.keys()), isPackage: pkg.format === 'tar.gz' },
+        selfId,
+      );
       if (problems.length) throw invalid(kind, problems);
       await this.assertUniqueId(kind, session, String(descriptor.id), selfId);
     }
@@ -235,7 +288,9 @@ export class CatalogService {
       descriptorId: String(descriptor.id),
       descriptor,
       descriptorText: pkg.text || JSON.stringify(descriptor, null, 2),
-      packageContent: pkg.raw.length ? pkg.raw.toString('base64') : Buffer.from(pkg.text || JSON.stringify(descriptor)).toString('base64'),
+      packageContent: pkg.raw.length
+        ? pkg.raw.toString('base64')
+        : Buffer.from(pkg.text || JSON.stringify(descriptor)).toString('base64'),
       packageContentType: pkg.format === 'tar.gz' ? 'application/gzip' : 'text/plain',
       admin: {
         onboardingState: 'ONBOARDED',
@@ -244,16 +299,34 @@ export class CatalogService {
         userDefinedData: keep.userDefinedData,
         revision: keep.revision,
         type: kind,
-        storage: { fs: 'database', path: '', folder: id, 'pkg-dir': pkg.pkgDir, descriptor: pkg.descriptorFile, zipfile: prepared.filename ?? defaultName },
+        storage: {
+          fs: 'database',
+          path: '',
+          folder: id,
+          'pkg-dir': pkg.pkgDir,
+          descriptor: pkg.descriptorFile,
+          zipfile: prepared.filename ?? defaultName,
+        },
       },
     };
   }
 
-  private async problems(kind: DescriptorKind, session: Session, descriptor: Descriptor, files: Pick<ReferenceContext, 'files' | 'isPackage'>, selfId?: string): Promise<FieldProblem[]> {
+  private async problems(
+    kind: DescriptorKind,
+    session: Session,
+    descriptor: Descriptor,
+    files: Pick<ReferenceContext, 'files' | 'isPackage'>,
+    selfId?: string,
+  ): Promise<FieldProblem[]> {
     const schema = schemaProblems(kind, descriptor);
     const lookups = await this.references(session, selfId);
     const ctx: ReferenceContext = { ...files, ...lookups };
-    const refs = kind === 'vnfd' ? vnfdProblems(descriptor, ctx) : kind === 'nsd' ? nsdProblems(descriptor, ctx) : nstProblems(descriptor, ctx);
+    const refs =
+      kind === 'vnfd'
+        ? vnfdProblems(descriptor, ctx)
+        : kind === 'nsd'
+          ? nsdProblems(descriptor, ctx)
+          : nstProblems(descriptor, ctx);
     return [...schema, ...refs];
   }
 
@@ -271,7 +344,11 @@ export class CatalogService {
   private async assertUniqueId(kind: DescriptorKind, session: Session, descriptorId: string, selfId?: string): Promise<void> {
     const same = await this.items.findBy({ kind, descriptorId });
     const clash = same.find((r) => r.id !== selfId && visibleTo({ ...session, public: false }, ownership(r), 'list'));
-    if (clash) throw DomainError.conflict(`${kind.toUpperCase()}.DUPLICATE`, `${kind} with id '${descriptorId}' already exists for this project`);
+    if (clash)
+      throw DomainError.conflict(
+        `${kind.toUpperCase()}.DUPLICATE`,
+        `${kind} with id '${descriptorId}' already exists for this project`,
+      );
   }
 
   /** Who still uses this item, as OSM words it; undefined when nobody does. */
@@ -279,19 +356,29 @@ export class CatalogService {
     const id = item.descriptorId!;
     const shares = (r: CatalogItemEntity) => r.projectsRead.some((p) => item.projectsRead.includes(p));
     if (kind === 'vnfd') {
-      const nsd = (await this.items.findBy({ kind: 'nsd' })).find((n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id));
+      const nsd = (await this.items.findBy({ kind: 'nsd' })).find(
+        (n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id),
+      );
       return nsd && `There is at least one NSD ('${nsd.descriptorId}') using this VNF package`;
     }
     if (kind === 'nsd') {
-      const nst = (await this.items.findBy({ kind: 'nst' })).find((n) => shares(n) && listOf(n.descriptor['netslice-subnet']).some((s) => String(s['nsd-ref']) === id));
+      const nst = (await this.items.findBy({ kind: 'nst' })).find(
+        (n) => shares(n) && listOf(n.descriptor['netslice-subnet']).some((s) => String(s['nsd-ref']) === id),
+      );
       return nst && `There is at least one NST ('${nst.descriptorId}') using this NS descriptor`;
     }
     return undefined;
   }
 
   private async idsInUse(kind: DescriptorKind): Promise<Set<string>> {
-    if (kind === 'vnfd') return new Set((await this.items.findBy({ kind: 'nsd' })).flatMap((n) => asArray(n.descriptor['vnfd-id'])));
-    if (kind === 'nsd') return new Set((await this.items.findBy({ kind: 'nst' })).flatMap((n) => listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref']))));
+    if (kind === 'vnfd')
+      return new Set((await this.items.findBy({ kind: 'nsd' })).flatMap((n) => asArray(n.descriptor['vnfd-id'])));
+    if (kind === 'nsd')
+      return new Set(
+        (await this.items.findBy({ kind: 'nst' })).flatMap((n) =>
+          listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref'])),
+        ),
+      );
     return new Set();
   }
 
@@ -310,17 +397,24 @@ export class CatalogService {
     };
   }
 
-  private async find(kind: DescriptorKind, session: Session, ref: string, method: 'show' | 'write' | 'delete'): Promise<CatalogItemEntity> {
+  private async find(
+    kind: DescriptorKind,
+    session: Session,
+    ref: string,
+    method: 'show' | 'write' | 'delete',
+  ): Promise<CatalogItemEntity> {
     const candidates = isUuid(ref) ? await this.items.findBy({ kind, id: ref }) : [];
     const byDescriptor = candidates.length ? [] : await this.items.findBy({ kind, descriptorId: ref });
     const visible = [...candidates, ...byDescriptor].filter((r) => visibleTo(session, ownership(r), method));
     if (visible.length === 0) throw DomainError.notFound(`${kind.toUpperCase()}.NOT_FOUND`, `${TITLE[kind]} '${ref}' not found`);
-    if (visible.length > 1) throw DomainError.conflict(`${kind.toUpperCase()}.AMBIGUOUS`, `several ${TITLE[kind]}s have id '${ref}'; use the _id`);
+    if (visible.length > 1)
+      throw DomainError.conflict(`${kind.toUpperCase()}.AMBIGUOUS`, `several ${TITLE[kind]}s have id '${ref}'; use the _id`);
     return visible[0];
   }
 
   private assertWritable(session: Session, item: CatalogItemEntity): void {
-    if (!writableBy(session, ownership(item))) throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
+    if (!writableBy(session, ownership(item)))
+      throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
   }
 }
 

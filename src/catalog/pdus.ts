@@ -18,7 +18,10 @@ const iface: Schema = {
     name: { type: 'string', minLength: 1, maxLength: 255 },
     mgmt: { type: 'boolean' },
     type: { type: 'string', enum: ['overlay', 'underlay'] },
-    'ip-address': { type: 'string', pattern: '^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$' },
+    'ip-address': {
+      type: 'string',
+      pattern: '^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$',
+    },
     'vim-network-name': { type: 'string', minLength: 1, maxLength: 255 },
     'vim-network-id': { type: 'string', minLength: 1, maxLength: 255 },
     'mac-address': { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' },
@@ -39,7 +42,10 @@ const createSchema = new BodySchema<Record<string, unknown>>(
   { type: 'object', properties, required: ['name', 'type', 'interfaces', 'vim_accounts'], additionalProperties: false },
   'PDU',
 );
-const editSchema = new BodySchema<Record<string, unknown>>({ type: 'object', properties, minProperties: 1, additionalProperties: false }, 'PDU edit');
+const editSchema = new BodySchema<Record<string, unknown>>(
+  { type: 'object', properties, minProperties: 1, additionalProperties: false },
+  'PDU edit',
+);
 const ownership = (e: CatalogItemEntity) => ({ projects_read: e.projectsRead, projects_write: e.projectsWrite });
 
 /** Physical deployment units (`pdu/v1/pdu_descriptors`), stored beside the catalog. */
@@ -48,7 +54,9 @@ export class PdusService {
   constructor(@InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>) {}
 
   async list(session: Session, query: ListQuery) {
-    const rows = (await this.items.find({ where: { kind: 'pdu' }, order: { created: 'ASC' } })).filter((r) => visibleTo(session, ownership(r), 'list'));
+    const rows = (await this.items.find({ where: { kind: 'pdu' }, order: { created: 'ASC' } })).filter((r) =>
+      visibleTo(session, ownership(r), 'list'),
+    );
     return applyListFilters(rows.map(record), query);
   }
 
@@ -97,7 +105,8 @@ export class PdusService {
 
   private async find(session: Session, id: string, method: 'show' | 'write' | 'delete'): Promise<CatalogItemEntity> {
     const item = await this.items.findOneBy({ kind: 'pdu', id });
-    if (!item || !visibleTo(session, ownership(item), method)) throw DomainError.notFound('PDU.NOT_FOUND', `PDU '${id}' not found`);
+    if (!item || !visibleTo(session, ownership(item), method))
+      throw DomainError.notFound('PDU.NOT_FOUND', `PDU '${id}' not found`);
     return item;
   }
 }
@@ -107,7 +116,13 @@ function record(e: CatalogItemEntity): Record<string, unknown> {
     ...e.descriptor,
     _id: e.id,
     id: e.id,
-    _admin: { ...e.admin, created: e.created, modified: e.modified, projects_read: e.projectsRead, projects_write: e.projectsWrite },
+    _admin: {
+      ...e.admin,
+      created: e.created,
+      modified: e.modified,
+      projects_read: e.projectsRead,
+      projects_write: e.projectsWrite,
+    },
   };
 }
 

@@ -16,7 +16,10 @@ export interface ReferenceContext {
 type Obj = Record<string, unknown>;
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
-const ids = (v: unknown, key = 'id'): string[] => list(v).map((x) => str(x[key])).filter((x): x is string => x !== undefined);
+const ids = (v: unknown, key = 'id'): string[] =>
+  list(v)
+    .map((x) => str(x[key]))
+    .filter((x): x is string => x !== undefined);
 
 class Checker {
   readonly problems: FieldProblem[] = [];
@@ -36,7 +39,11 @@ class Checker {
     const v = str(value);
     if (v === undefined) return;
     const set = new Set(allowed);
-    if (!set.has(v)) this.problems.push({ path: `${this.root}${path}`, message: `'${v}' is not ${what}${set.size ? ` (known: ${[...set].slice(0, 10).join(', ')})` : ' (none defined)'}` });
+    if (!set.has(v))
+      this.problems.push({
+        path: `${this.root}${path}`,
+        message: `'${v}' is not ${what}${set.size ? ` (known: ${[...set].slice(0, 10).join(', ')})` : ' (none defined)'}`,
+      });
   }
 
   add(path: string, message: string): void {
@@ -55,7 +62,16 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
   const intVls = ids(d['int-virtual-link-desc']);
   const extCpds = ids(d['ext-cpd']);
   const k8sNets = ids((d['k8s-cluster'] as Obj | undefined)?.nets);
-  for (const key of ['vdu', 'virtual-compute-desc', 'virtual-storage-desc', 'sw-image-desc', 'int-virtual-link-desc', 'ext-cpd', 'df']) c.unique(d[key], `.${key}`);
+  for (const key of [
+    'vdu',
+    'virtual-compute-desc',
+    'virtual-storage-desc',
+    'sw-image-desc',
+    'int-virtual-link-desc',
+    'ext-cpd',
+    'df',
+  ])
+    c.unique(d[key], `.${key}`);
   c.unique(d.kdu, '.kdu', 'name');
 
   list(d.vdu).forEach((vdu, i) => {
@@ -69,7 +85,9 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
       c.ref(s, images, `${p}.alternative-sw-image-desc[${j}]`, 'a sw-image-desc id'),
     );
     c.unique(vdu['int-cpd'], `${p}.int-cpd`);
-    list(vdu['int-cpd']).forEach((cpd, j) => c.ref(cpd['int-virtual-link-desc'], intVls, `${p}.int-cpd[${j}].int-virtual-link-desc`, 'an int-virtual-link-desc id'));
+    list(vdu['int-cpd']).forEach((cpd, j) =>
+      c.ref(cpd['int-virtual-link-desc'], intVls, `${p}.int-cpd[${j}].int-virtual-link-desc`, 'an int-virtual-link-desc id'),
+    );
     const cloudInit = str(vdu['cloud-init-file']);
     if (cloudInit !== undefined && ctx.isPackage && !ctx.files.has(`cloud_init/${cloudInit}`)) {
       c.add(`${p}.cloud-init-file`, `'${cloudInit}' is not in the package (expected cloud_init/${cloudInit})`);
@@ -91,39 +109,73 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
 
   list(d.df).forEach((df, i) => {
     const p = `.df[${i}]`;
-    list(df['vdu-profile']).forEach((vp, j) => c.ref(vp.id, vdus, `${p}.vdu-profile[${j}].id`, 'a vdu id'));
-    const levels = ids(df['instantiation-level']);
-    list(df['instantiation-level']).forEach((lvl, j) =>
-      list(lvl['vdu-level']).forEach((vl, k) => c.ref(vl['vdu-id'], vdus, `${p}.instantiation-level[${j}].vdu-level[${k}].vdu-id`, 'a vdu id')),
+    // as OSM: scaling deltas name VDUs of the instantiation levels; vdu-profile ids are not checked at onboarding
+    const levelVdus = list(df['instantiation-level']).flatMap((lvl) =>
+      list(lvl['vdu-level']).map((vl) => str(vl['vdu-id']) ?? ''),
     );
+    const levels = ids(df['instantiation-level']);
     c.ref(df['default-instantiation-level'], levels, `${p}.default-instantiation-level`, 'an instantiation-level id');
-    list(df['virtual-link-profile']).forEach((vlp, j) => c.ref(vlp.id, intVls, `${p}.virtual-link-profile[${j}].id`, 'an int-virtual-link-desc id'));
+    list(df['virtual-link-profile']).forEach((vlp, j) =>
+      c.ref(vlp.id, intVls, `${p}.virtual-link-profile[${j}].id`, 'an int-virtual-link-desc id'),
+    );
     list(df['scaling-aspect']).forEach((aspect, j) => {
       const ap = `${p}.scaling-aspect[${j}]`;
       list((aspect['aspect-delta-details'] as Obj | undefined)?.deltas).forEach((delta, k) =>
-        list(delta['vdu-delta']).forEach((vd, m) => c.ref(vd.id, vdus, `${ap}.aspect-delta-details.deltas[${k}].vdu-delta[${m}].id`, 'a vdu id')),
+        list(delta['vdu-delta']).forEach((vd, m) =>
+          c.ref(
+            vd.id,
+            levelVdus.length ? levelVdus : vdus,
+            `${ap}.aspect-delta-details.deltas[${k}].vdu-delta[${m}].id`,
+            'a vdu of the instantiation levels',
+          ),
+        ),
       );
       list(aspect['scaling-policy']).forEach((policy, k) =>
         list(policy['scaling-criteria']).forEach((crit, m) => {
           const metric = str(crit['vnf-monitoring-param-ref']);
-          const known = list(d.vdu).flatMap((v) => ids(v['monitoring-parameter']));
-          c.ref(metric, known, `${ap}.scaling-policy[${k}].scaling-criteria[${m}].vnf-monitoring-param-ref`, 'a monitoring-parameter id');
+          const known = [
+            ...list(d.vdu).flatMap((v) => ids(v['monitoring-parameter'])),
+            ...list(d.df).flatMap((x) => ids(x['monitoring-parameter'])),
+            ...list(d['int-virtual-link-desc']).flatMap((v) => ids(v['monitoring-parameters'])),
+          ];
+          c.ref(
+            metric,
+            known,
+            `${ap}.scaling-policy[${k}].scaling-criteria[${m}].vnf-monitoring-param-ref`,
+            'a monitoring-parameter id',
+          );
         }),
       );
     });
-    const opConfig = ((df['lcm-operations-configuration'] as Obj | undefined)?.['operate-vnf-op-config'] as Obj | undefined) ?? {};
+    const opConfig =
+      ((df['lcm-operations-configuration'] as Obj | undefined)?.['operate-vnf-op-config'] as Obj | undefined) ?? {};
     list(opConfig['day1-2']).forEach((cfg, j) => {
       const cp = `${p}.lcm-operations-configuration.operate-vnf-op-config.day1-2[${j}]`;
       c.ref(cfg.id, [str(d.id) ?? '', ...vdus, ...kdus], `${cp}.id`, 'the VNFD id, a vdu id or a kdu name');
       const envs = ids(cfg['execution-environment-list']);
       list(cfg['execution-environment-list']).forEach((ee, k) => {
         const charm = str((ee.juju as Obj | undefined)?.charm);
-        if (charm && ctx.isPackage && !ctx.files.has(`charms/${charm}`) && ![...ctx.files].some((f) => f.startsWith(`charms/${charm}/`))) {
-          c.add(`${cp}.execution-environment-list[${k}].juju.charm`, `charm '${charm}' is not in the package (expected charms/${charm}/ or charms/${charm}.charm)`);
+        if (
+          charm &&
+          ctx.isPackage &&
+          !ctx.files.has(`charms/${charm}`) &&
+          ![...ctx.files].some((f) => f.startsWith(`charms/${charm}/`))
+        ) {
+          c.add(
+            `${cp}.execution-environment-list[${k}].juju.charm`,
+            `charm '${charm}' is not in the package (expected charms/${charm}/ or charms/${charm}.charm)`,
+          );
         }
       });
       for (const key of ['initial-config-primitive', 'config-primitive', 'terminate-config-primitive']) {
-        list(cfg[key]).forEach((prim, k) => c.ref(prim['execution-environment-ref'], envs, `${cp}.${key}[${k}].execution-environment-ref`, 'an execution-environment-list id'));
+        list(cfg[key]).forEach((prim, k) =>
+          c.ref(
+            prim['execution-environment-ref'],
+            envs,
+            `${cp}.${key}[${k}].execution-environment-ref`,
+            'an execution-environment-list id',
+          ),
+        );
       }
     });
   });
@@ -139,22 +191,46 @@ export function nsdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[
   });
   const vlds = ids(d['virtual-link-desc']);
   for (const key of ['virtual-link-desc', 'df', 'sapd']) c.unique(d[key], `.${key}`);
-  list(d.sapd).forEach((sap, i) => c.ref(sap['virtual-link-desc'], vlds, `.sapd[${i}].virtual-link-desc`, 'a virtual-link-desc id'));
+  list(d.sapd).forEach((sap, i) =>
+    c.ref(sap['virtual-link-desc'], vlds, `.sapd[${i}].virtual-link-desc`, 'a virtual-link-desc id'),
+  );
   list(d.df).forEach((df, i) => {
     const p = `.df[${i}]`;
     c.unique(df['vnf-profile'], `${p}.vnf-profile`);
     const vlProfiles = ids(df['virtual-link-profile']);
-    list(df['virtual-link-profile']).forEach((vlp, j) => c.ref(vlp['virtual-link-desc-id'], vlds, `${p}.virtual-link-profile[${j}].virtual-link-desc-id`, 'a virtual-link-desc id'));
-    list(df['vnf-profile']).forEach((vp, j) => {
+    list(df['virtual-link-profile']).forEach((vlp, j) =>
+      c.ref(vlp['virtual-link-desc-id'], vlds, `${p}.virtual-link-profile[${j}].virtual-link-desc-id`, 'a virtual-link-desc id'),
+    );
+    const profiles = list(df['vnf-profile']);
+    profiles.forEach((vp, j) => {
       const vpp = `${p}.vnf-profile[${j}]`;
       c.ref(vp['vnfd-id'], vnfdIds, `${vpp}.vnfd-id`, 'listed in vnfd-id');
-      const vnfd = ctx.vnfd(String(vp['vnfd-id']));
       list(vp['virtual-link-connectivity']).forEach((vlc, k) => {
-        c.ref(vlc['virtual-link-profile-id'], [...vlProfiles, ...vlds], `${vpp}.virtual-link-connectivity[${k}].virtual-link-profile-id`, 'a virtual-link-profile or virtual-link-desc id');
+        c.ref(
+          vlc['virtual-link-profile-id'],
+          [...vlProfiles, ...vlds],
+          `${vpp}.virtual-link-connectivity[${k}].virtual-link-profile-id`,
+          'a virtual-link-profile or virtual-link-desc id',
+        );
         list(vlc['constituent-cpd-id']).forEach((cc, m) => {
           const cp = `${vpp}.virtual-link-connectivity[${k}].constituent-cpd-id[${m}]`;
-          c.ref(cc['constituent-base-element-id'], [str(vp.id) ?? ''], `${cp}.constituent-base-element-id`, `this vnf-profile's id`);
-          if (vnfd) c.ref(cc['constituent-cpd-id'], ids(vnfd['ext-cpd']), `${cp}.constituent-cpd-id`, `an ext-cpd of VNFD '${str(vp['vnfd-id'])}'`);
+          // OSM checks the connection point against the profile's VNFD; base elements naming another profile occur in real packages
+          const base = profiles.find((x) => str(x.id) === str(cc['constituent-base-element-id']));
+          c.ref(
+            cc['constituent-base-element-id'],
+            profiles.map((x) => str(x.id) ?? ''),
+            `${cp}.constituent-base-element-id`,
+            'a vnf-profile id',
+          );
+          const own = ctx.vnfd(String(vp['vnfd-id']));
+          const other = base ? ctx.vnfd(String(base['vnfd-id'])) : undefined;
+          if (own)
+            c.ref(
+              cc['constituent-cpd-id'],
+              [...ids(own['ext-cpd']), ...ids(other?.['ext-cpd'])],
+              `${cp}.constituent-cpd-id`,
+              `an ext-cpd of VNFD '${str(vp['vnfd-id'])}'`,
+            );
         });
       });
     });
@@ -162,18 +238,15 @@ export function nsdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[
   return c.problems;
 }
 
-/** OSM's NST checks: NSDs onboarded, slice VLDs point at subnets of this template. */
+/** OSM's NST checks: ids unique, NSDs onboarded (slice VLD references are checked at instantiation, as OSM does). */
 export function nstProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem[] {
   const c = new Checker('nst');
   c.unique(d['netslice-subnet'], '.netslice-subnet');
   c.unique(d['netslice-vld'], '.netslice-vld');
-  const subnets = ids(d['netslice-subnet']);
   list(d['netslice-subnet']).forEach((s, i) => {
     const ref = str(s['nsd-ref']);
-    if (ref !== undefined && !ctx.nsd(ref)) c.add(`.netslice-subnet[${i}].nsd-ref`, `NSD '${ref}' is not onboarded in this project`);
+    if (ref !== undefined && !ctx.nsd(ref))
+      c.add(`.netslice-subnet[${i}].nsd-ref`, `NSD '${ref}' is not onboarded in this project`);
   });
-  list(d['netslice-vld']).forEach((vld, i) =>
-    list(vld['nss-connection-point-ref']).forEach((ref, j) => c.ref(ref['nss-ref'], subnets, `.netslice-vld[${i}].nss-connection-point-ref[${j}].nss-ref`, 'a netslice-subnet id')),
-  );
   return c.problems;
 }

@@ -23,8 +23,20 @@ export function descriptorSchemasFromYang(dir = YANG_DIR): Record<'vnfd' | 'nsd'
   const nsdList = 'children' in nsdContainer ? nsdContainer.children.find((c) => c.name === 'nsd') : undefined;
   const nst = root('nst', 'nst');
   return {
-    vnfd: { $schema: 'http://json-schema.org/draft-07/schema#', title: 'OSM IM R9 VNFD', ...toJsonSchema(root('etsi-nfv-vnfd', 'vnfd')) },
-    nsd: { $schema: 'http://json-schema.org/draft-07/schema#', title: 'OSM IM R9 NSD', ...(toJsonSchema(nsdList!) as { items: object }).items },
-    nst: { $schema: 'http://json-schema.org/draft-07/schema#', title: 'OSM IM R9 NST', ...(toJsonSchema(nst) as { items: object }).items },
+    vnfd: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'OSM IM R9 VNFD',
+      ...toJsonSchema(root('etsi-nfv-vnfd', 'vnfd')),
+    },
+    nsd: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'OSM IM R9 NSD',
+      ...(toJsonSchema(nsdList!) as { items: object }).items,
+    },
+    nst: {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'OSM IM R9 NST',
+      ...(toJsonSchema(nst) as { items: object }).items,
+    },
   };
 }

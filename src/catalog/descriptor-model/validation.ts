@@ -26,7 +26,10 @@ export function fieldPath(kind: string, pointer: string): string {
 function problem(kind: string, e: ErrorObject): FieldProblem {
   const base = fieldPath(kind, e.instancePath);
   if (e.keyword === 'additionalProperties') {
-    return { path: `${base}.${String(e.params.additionalProperty)}`, message: 'is not a field of the OSM information model (misspelled?)' };
+    return {
+      path: `${base}.${String(e.params.additionalProperty)}`,
+      message: 'is not a field of the OSM information model (misspelled?)',
+    };
   }
   if (e.keyword === 'required') return { path: `${base}.${String(e.params.missingProperty)}`, message: 'is required (list key)' };
   if (e.keyword === 'enum') return { path: base, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
@@ -44,7 +47,7 @@ export function schemaProblems(kind: DescriptorKind, descriptor: Descriptor): Fi
     if (e.keyword === 'anyOf' && (validate.errors ?? []).some((o) => o !== e && o.instancePath === e.instancePath)) continue;
     const p = problem(kind, e);
     const key = `${p.path}|${p.message}`;
-    if (!seen.has(key)) out.push(p), seen.add(key);
+    if (!seen.has(key)) (out.push(p), seen.add(key));
   }
   return out;
 }

@@ -134,15 +134,20 @@ export class YangCompiler {
       m.body.filter((s) => s.keyword === 'augment').map((s) => ({ module: m, stmt: s })),
     );
     // augments may target nodes other augments add: apply until nothing more can be placed
-    for (let progress = true; progress && pending.length; ) {
+    for (let progress = true; progress && pending.length;) {
       progress = false;
       for (const item of [...pending]) {
         const steps = item.stmt.arg.split('/').filter(Boolean);
         const [firstPrefix] = steps[0].split(':');
         const targetModule = item.module.imports.get(firstPrefix) ?? item.module.name;
-        const target = this.find(roots.get(targetModule) ?? [], steps.map((s) => s.split(':').pop()!));
+        const target = this.find(
+          roots.get(targetModule) ?? [],
+          steps.map((s) => s.split(':').pop()!),
+        );
         if (!target || !('children' in target)) continue;
-        target.children.push(...this.expand(item.stmt.children, { module: item.module, parents: [item.module.body, item.stmt.children] }));
+        target.children.push(
+          ...this.expand(item.stmt.children, { module: item.module, parents: [item.module.body, item.stmt.children] }),
+        );
         pending.splice(pending.indexOf(item), 1);
         progress = true;
       }
@@ -152,7 +157,13 @@ export class YangCompiler {
 
   private find(nodes: SchemaNode[], path: string[]): SchemaNode | undefined {
     const [head, ...rest] = path;
-    const node = nodes.find((n) => n.name === head) ?? nodes.filter((n) => n.kind === 'choice').flatMap((c) => ('children' in c ? c.children : [])).map((k) => ('children' in k ? this.find(k.children, path) : undefined)).find(Boolean);
+    const node =
+      nodes.find((n) => n.name === head) ??
+      nodes
+        .filter((n) => n.kind === 'choice')
+        .flatMap((c) => ('children' in c ? c.children : []))
+        .map((k) => ('children' in k ? this.find(k.children, path) : undefined))
+        .find(Boolean);
     if (!node || rest.length === 0) return node;
     return 'children' in node ? this.find(node.children, rest) : undefined;
   }
@@ -168,7 +179,13 @@ export class YangCompiler {
           const { stmt, scope: gScope } = this.lookup('grouping', s.arg, scope);
           const nodes = this.expand(stmt.children, { module: gScope.module, parents: [...gScope.parents, stmt.children] });
           for (const aug of s.children.filter((c) => c.keyword === 'augment')) {
-            const target = this.find(nodes, aug.arg.split('/').filter(Boolean).map((p) => p.split(':').pop()!));
+            const target = this.find(
+              nodes,
+              aug.arg
+                .split('/')
+                .filter(Boolean)
+                .map((p) => p.split(':').pop()!),
+            );
             if (target && 'children' in target) target.children.push(...this.expand(aug.children, inner));
           }
           out.push(...nodes);
@@ -182,19 +199,33 @@ export class YangCompiler {
           // a shorthand case (a data node directly under choice) is its own case
           const cases = s.children.filter((c) => DATA.has(c.keyword));
           const children = cases.flatMap((c) =>
-            c.keyword === 'case' ? this.expand([c], inner) : [{ kind: 'case' as const, name: c.arg, children: this.expand([c], inner) }],
+            c.keyword === 'case'
+              ? this.expand([c], inner)
+              : [{ kind: 'case' as const, name: c.arg, children: this.expand([c], inner) }],
           );
           out.push({ kind: 'choice', name: s.arg, children });
           break;
         }
         case 'list': {
           const key = s.children.find((c) => c.keyword === 'key')?.arg ?? '';
-          out.push({ kind: 'list', name: s.arg, keys: key.split(/\s+/).filter(Boolean), children: this.expand(s.children, inner) });
+          out.push({
+            kind: 'list',
+            name: s.arg,
+            keys: key.split(/\s+/).filter(Boolean),
+            children: this.expand(s.children, inner),
+          });
           break;
         }
         case 'leaf':
         case 'leaf-list':
-          out.push({ kind: s.keyword, name: s.arg, type: this.type(s.children.find((c) => c.keyword === 'type')!, scope) });
+          out.push({
+            kind: s.keyword,
+            name: s.arg,
+            type: this.type(
+              s.children.find((c) => c.keyword === 'type')!,
+              scope,
+            ),
+          });
           break;
         default:
           out.push({ kind: 'leaf', name: s.arg, type: {} });
@@ -253,7 +284,10 @@ export class YangCompiler {
         return { anyOf: sub('type').map((m) => this.type(m, scope)) };
       default: {
         const { stmt, scope: tScope } = this.lookup('typedef', t.arg, scope);
-        return this.type(stmt.children.find((c) => c.keyword === 'type')!, tScope);
+        return this.type(
+          stmt.children.find((c) => c.keyword === 'type')!,
+          tScope,
+        );
       }
     }
   }

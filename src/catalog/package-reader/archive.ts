@@ -18,13 +18,17 @@ export interface ArchiveFiles {
   directories: Set<string>;
 }
 
-const bad = (detail: string): DomainError => DomainError.unprocessable('PACKAGE.UNSAFE_ARCHIVE', detail, [{ path: 'package', message: detail }]);
+const bad = (detail: string): DomainError =>
+  DomainError.unprocessable('PACKAGE.UNSAFE_ARCHIVE', detail, [{ path: 'package', message: detail }]);
 
 /** A safe relative path, or an error naming the entry: no absolute paths, no `..`, no NUL, no backslash tricks. */
 export function safeEntryPath(name: string): string {
   if (name.includes('\u0000')) throw bad(`entry name contains a NUL byte`);
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) throw bad(`entry '${name}' has an absolute path`);
-  const parts = name.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   if (parts.some((p) => p === '..')) throw bad(`entry '${name}' leaves the package (..)`);
   const normalised = posix.join(...(parts.length ? parts : ['.']));
   if (normalised === '.') throw bad(`entry '${name}' has an empty path`);
@@ -42,7 +46,8 @@ export class UnpackBudget {
   ) {}
 
   entry(name: string): void {
-    if (++this.count > this.limits.maxFiles) throw bad(`package has more than ${this.limits.maxFiles} entries (MANO_PACKAGE_MAX_FILES)`);
+    if (++this.count > this.limits.maxFiles)
+      throw bad(`package has more than ${this.limits.maxFiles} entries (MANO_PACKAGE_MAX_FILES)`);
     if (name.length > 1024) throw bad(`entry name longer than 1024 characters`);
   }
 
@@ -52,7 +57,9 @@ export class UnpackBudget {
       throw bad(`package unpacks to more than ${this.limits.maxUnpackedBytes} bytes (MANO_PACKAGE_MAX_UNPACKED_BYTES)`);
     }
     if (this.unpacked > 1024 * 1024 && this.unpacked / Math.max(1, this.packedBytes) > this.limits.maxRatio) {
-      throw bad(`package compression ratio exceeds ${this.limits.maxRatio}:1 (MANO_PACKAGE_MAX_RATIO): refused as a possible archive bomb`);
+      throw bad(
+        `package compression ratio exceeds ${this.limits.maxRatio}:1 (MANO_PACKAGE_MAX_RATIO): refused as a possible archive bomb`,
+      );
     }
   }
 }
@@ -81,7 +88,9 @@ export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<
           return;
         }
         if (header.type === 'symlink' || header.type === 'link') {
-          throw bad(`entry '${header.name}' is a ${header.type === 'link' ? 'hard' : 'symbolic'} link to '${header.linkname}': links are not accepted in packages`);
+          throw bad(
+            `entry '${header.name}' is a ${header.type === 'link' ? 'hard' : 'symbolic'} link to '${header.linkname}': links are not accepted in packages`,
+          );
         }
         if (header.type !== 'file' && header.type !== 'contiguous-file') {
           throw bad(`entry '${header.name}' is a ${header.type}: only regular files and folders are accepted`);

@@ -29,7 +29,10 @@ export function parseDescriptorText(text: string, what: string): unknown {
   try {
     return parseYaml(text, { version: '1.1', maxAliasCount: 100 });
   } catch (e) {
-    throw DomainError.badRequest('PACKAGE.UNPARSEABLE_DESCRIPTOR', `${what} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw DomainError.badRequest(
+      'PACKAGE.UNPARSEABLE_DESCRIPTOR',
+      `${what} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -46,10 +49,17 @@ export async function readUpload(
 ): Promise<ReadPackage> {
   const contentType = input.contentType || 'application/yaml';
   if (contentType === 'application/zip') {
-    throw DomainError.unprocessable('PACKAGE.UNSUPPORTED_FORMAT', 'SOL004 CSAR (application/zip) packages are not supported yet; upload an OSM .tar.gz or the descriptor file');
+    throw DomainError.unprocessable(
+      'PACKAGE.UNSUPPORTED_FORMAT',
+      'SOL004 CSAR (application/zip) packages are not supported yet; upload an OSM .tar.gz or the descriptor file',
+    );
   }
   if (contentType === 'multipart/form-data') {
-    throw new DomainError(415, 'PACKAGE.UNSUPPORTED_FORMAT', 'multipart/form-data uploads are not supported; send the package as the body (application/gzip)');
+    throw new DomainError(
+      415,
+      'PACKAGE.UNSUPPORTED_FORMAT',
+      'multipart/form-data uploads are not supported; send the package as the body (application/gzip)',
+    );
   }
   if (!input.bodyIsRaw) {
     // application/yaml or json: the body is the descriptor itself
@@ -57,20 +67,47 @@ export async function readUpload(
     if (typeof input.body !== 'object' || input.body === null || Object.keys(input.body).length === 0) {
       throw unprocessable('package', 'the body holds no descriptor');
     }
-    return { format: 'descriptor', document: input.body, text, pkgDir: '', descriptorFile: `${kind}.yaml`, files: new Map(), raw: input.raw, contentType };
+    return {
+      format: 'descriptor',
+      document: input.body,
+      text,
+      pkgDir: '',
+      descriptorFile: `${kind}.yaml`,
+      files: new Map(),
+      raw: input.raw,
+      contentType,
+    };
   }
   if (input.raw.length === 0) throw unprocessable('package', 'the body is empty: send the package or descriptor file');
   if (GZIP_MAGIC(input.raw) || contentType === 'application/gzip' || contentType === 'application/x-gzip') {
     return readOsmPackage(input.raw, kind, limits, contentType);
   }
   const text = input.raw.toString('utf8');
-  return { format: 'descriptor', document: parseDescriptorText(text, 'the descriptor'), text, pkgDir: '', descriptorFile: `${kind}.yaml`, files: new Map(), raw: input.raw, contentType };
+  return {
+    format: 'descriptor',
+    document: parseDescriptorText(text, 'the descriptor'),
+    text,
+    pkgDir: '',
+    descriptorFile: `${kind}.yaml`,
+    files: new Map(),
+    raw: input.raw,
+    contentType,
+  };
 }
 
-async function readOsmPackage(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits, contentType: string): Promise<ReadPackage> {
+async function readOsmPackage(
+  raw: Buffer,
+  kind: DescriptorKind,
+  limits: ArchiveLimits,
+  contentType: string,
+): Promise<ReadPackage> {
   const archive = await readTarGz(raw, limits);
   const tops = new Set([...archive.files.keys(), ...archive.directories].map((p) => p.split('/')[0]));
-  if (tops.size !== 1) throw unprocessable('package', `an OSM package has exactly one top-level folder; this one has ${tops.size}: ${[...tops].slice(0, 5).join(', ')}`);
+  if (tops.size !== 1)
+    throw unprocessable(
+      'package',
+      `an OSM package has exactly one top-level folder; this one has ${tops.size}: ${[...tops].slice(0, 5).join(', ')}`,
+    );
   const [pkgDir] = tops;
   const files = new Map<string, Buffer>();
   for (const [path, content] of archive.files) {
@@ -91,7 +128,16 @@ async function readOsmPackage(raw: Buffer, kind: DescriptorKind, limits: Archive
   const descriptorFile = chosen[0];
   verifyChecksums(files, pkgDir);
   const text = files.get(descriptorFile)!.toString('utf8');
-  return { format: 'tar.gz', document: parseDescriptorText(text, descriptorFile), text, pkgDir, descriptorFile, files, raw, contentType };
+  return {
+    format: 'tar.gz',
+    document: parseDescriptorText(text, descriptorFile),
+    text,
+    pkgDir,
+    descriptorFile,
+    files,
+    raw,
+    contentType,
+  };
 }
 
 /** `checksums.txt`: "<md5> <path>" per line, path relative to the archive root (or the package folder). */
@@ -111,10 +157,15 @@ function verifyChecksums(files: Map<string, Buffer>, pkgDir: string): void {
       const content = files.get(path);
       if (!content) return problems.push(`checksums.txt lists '${m[2]}', which is not in the package`);
       const md5 = createHash('md5').update(content).digest('hex');
-      if (md5 !== m[1].toLowerCase()) problems.push(`checksum mismatch for '${m[2]}': checksums.txt says ${m[1]}, the file has ${md5}`);
+      if (md5 !== m[1].toLowerCase())
+        problems.push(`checksum mismatch for '${m[2]}': checksums.txt says ${m[1]}, the file has ${md5}`);
     });
   if (problems.length) {
-    throw DomainError.unprocessable('PACKAGE.CHECKSUM_MISMATCH', problems.join('; '), problems.map((message) => ({ path: 'checksums.txt', message })));
+    throw DomainError.unprocessable(
+      'PACKAGE.CHECKSUM_MISMATCH',
+      problems.join('; '),
+      problems.map((message) => ({ path: 'checksums.txt', message })),
+    );
   }
 }
 

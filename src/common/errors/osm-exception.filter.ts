@@ -51,12 +51,13 @@ export class OsmExceptionFilter implements ExceptionFilter {
         reason: 'REQUEST.METHOD_NOT_ALLOWED',
       };
     }
+    const bodyError = exception as { type?: string; status?: number; message?: string };
+    const status = exception instanceof HttpException ? exception.getStatus() : bodyError?.status;
+    if (status === 413 || bodyError?.type === 'entity.too.large') {
+      return { status: 413, detail: 'Request body is larger than MANO_MAX_BODY_BYTES', reason: 'REQUEST.BODY_TOO_LARGE' };
+    }
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), detail: exception.message, reason: 'REQUEST.REJECTED' };
-    }
-    const bodyError = exception as { type?: string; status?: number; message?: string };
-    if (bodyError?.type === 'entity.too.large') {
-      return { status: 413, detail: 'Request body is larger than MANO_MAX_BODY_BYTES', reason: 'REQUEST.BODY_TOO_LARGE' };
     }
     if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
       return { status: bodyError.status, detail: bodyError.message ?? 'Bad request', reason: 'REQUEST.REJECTED' };
