@@ -47,7 +47,9 @@ export function schemaProblems(kind: DescriptorKind, descriptor: Descriptor): Fi
     if (e.keyword === 'anyOf' && (validate.errors ?? []).some((o) => o !== e && o.instancePath === e.instancePath)) continue;
     const p = problem(kind, e);
     const key = `${p.path}|${p.message}`;
-    if (!seen.has(key)) (out.push(p), seen.add(key));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
   }
   return out;
 }
