@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { FindOptionsSelect, In, Repository } from 'typeorm';
 import type { Session } from '../auth/session';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { applyListFilters, CONTROL_QUERY_KEYS, Query } from '../common/http/list-filters';
@@ -26,6 +26,19 @@ export interface UploadInput {
   query: Query;
 }
 
+/** Columns for listing and lookups: everything but the (large) package and descriptor text. */
+const LIGHT: FindOptionsSelect<CatalogItemEntity> = {
+  id: true,
+  kind: true,
+  descriptorId: true,
+  projectsRead: true,
+  projectsWrite: true,
+  descriptor: true,
+  admin: true,
+  created: true,
+  modified: true,
+};
+
 const TITLE: Record<DescriptorKind, string> = { vnfd: 'VNF package', nsd: 'NS descriptor', nst: 'network slice template' };
 const ownership = (e: CatalogItemEntity) => ({ projects_read: e.projectsRead, projects_write: e.projectsWrite });
 
@@ -41,7 +54,7 @@ export class CatalogService {
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
-    const rows = (await this.items.find({ where: { kind }, order: { created: 'ASC' } })).filter((r) =>
+    const rows = (await this.items.find({ select: LIGHT, where: { kind }, order: { created: 'ASC' } })).filter((r) =>
       visibleTo(session, ownership(r), 'list'),
     );
     const inUse = await this.idsInUse(kind);
@@ -319,7 +332,7 @@ export class CatalogService {
     selfId?: string,
   ): Promise<FieldProblem[]> {
     const schema = schemaProblems(kind, descriptor);
-    const lookups = await this.references(session, selfId);
+    const lookups = await this.references(session, descriptor, selfId);
     const ctx: ReferenceContext = { ...files, ...lookups };
     const refs =
       kind === 'vnfd'
@@ -330,19 +343,26 @@ export class CatalogService {
     return [...schema, ...refs];
   }
 
-  /** Onboarded VNFDs and NSDs the caller's projects can use, by descriptor id. */
-  private async references(session: Session, selfId?: string): Promise<Pick<ReferenceContext, 'vnfd' | 'nsd'>> {
-    const rows = (await this.items.findBy({ kind: In(['vnfd', 'nsd']) })).filter(
-      (r) => r.id !== selfId && r.descriptorId && visibleTo({ ...session, public: true }, ownership(r), 'list'),
-    );
-    const by = (kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.descriptorId!, r.descriptor]));
-    const vnfds = by('vnfd');
-    const nsds = by('nsd');
+  /** Onboarded VNFDs and NSDs the caller's projects can use, by descriptor id (only those the descriptor names). */
+  private async references(
+    session: Session,
+    descriptor: Descriptor,
+    selfId?: string,
+  ): Promise<Pick<ReferenceContext, 'vnfd' | 'nsd'>> {
+    const vnfdIds = Array.isArray(descriptor['vnfd-id']) ? descriptor['vnfd-id'].map(String) : [];
+    const nsdIds = listOf(descriptor['netslice-subnet']).map((s) => String(s['nsd-ref']));
+    const load = async (kind: string, ids: string[]) => {
+      if (!ids.length) return new Map<string, Descriptor>();
+      const rows = await this.items.find({ select: LIGHT, where: { kind, descriptorId: In(ids) } });
+      const usable = rows.filter((r) => r.id !== selfId && visibleTo({ ...session, public: true }, ownership(r), 'list'));
+      return new Map(usable.map((r) => [r.descriptorId!, r.descriptor]));
+    };
+    const [vnfds, nsds] = await Promise.all([load('vnfd', vnfdIds), load('nsd', nsdIds)]);
     return { vnfd: (id) => vnfds.get(id), nsd: (id) => nsds.get(id) };
   }
 
   private async assertUniqueId(kind: DescriptorKind, session: Session, descriptorId: string, selfId?: string): Promise<void> {
-    const same = await this.items.findBy({ kind, descriptorId });
+    const same = await this.items.find({ select: LIGHT, where: { kind, descriptorId } });
     const clash = same.find((r) => r.id !== selfId && visibleTo({ ...session, public: false }, ownership(r), 'list'));
     if (clash)
       throw DomainError.conflict(
@@ -356,13 +376,13 @@ export class CatalogService {
     const id = item.descriptorId!;
     const shares = (r: CatalogItemEntity) => r.projectsRead.some((p) => item.projectsRead.includes(p));
     if (kind === 'vnfd') {
-      const nsd = (await this.items.findBy({ kind: 'nsd' })).find(
+      const nsd = (await this.items.find({ select: LIGHT, where: { kind: 'nsd' } })).find(
         (n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id),
       );
       return nsd && `There is at least one NSD ('${nsd.descriptorId}') using this VNF package`;
     }
     if (kind === 'nsd') {
-      const nst = (await this.items.findBy({ kind: 'nst' })).find(
+      const nst = (await this.items.find({ select: LIGHT, where: { kind: 'nst' } })).find(
         (n) => shares(n) && listOf(n.descriptor['netslice-subnet']).some((s) => String(s['nsd-ref']) === id),
       );
       return nst && `There is at least one NST ('${nst.descriptorId}') using this NS descriptor`;
@@ -372,10 +392,12 @@ export class CatalogService {
 
   private async idsInUse(kind: DescriptorKind): Promise<Set<string>> {
     if (kind === 'vnfd')
-      return new Set((await this.items.findBy({ kind: 'nsd' })).flatMap((n) => asArray(n.descriptor['vnfd-id'])));
+      return new Set(
+        (await this.items.find({ select: LIGHT, where: { kind: 'nsd' } })).flatMap((n) => asArray(n.descriptor['vnfd-id'])),
+      );
     if (kind === 'nsd')
       return new Set(
-        (await this.items.findBy({ kind: 'nst' })).flatMap((n) =>
+        (await this.items.find({ select: LIGHT, where: { kind: 'nst' } })).flatMap((n) =>
           listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref'])),
         ),
       );
