@@ -405,8 +405,14 @@ export class CatalogService {
   }
 
   private record(e: CatalogItemEntity, inUse: Set<string>): Record<string, unknown> {
+    // SOL006 VNFDs have product-name, no name; clients of OSM Release 8 find packages by name
+    const name =
+      e.kind === 'vnfd' && e.descriptor.name === undefined && e.descriptor['product-name'] !== undefined
+        ? { name: e.descriptor['product-name'] }
+        : {};
     return {
       ...e.descriptor,
+      ...name,
       _id: e.id,
       _admin: {
         ...e.admin,
