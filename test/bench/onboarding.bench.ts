@@ -27,17 +27,29 @@ async function main(): Promise<void> {
       // a distinct descriptor id per run, as many tenants onboarding their own copy
       const entries = folderEntries(join(MULTIVDU, 'hackfest_multivdu_vnf'), 'hackfest_multivdu_vnf')
         .filter((e) => !e.name.endsWith('checksums.txt'))
-        .map((e) => (e.name.endsWith('.yaml') ? { ...e, content: String(e.content).replace(/hackfest_multivdu-vnf/g, `vnf-${i}`) } : e));
+        .map((e) =>
+          e.name.endsWith('.yaml') ? { ...e, content: String(e.content).replace(/hackfest_multivdu-vnf/g, `vnf-${i}`) } : e,
+        );
       const pkg = await makeTarGz(entries);
       const post = async (path: string, body: Buffer | string, type: string): Promise<number> => {
         const started = performance.now();
-        const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, Accept: 'application/json' }, body });
+        const res = await fetch(`${service.url}${path}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': type, Accept: 'application/json' },
+          body,
+        });
         await res.text();
         if (res.status !== 201) throw new Error(`${path}: ${res.status}`);
         return performance.now() - started;
       };
       vnf.push(await post('/osm/vnfpkgm/v1/vnf_packages_content', pkg, 'application/gzip'));
-      ns.push(await post('/osm/nsd/v1/ns_descriptors_content', nsdText.replace(/hackfest_multivdu-vnf/g, `vnf-${i}`).replace(/hackfest_multivdu-ns/g, `ns-${i}`), 'text/plain'));
+      ns.push(
+        await post(
+          '/osm/nsd/v1/ns_descriptors_content',
+          nsdText.replace(/hackfest_multivdu-vnf/g, `vnf-${i}`).replace(/hackfest_multivdu-ns/g, `ns-${i}`),
+          'text/plain',
+        ),
+      );
     }
     const line = (what: string, v: number[]) => `${what}: p50 ${ms(percentile(v, 50))}, p99 ${ms(percentile(v, 99))}`;
     console.log(`onboarding hackfest_multivdu over HTTP on SQLite, ${RUNS} runs each (catalog grows to ${2 * RUNS} items):`);
