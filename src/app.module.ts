@@ -10,6 +10,7 @@ import { Transactions } from './database/transactions';
 import { HealthController } from './health/health.controller';
 import { VimsModule } from './vims/vims.module';
 import { CatalogModule } from './catalog/catalog.module';
+import { InstancesModule } from './instances/instances.module';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule, InstancesModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

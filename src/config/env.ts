@@ -24,6 +24,10 @@ export interface AppConfig {
   packageMaxUnpackedBytes: number;
   packageMaxFiles: number;
   packageMaxRatio: number;
+  /** LCM worker pool size, operation lease, and per-call VIM timeout. */
+  lcmConcurrency: number;
+  lcmLeaseMs: number;
+  vimCallTimeoutMs: number;
   /** How long a VIM connectivity check may take. */
   vimCheckTimeoutMs: number;
 }
@@ -51,6 +55,9 @@ const KNOWN = [
   'MANO_SECRET_KEY',
   'MANO_VIM_CHECK_TIMEOUT_MS',
   'MANO_PACKAGE_MAX_UNPACKED_BYTES',
+  'MANO_LCM_CONCURRENCY',
+  'MANO_LCM_LEASE_MS',
+  'MANO_VIM_CALL_TIMEOUT_MS',
   'MANO_PACKAGE_MAX_FILES',
   'MANO_PACKAGE_MAX_RATIO',
   'MANO_TEST_DB',
@@ -133,6 +140,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     packageMaxUnpackedBytes: int('MANO_PACKAGE_MAX_UNPACKED_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),
     packageMaxRatio: int('MANO_PACKAGE_MAX_RATIO', 100, 2, 100_000),
+    lcmConcurrency: int('MANO_LCM_CONCURRENCY', 32, 1, 1024),
+    lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),
+    vimCallTimeoutMs: int('MANO_VIM_CALL_TIMEOUT_MS', 120000, 100, 3600000),
     vimCheckTimeoutMs: int('MANO_VIM_CHECK_TIMEOUT_MS', 15000, 100, 600000),
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {

@@ -11,6 +11,8 @@ import { CreateAuthTables1764160000000 } from './migrations/1764160000000-Create
 import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
 import { CreateCatalogItems1764180000000 } from './migrations/1764180000000-CreateCatalogItems';
 import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instances/entities';
+import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -21,9 +23,17 @@ export const ENTITIES = [
   VimInventoryEntity,
   SettingEntity,
   CatalogItemEntity,
+  NsInstanceEntity,
+  VnfInstanceEntity,
+  NsLcmOpOccEntity,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
-export const MIGRATIONS = [CreateAuthTables1764160000000, CreateVimTables1764170000000, CreateCatalogItems1764180000000];
+export const MIGRATIONS = [
+  CreateAuthTables1764160000000,
+  CreateVimTables1764170000000,
+  CreateCatalogItems1764180000000,
+  CreateLcmTables1764190000000,
+];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 'runMigrations'>): DataSourceOptions {

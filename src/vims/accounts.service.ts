@@ -124,7 +124,24 @@ export class AccountsService {
     return `${account.id}:${admin.current_operation}`;
   }
 
-  /** The connected adapter of a VIM account the session can see (for emulator tooling and, later, the LCM). */
+  /** Whether the session may deploy on this VIM account (used to check instantiate parameters). */
+  async canUseVim(session: Session, id: string): Promise<boolean> {
+    const account = await this.accounts.findOneBy({ id, topic: 'vim_accounts' });
+    return !!account && visibleTo(session, ownership(account), 'show');
+  }
+
+  /** The adapter of a VIM account for the lifecycle engine (its operation was authorised when it was created). */
+  async adapterById(id: string): Promise<VimAdapter> {
+    const account = await this.accounts.findOneBy({ id, topic: 'vim_accounts' });
+    if (!account) throw new VimError('VIM.NOT_FOUND', `VIM account ${id} no longer exists`, false);
+    const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
+    const vimAccount = TOPICS.vim_accounts.vimAccount(account.id, account.record, secrets)!;
+    if (!this.registry.factory(vimAccount.vimType))
+      throw new VimError('VIM.UNSUPPORTED', `vim_type '${vimAccount.vimType}' has no adapter here`, false);
+    return this.registry.adapterFor(vimAccount);
+  }
+
+  /** The connected adapter of a VIM account the session can see (emulator tooling). */
   async adapter(session: Session, id: string, method: 'show' | 'write'): Promise<VimAdapter> {
     const topic = TOPICS.vim_accounts;
     const account = await this.find(topic, session, id, method);

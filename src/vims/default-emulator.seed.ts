@@ -22,6 +22,8 @@ export const DEFAULT_EMULATOR_CONFIG = {
     { name: 'regional-1', ...POP, location: { lat: 48.137, lon: 11.575 }, labels: { tier: 'regional' } },
     { name: 'edge-1', ...POP, location: { lat: 48.401, lon: 11.745 }, labels: { tier: 'edge', edge: 'true' } },
   ],
+  // the external network OSM's hackfest packages expect (vim-network-name: osm-ext, fixed IPs in 172.21.18.0/24)
+  provider_networks: [{ name: 'osm-ext', cidr: '172.21.18.0/24' }],
 };
 
 /**

@@ -22,6 +22,8 @@ export interface EmulatorConfig {
   networkPool: string;
   /** Largest stdout/stderr kept from exec. */
   execOutputLimit: number;
+  /** Addressing of provider networks (OSM vim-network-name) created on first use, by name. */
+  providerNetworks: Map<string, string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -102,6 +104,7 @@ export function parseEmulatorConfig(account: VimAccount): EmulatorConfig {
     bootDelay: parseBootDelay(config.boot_delay),
     faults: parseFaultSpec(config.faults, 'config.faults'),
     networkPool: parsePool(config.network_pool),
+    providerNetworks: parseProviderNetworks(config.provider_networks),
     execOutputLimit:
       config.exec_output_limit === undefined
         ? 64 * 1024
@@ -132,6 +135,20 @@ function parseBootDelay(v: unknown): EmulatorConfig['bootDelay'] {
   }
   if (!isObj(v)) throw configInvalid('config.boot_delay', 'must be a profile name or {container, vm} in seconds');
   return { container: num(v.container ?? 0, 'config.boot_delay.container'), vm: num(v.vm ?? 0, 'config.boot_delay.vm') };
+}
+
+function parseProviderNetworks(v: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v === undefined) return out;
+  if (!Array.isArray(v)) throw configInvalid('config.provider_networks', 'must be a list of {name, cidr}');
+  v.forEach((n, i) => {
+    const path = `config.provider_networks[${i}]`;
+    if (!isObj(n) || typeof n.name !== 'string' || !n.name) throw configInvalid(`${path}.name`, 'is required');
+    if (typeof n.cidr !== 'string' || !parseCidr(n.cidr))
+      throw configInvalid(`${path}.cidr`, 'must be an IPv4 CIDR from /8 to /30');
+    out.set(n.name, n.cidr);
+  });
+  return out;
 }
 
 function parsePool(v: unknown): string {

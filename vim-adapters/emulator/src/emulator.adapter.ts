@@ -311,7 +311,8 @@ export class EmulatorAdapter
   private async providerNetwork(tx: InventoryTx, name: string, cidr?: string): Promise<{ cidr: string; gateway: string }> {
     const existing = await tx.get<NetworkDoc>(K.provider, name);
     if (existing) return existing;
-    const addressing = await this.addressing(tx, { ipProfile: cidr ? { cidr } : undefined }, 'existingNetworkName');
+    const declared = this.config.providerNetworks.get(name) ?? cidr;
+    const addressing = await this.addressing(tx, { ipProfile: declared ? { cidr: declared } : undefined }, 'existingNetworkName');
     const doc: NetworkDoc = {
       name,
       providerId: randomUUID(),

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { OperationRunner } from '../lcm/operation-runner';
+import { WorkflowExecutor } from '../lcm/workflow-executor';
+import { VimsModule } from '../vims/vims.module';
+import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
+import { NsInstancesService } from './ns-instances.service';
+import { NsLcmController } from './nslcm.controllers';
+
+/** NS/VNF records and LCM operations, with the engine that carries them out. */
+@Module({
+  imports: [VimsModule, TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity])],
+  controllers: [NsLcmController],
+  providers: [NsInstancesService, OperationRunner, WorkflowExecutor],
+  exports: [NsInstancesService, OperationRunner],
+})
+export class InstancesModule {}

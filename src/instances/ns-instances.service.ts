@@ -1,0 +1,456 @@
+import { forwardRef, Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, Repository } from 'typeorm';
+import type { Session } from '../auth/session';
+import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { DomainError, FieldProblem } from '../common/errors/domain-error';
+import { applyListFilters, Query } from '../common/http/list-filters';
+import { isUuid, newId, nowSeconds } from '../common/ids';
+import { ownershipFor, visibleTo } from '../common/records/project-scope';
+import { Transactions } from '../database/transactions';
+import { OperationRunner } from '../lcm/operation-runner';
+import { isFinal, transition } from '../lcm/op-state-machine';
+import { InstantiateParams, planInstantiation } from '../lcm/planner';
+import { instantiateSteps, terminateSteps } from '../lcm/workflows';
+import { AccountsService } from '../vims/accounts.service';
+import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from './entities';
+import { instantiateSchema } from './params';
+import { nsRecord, opRecord, vnfRecord } from './records';
+
+type Obj = Record<string, unknown>;
+const ownership = (e: { projectsRead: string[]; projectsWrite: string[] }) => ({
+  projects_read: e.projectsRead,
+  projects_write: e.projectsWrite,
+});
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+
+/** NS and VNF records and their operations (OSM `nslcm/v1`); the work itself is the runner's. */
+@Injectable()
+export class NsInstancesService {
+  constructor(
+    @InjectRepository(NsInstanceEntity) private readonly nss: Repository<NsInstanceEntity>,
+    @InjectRepository(VnfInstanceEntity) private readonly vnfs: Repository<VnfInstanceEntity>,
+    @InjectRepository(NsLcmOpOccEntity) private readonly ops: Repository<NsLcmOpOccEntity>,
+    @InjectRepository(CatalogItemEntity) private readonly catalog: Repository<CatalogItemEntity>,
+    private readonly accounts: AccountsService,
+    private readonly tx: Transactions,
+    @Inject(forwardRef(() => OperationRunner)) private readonly runner: OperationRunner,
+  ) {}
+
+  // ---- reading ----
+
+  async list(session: Session, query: Query): Promise<Obj[]> {
+    const rows = (await this.nss.find({ order: { created: 'ASC' } })).filter((r) => visibleTo(session, ownership(r), 'list'));
+    return applyListFilters(
+      rows.map((r) => nsRecord(r, { withNsd: false })),
+      query,
+    );
+  }
+
+  async show(session: Session, id: string): Promise<Obj> {
+    return nsRecord(await this.findNs(session, id, 'show'), { withNsd: true });
+  }
+
+  async listVnfs(session: Session, query: Query): Promise<Obj[]> {
+    const nsFilter = query['nsr-id-ref'];
+    const rows =
+      typeof nsFilter === 'string' && !nsFilter.includes(',')
+        ? await this.vnfs.findBy({ nsInstanceId: nsFilter })
+        : await this.vnfs.find({ order: { created: 'ASC' } });
+    return applyListFilters(rows.filter((r) => visibleTo(session, ownership(r), 'list')).map(vnfRecord), query);
+  }
+
+  async showVnf(session: Session, id: string): Promise<Obj> {
+    const vnf = await this.vnfs.findOneBy({ id });
+    if (!vnf || !visibleTo(session, ownership(vnf), 'show'))
+      throw DomainError.notFound('VNF_INSTANCE.NOT_FOUND', `VNF instance '${id}' not found`);
+    return vnfRecord(vnf);
+  }
+
+  async listOps(session: Session, query: Query): Promise<Obj[]> {
+    const nsFilter = query.nsInstanceId;
+    const rows =
+      typeof nsFilter === 'string' && !nsFilter.includes(',')
+        ? await this.ops.find({ where: { nsInstanceId: nsFilter }, order: { startTime: 'ASC' } })
+        : await this.ops.find({ order: { startTime: 'ASC' } });
+    return applyListFilters(rows.filter((r) => visibleTo(session, ownership(r), 'list')).map(opRecord), query);
+  }
+
+  async showOp(session: Session, id: string): Promise<Obj> {
+    const op = await this.ops.findOneBy({ id });
+    if (!op || !visibleTo(session, ownership(op), 'show'))
+      throw DomainError.notFound('NS_LCM_OP_OCC.NOT_FOUND', `operation '${id}' not found`);
+    return opRecord(op);
+  }
+
+  // ---- changing ----
+
+  /** POST ns_instances: an NS record (NOT_INSTANTIATED) with one VNF record per vnf-profile. */
+  async create(session: Session, body: unknown): Promise<{ id: string; name: string }> {
+    const { params, nsd, vnfds } = await this.resolve(session, body);
+    const now = nowSeconds();
+    const id = newId();
+    const owner = ownershipFor(session);
+    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
+    const vnfRows = profiles.map((vp) => {
+      const vnfd = vnfds.get(String(vp['vnfd-id']))!;
+      const member = String(vp.id);
+      const vim = params.vnf?.find((v) => String(v['member-vnf-index']) === member)?.vimAccountId ?? params.vimAccountId;
+      const vnfrId = newId();
+      return this.vnfs.create({
+        id: vnfrId,
+        nsInstanceId: id,
+        memberVnfIndex: member,
+        projectsRead: owner.projects_read,
+        projectsWrite: owner.projects_write,
+        created: now,
+        modified: now,
+        record: {
+          'vnfd-ref': vnfd.descriptorId,
+          'vnfd-id': vnfd.id,
+          'vim-account-id': vim,
+          'vca-id': null,
+          'created-time': now,
+          additionalParamsForVnf:
+            params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member)?.additionalParams ?? null,
+          'ip-address': null,
+          vdur: [],
+          'connection-point': list(vnfd.descriptor['ext-cpd']).map((c) => ({
+            name: c.id,
+            id: c.id,
+            'connection-point-id': c.id,
+          })),
+          vld: list(vnfd.descriptor['int-virtual-link-desc']).map((v) => ({ id: v.id })),
+          _admin: { nsState: 'NOT_INSTANTIATED' },
+        },
+      });
+    });
+    const ns = this.nss.create({
+      id,
+      name: params.nsName,
+      projectsRead: owner.projects_read,
+      projectsWrite: owner.projects_write,
+      nsdId: nsd.id,
+      nsState: 'NOT_INSTANTIATED',
+      resources: [],
+      created: now,
+      modified: now,
+      record: {
+        'name-ref': params.nsName,
+        'short-name': params.nsName,
+        'ns-instance-config-ref': id,
+        description: params.nsDescription ?? null,
+        'admin-status': 'ENABLED',
+        currentOperation: 'IDLE',
+        currentOperationID: null,
+        errorDescription: null,
+        errorDetail: null,
+        deploymentStatus: null,
+        configurationStatus: [],
+        vcaStatus: null,
+        nsd: nsd.descriptor,
+        'nsd-id': nsd.id,
+        'nsd-ref': nsd.descriptorId,
+        'nsd-name-ref': nsd.descriptor.name ?? nsd.descriptorId,
+        'vnfd-id': [...new Set([...vnfds.values()].map((v) => v.id))],
+        datacenter: params.vimAccountId,
+        'resource-orchestrator': 'osmopenmano',
+        'constituent-vnfr-ref': vnfRows.map((v) => v.id),
+        'operational-status': 'init',
+        'config-status': 'init',
+        'detailed-status': 'scheduled',
+        'orchestration-progress': {},
+        'create-time': now,
+        'operational-events': [],
+        instantiate_params: params,
+        additionalParamsForNs: params.additionalParamsForNs ?? null,
+        'ssh-authorized-key': params.ssh_keys ?? null,
+        vld: list(nsd.descriptor['virtual-link-desc']).map((v) => ({
+          id: v.id,
+          name: v.id,
+          'vim-network-name': v['vim-network-name'] ?? null,
+          'mgmt-network': v['mgmt-network'] ?? false,
+          status: null,
+        })),
+        _admin: { nsState: 'NOT_INSTANTIATED', nslcmop: null, deployed: { RO: { vnfd: [] }, VCA: [], K8s: [] } },
+      },
+    });
+    await this.tx.run(async (em) => {
+      await em.insert(NsInstanceEntity, ns as object);
+      for (const v of vnfRows) await em.insert(VnfInstanceEntity, v as object);
+    });
+    return { id, name: params.nsName };
+  }
+
+  /** POST ns_instances_content: create and instantiate in one call. */
+  async createAndInstantiate(session: Session, body: unknown): Promise<{ id: string; opId: string; name: string }> {
+    const { id, name } = await this.create(session, body);
+    try {
+      const opId = await this.instantiate(session, id, body);
+      return { id, opId, name };
+    } catch (e) {
+      await this.tx.run(async (em) => {
+        await em.delete(VnfInstanceEntity, { nsInstanceId: id });
+        await em.delete(NsInstanceEntity, { id });
+      });
+      throw e;
+    }
+  }
+
+  async instantiate(session: Session, nsId: string, body: unknown): Promise<string> {
+    const ns = await this.findNs(session, nsId, 'write');
+    const { params, nsd, vnfds } = await this.resolve(session, body);
+    if (ns.nsState !== 'NOT_INSTANTIATED' && !session.force) {
+      throw DomainError.conflict('NS_INSTANCE.ALREADY_INSTANTIATED', `NS '${ns.name}' is ${ns.nsState}; terminate it first`);
+    }
+    const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
+    const opId = newId();
+    const plan = planInstantiation({
+      nsId: ns.id,
+      nsd: nsd.descriptor,
+      vnfds: new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor])),
+      params,
+      vnfrIds: new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id])),
+      opId,
+    });
+    return this.startOperation(
+      session,
+      ns,
+      opId,
+      'instantiate',
+      params as Obj,
+      instantiateSteps(plan),
+      'INSTANTIATING',
+      'BUILDING',
+    );
+  }
+
+  async terminate(session: Session, nsId: string, body: unknown, autoremove?: boolean): Promise<{ opId: string; name: string }> {
+    const ns = await this.findNs(session, nsId, 'write');
+    const params = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Obj;
+    const allowed = [
+      'autoremove',
+      'timeout_ns_terminate',
+      'skip_terminate_primitives',
+      'netsliceInstanceId',
+      'lcmOperationType',
+      'nsInstanceId',
+    ];
+    const unknown = Object.keys(params).filter((k) => !allowed.includes(k));
+    if (unknown.length)
+      throw DomainError.unprocessable(
+        'REQUEST.INVALID_BODY',
+        `Format error at '${unknown[0]}': not an allowed field`,
+        unknown.map((path) => ({ path, message: 'is not an allowed field' })),
+      );
+    if (ns.nsState === 'NOT_INSTANTIATED' && ns.resources.length === 0) {
+      throw DomainError.conflict('NS_INSTANCE.NOT_INSTANTIATED', `NS '${ns.name}' is not instantiated`);
+    }
+    const opParams = { ...params, ...(autoremove !== undefined ? { autoremove } : {}) };
+    const opId = await this.startOperation(
+      session,
+      ns,
+      newId(),
+      'terminate',
+      opParams,
+      terminateSteps(ns.resources),
+      'TERMINATING',
+      'TERMINATING',
+    );
+    return { opId, name: ns.name };
+  }
+
+  /** DELETE ns_instances_content: terminate with autoremove when instantiated, else remove at once. */
+  async deleteContent(session: Session, nsId: string): Promise<{ opId: string; name: string } | null> {
+    const ns = await this.findNs(session, nsId, 'delete');
+    if (ns.nsState === 'NOT_INSTANTIATED' && ns.resources.length === 0) {
+      await this.removeRecords(ns.id, session);
+      return null;
+    }
+    return this.terminate(session, nsId, {}, true);
+  }
+
+  /** DELETE ns_instances: only when not instantiated (409 otherwise, unless FORCE which terminates and removes). */
+  async delete(session: Session, nsId: string): Promise<{ opId: string; name: string } | null> {
+    const ns = await this.findNs(session, nsId, 'delete');
+    if (ns.nsState !== 'NOT_INSTANTIATED' || ns.resources.length > 0) {
+      if (!session.force)
+        throw DomainError.conflict(
+          'NS_INSTANCE.INSTANTIATED',
+          `NS '${ns.name}' is ${ns.nsState}: launch 'terminate' operation first; or force deletion`,
+        );
+      return this.terminate(session, nsId, {}, true);
+    }
+    await this.removeRecords(ns.id, session);
+    return null;
+  }
+
+  // ---- internals ----
+
+  private async removeRecords(nsId: string, session: Session): Promise<void> {
+    const busy = await this.ops.findOneBy({ nsInstanceId: nsId, operationState: In(['PROCESSING', 'ROLLING_BACK']) });
+    if (busy && !session.force)
+      throw DomainError.conflict(
+        'LCM.OPERATION_IN_PROGRESS',
+        `operation ${busy.id} (${busy.lcmOperationType}) is still running on this NS`,
+      );
+    await this.tx.run(async (em) => {
+      await em.delete(NsLcmOpOccEntity, { nsInstanceId: nsId });
+      await em.delete(VnfInstanceEntity, { nsInstanceId: nsId });
+      await em.delete(NsInstanceEntity, { id: nsId });
+    });
+  }
+
+  /**
+   * Persists the operation with all its steps and moves the NS, in one transaction, before any VIM call;
+   * one unfinished operation per NS (a terminate settles an instantiation left FAILED_TEMP, as OSM allows).
+   */
+  private async startOperation(
+    session: Session,
+    ns: NsInstanceEntity,
+    opId: string,
+    type: string,
+    params: Obj,
+    steps: OpStep[],
+    currentOperation: string,
+    nsState: string,
+  ): Promise<string> {
+    const now = nowSeconds();
+    await this.tx.run(async (em) => {
+      const open = await em.findBy(NsLcmOpOccEntity, {
+        nsInstanceId: ns.id,
+        operationState: Not(In(['COMPLETED', 'PARTIALLY_COMPLETED', 'FAILED', 'ROLLED_BACK'])),
+      });
+      for (const other of open) {
+        if (type === 'terminate' && other.operationState === 'FAILED_TEMP') {
+          other.operationState = transition('FAILED_TEMP', 'superseded');
+          other.statusEnteredTime = now;
+          other.detailedStatus = `${other.detailedStatus ?? ''} (superseded by terminate ${opId})`.trim();
+          await em.save(other);
+        } else if (!isFinal(other.operationState)) {
+          throw DomainError.conflict(
+            'LCM.OPERATION_IN_PROGRESS',
+            `There is a pending operation ${other.id} (${other.lcmOperationType}, ${other.operationState}) on this NS`,
+          );
+        }
+      }
+      const owner = { projectsRead: ns.projectsRead, projectsWrite: ns.projectsWrite };
+      await em.insert(NsLcmOpOccEntity, {
+        id: opId,
+        nsInstanceId: ns.id,
+        ...owner,
+        lcmOperationType: type,
+        operationState: 'PROCESSING',
+        startTime: now,
+        statusEnteredTime: now,
+        operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id },
+        steps,
+        stage: 'queued',
+        detailedStatus: 'queued',
+        errorMessage: null,
+        lockedBy: null,
+        leaseUntil: null,
+        created: now,
+        modified: now,
+      } as object);
+      ns.nsState = nsState;
+      ns.record = {
+        ...ns.record,
+        currentOperation,
+        currentOperationID: opId,
+        errorDescription: null,
+        errorDetail: null,
+        'operational-status': type === 'terminate' ? 'terminating' : 'init',
+        'detailed-status': 'scheduled',
+        _admin: { ...(ns.record._admin as Obj), nslcmop: opId, nsState },
+      };
+      if (type === 'instantiate') ns.record.instantiate_params = params;
+      ns.modified = now;
+      await em.save(ns);
+    });
+    void session;
+    this.runner.enqueue(opId);
+    return opId;
+  }
+
+  /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
+  private async resolve(session: Session, body: unknown) {
+    const params = instantiateSchema.validate(body);
+    for (const v of params.vnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);
+    for (const v of params.additionalParamsForVnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);
+    const nsd = await this.catalogItem(session, 'nsd', params.nsdId);
+    if (!nsd) {
+      throw DomainError.unprocessable('NS_INSTANCE.UNKNOWN_NSD', `nsdId: NSD '${params.nsdId}' not found`, [
+        { path: 'nsdId', message: 'not found' },
+      ]);
+    }
+    const problems: FieldProblem[] = [];
+    if (!(await this.accounts.canUseVim(session, params.vimAccountId)))
+      problems.push({ path: 'vimAccountId', message: `VIM account '${params.vimAccountId}' not found` });
+    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
+    const members = new Set(profiles.map((p) => String(p.id)));
+    const vlds = new Set(list(nsd.descriptor['virtual-link-desc']).map((v) => String(v.id)));
+    const vnfds = new Map<string, CatalogItemEntity>();
+    for (const vp of profiles) {
+      const vnfd = await this.catalogItem(session, 'vnfd', String(vp['vnfd-id']));
+      if (!vnfd) problems.push({ path: 'nsdId', message: `VNFD '${String(vp['vnfd-id'])}' of the NSD is not onboarded` });
+      else vnfds.set(String(vp['vnfd-id']), vnfd);
+    }
+    (params.vnf ?? []).forEach((v, i) => {
+      if (!members.has(v['member-vnf-index']))
+        problems.push({
+          path: `vnf[${i}].member-vnf-index`,
+          message: `'${v['member-vnf-index']}' is not a member-vnf-index of the NSD (${[...members].join(', ')})`,
+        });
+    });
+    for (const [i, v] of (params.vnf ?? []).entries()) {
+      if (v.vimAccountId && !(await this.accounts.canUseVim(session, v.vimAccountId)))
+        problems.push({ path: `vnf[${i}].vimAccountId`, message: `VIM account '${v.vimAccountId}' not found` });
+    }
+    (params.additionalParamsForVnf ?? []).forEach((v, i) => {
+      if (!members.has(v['member-vnf-index']))
+        problems.push({
+          path: `additionalParamsForVnf[${i}].member-vnf-index`,
+          message: `'${v['member-vnf-index']}' is not a member-vnf-index of the NSD`,
+        });
+    });
+    (params.vld ?? []).forEach((v, i) => {
+      if (!vlds.has(v.name))
+        problems.push({
+          path: `vld[${i}].name`,
+          message: `'${v.name}' is not a virtual-link-desc of the NSD (${[...vlds].join(', ')})`,
+        });
+      (v['vnfd-connection-point-ref'] ?? []).forEach((r, j) => {
+        r['member-vnf-index-ref'] = String(r['member-vnf-index-ref']);
+        if (!members.has(r['member-vnf-index-ref']))
+          problems.push({
+            path: `vld[${i}].vnfd-connection-point-ref[${j}].member-vnf-index-ref`,
+            message: `'${r['member-vnf-index-ref']}' is not a member-vnf-index`,
+          });
+      });
+    });
+    if (problems.length) {
+      throw DomainError.unprocessable(
+        'NS_INSTANCE.INVALID_PARAMS',
+        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        problems,
+      );
+    }
+    return { params: params as InstantiateParams, nsd, vnfds };
+  }
+
+  private async catalogItem(session: Session, kind: 'nsd' | 'vnfd', ref: string): Promise<CatalogItemEntity | undefined> {
+    const rows = isUuid(ref)
+      ? await this.catalog.findBy({ kind, id: ref })
+      : await this.catalog.findBy({ kind, descriptorId: ref });
+    const visible = rows.filter((r) => r.descriptorId && visibleTo({ ...session, public: true }, ownership(r), 'list'));
+    return visible.find((r) => r.projectsRead.some((p) => session.projectIds.includes(p))) ?? visible[0];
+  }
+
+  private async findNs(session: Session, id: string, method: 'show' | 'write' | 'delete'): Promise<NsInstanceEntity> {
+    const ns = await this.nss.findOneBy({ id });
+    if (!ns || !visibleTo(session, ownership(ns), method))
+      throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${id}' not found`);
+    return ns;
+  }
+}

@@ -1,0 +1,136 @@
+import { BodySchema, Schema } from '../common/validation/json-schema';
+import type { InstantiateParams } from '../lcm/planner';
+
+/** OSM's `ns_instantiate` body (Release 8–19 keys), additional properties refused as OSM does. */
+const obj: Schema = { type: 'object' };
+const name: Schema = { type: 'string', minLength: 1, maxLength: 255 };
+const id: Schema = { type: ['string', 'number'] };
+const ipProfile: Schema = {
+  type: 'object',
+  properties: {
+    'ip-version': { enum: ['ipv4', 'ipv6'] },
+    'subnet-address': { type: ['string', 'null'] },
+    'gateway-address': { type: ['string', 'null'] },
+    'dns-server': {
+      type: 'array',
+      items: { type: 'object', properties: { address: { type: 'string' } }, required: ['address'] },
+    },
+    'dhcp-params': {
+      type: 'object',
+      properties: { enabled: { type: 'boolean' }, 'start-address': { type: 'string' }, count: { type: 'integer' } },
+    },
+  },
+  additionalProperties: false,
+};
+const vimNetworkName: Schema = { anyOf: [name, { type: 'object', additionalProperties: { type: 'string' } }] };
+
+export const instantiateSchema = new BodySchema<InstantiateParams>(
+  {
+    type: 'object',
+    properties: {
+      lcmOperationType: { type: 'string' },
+      nsInstanceId: { type: 'string' },
+      netsliceInstanceId: { type: 'string' },
+      nsName: name,
+      nsDescription: { type: ['string', 'null'], maxLength: 1024 },
+      nsdId: { type: 'string', minLength: 1 },
+      vimAccountId: { type: 'string', minLength: 1 },
+      wimAccountId: { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'null' }] },
+      placement: obj,
+      'placement-engine': { type: 'string' },
+      'placement-constraints': obj,
+      ssh_keys: { type: 'array', items: { type: 'string' } },
+      'k8s-namespace': { type: 'string' },
+      'config-units': { type: 'integer', minimum: 1 },
+      timeout_ns_deploy: { type: 'integer', minimum: 1 },
+      nsConfigTemplateId: { type: 'string' },
+      additionalParamsForNs: obj,
+      additionalParamsForVnf: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            'member-vnf-index': id,
+            additionalParams: obj,
+            'k8s-namespace': { type: 'string' },
+            'config-units': { type: 'integer' },
+            additionalParamsForVdu: {
+              type: 'array',
+              items: { type: 'object', properties: { vdu_id: name, additionalParams: obj }, required: ['vdu_id'] },
+            },
+            additionalParamsForKdu: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { kdu_name: name, additionalParams: obj },
+                required: ['kdu_name'],
+                additionalProperties: true,
+              },
+            },
+            'affinity-or-anti-affinity-group': { type: 'array', items: obj },
+          },
+          required: ['member-vnf-index'],
+          additionalProperties: false,
+        },
+      },
+      vnf: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            'member-vnf-index': id,
+            vimAccountId: { type: 'string' },
+            vdu: { type: 'array', items: obj },
+            'internal-vld': {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  name,
+                  'vim-network-name': name,
+                  'vim-network-id': name,
+                  'ip-profile': ipProfile,
+                  'provider-network': obj,
+                  'internal-connection-point': { type: 'array', items: obj },
+                },
+                required: ['name'],
+                additionalProperties: false,
+              },
+            },
+          },
+          required: ['member-vnf-index'],
+          additionalProperties: false,
+        },
+      },
+      vld: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name,
+            'vim-network-name': vimNetworkName,
+            'vim-network-id': vimNetworkName,
+            'ns-net': obj,
+            wimAccountId: { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'null' }] },
+            'ip-profile': ipProfile,
+            'provider-network': obj,
+            'vnfd-connection-point-ref': {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { 'member-vnf-index-ref': id, 'vnfd-connection-point-ref': name, 'ip-address': { type: 'string' } },
+                required: ['member-vnf-index-ref', 'vnfd-connection-point-ref'],
+                additionalProperties: false,
+              },
+            },
+          },
+          required: ['name'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['nsName', 'nsdId', 'vimAccountId'],
+    additionalProperties: false,
+  },
+  'NS instantiation parameters',
+);

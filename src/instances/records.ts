@@ -1,0 +1,78 @@
+import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
+
+/** OSM's wire shapes of NS records, VNF records and operations. */
+export function nsRecord(e: NsInstanceEntity, opts: { withNsd: boolean }): Record<string, unknown> {
+  const { nsd, _admin, ...rest } = e.record as Record<string, unknown> & { _admin?: Record<string, unknown> };
+  return {
+    ...rest,
+    ...(opts.withNsd ? { nsd } : {}),
+    _id: e.id,
+    id: e.id,
+    name: e.name,
+    nsState: e.nsState,
+    _admin: {
+      ...(_admin ?? {}),
+      nsState: e.nsState,
+      created: e.created,
+      modified: e.modified,
+      projects_read: e.projectsRead,
+      projects_write: e.projectsWrite,
+    },
+  };
+}
+
+export function vnfRecord(e: VnfInstanceEntity): Record<string, unknown> {
+  const { _admin, ...rest } = e.record as Record<string, unknown> & { _admin?: Record<string, unknown> };
+  return {
+    ...rest,
+    _id: e.id,
+    id: e.id,
+    'nsr-id-ref': e.nsInstanceId,
+    'member-vnf-index-ref': e.memberVnfIndex,
+    _admin: {
+      ...(_admin ?? {}),
+      created: e.created,
+      modified: e.modified,
+      projects_read: e.projectsRead,
+      projects_write: e.projectsWrite,
+    },
+  };
+}
+
+export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
+  const done = e.steps.filter((s) => s.state === 'DONE').length;
+  return {
+    _id: e.id,
+    id: e.id,
+    operationState: e.operationState,
+    queuePosition: e.operationState === 'PROCESSING' && e.lockedBy === null ? 1 : 0,
+    stage: e.stage,
+    errorMessage: e.errorMessage,
+    detailedStatus: e.detailedStatus,
+    'detailed-status': e.detailedStatus,
+    statusEnteredTime: e.statusEnteredTime,
+    nsInstanceId: e.nsInstanceId,
+    lcmOperationType: e.lcmOperationType,
+    startTime: e.startTime,
+    isAutomaticInvocation: false,
+    isCancelPending: false,
+    operationParams: e.operationParams,
+    progress: { steps: e.steps.length, done },
+    steps: e.steps.map(({ key, kind, state, attempts, providerId, lastError }) => ({
+      key,
+      kind,
+      state,
+      attempts,
+      providerId,
+      lastError,
+    })),
+    links: { self: `/osm/nslcm/v1/ns_lcm_op_occs/${e.id}`, nsInstance: `/osm/nslcm/v1/ns_instances/${e.nsInstanceId}` },
+    _admin: {
+      created: e.created,
+      modified: e.modified,
+      projects_read: e.projectsRead,
+      projects_write: e.projectsWrite,
+      worker: e.lockedBy,
+    },
+  };
+}

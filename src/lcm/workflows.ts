@@ -1,0 +1,79 @@
+import type { DesiredCompute, DesiredResource, ResourceRef } from '../../vim-adapters/contract/src';
+import type { OpStep, OwnedResource } from '../instances/entities';
+import type { Plan } from './planner';
+
+/**
+ * Workflows as lists of small idempotent steps, worked out when the operation is created and persisted
+ * with it: placement → networks → volumes → computes → wait until provisioned → finalize (records).
+ */
+export function instantiateSteps(plan: Plan): OpStep[] {
+  const steps: OpStep[] = [];
+  steps.push({ key: 'place VNFs', kind: 'place', state: 'PENDING', attempts: 0, data: { vnfs: plan.vnfs } });
+  const apply = (vimAccountId: string, desired: DesiredResource, data?: Record<string, unknown>): OpStep => ({
+    key: `apply ${desired.ref.kind} ${desired.ref.name}`,
+    kind: 'apply',
+    state: 'PENDING',
+    attempts: 0,
+    vimAccountId,
+    desired,
+    data,
+  });
+  for (const n of plan.networks)
+    steps.push(apply(n.vimAccountId, n.desired, { nsVld: n.nsVld, memberVnfIndex: n.memberVnfIndex, vnfVld: n.vnfVld }));
+  for (const v of plan.volumes) steps.push(apply(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex }));
+  for (const c of plan.computes) {
+    steps.push(
+      apply(c.vimAccountId, c.desired, {
+        memberVnfIndex: c.memberVnfIndex,
+        vnfrId: c.vnfrId,
+        vduId: c.vduId,
+        countIndex: c.countIndex,
+        interfaces: c.interfaces,
+      }),
+    );
+  }
+  for (const c of plan.computes) {
+    steps.push({
+      key: `wait ${c.desired.ref.name}`,
+      kind: 'wait',
+      state: 'PENDING',
+      attempts: 0,
+      vimAccountId: c.vimAccountId,
+      ref: c.desired.ref,
+    });
+  }
+  steps.push({ key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0 });
+  return steps;
+}
+
+/** Everything the NS owns goes, computes first, then volumes, then networks; then the records. */
+export function terminateSteps(resources: OwnedResource[]): OpStep[] {
+  const order = { compute: 0, volume: 1, network: 2 } as const;
+  return [
+    ...[...resources]
+      .sort((a, b) => order[a.kind] - order[b.kind])
+      .map((r): OpStep => ({
+        key: `remove ${r.kind} ${r.name}`,
+        kind: 'remove',
+        state: 'PENDING',
+        attempts: 0,
+        vimAccountId: r.vimAccountId,
+        ref: { kind: r.kind, name: r.name, labels: {} } as ResourceRef,
+      })),
+    { key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0 },
+  ];
+}
+
+/** After placement: each compute and volume of a VNF is pinned to the zone chosen for it. */
+export function pinZones(steps: OpStep[], zones: Map<string, string | undefined>): void {
+  for (const s of steps) {
+    const member = s.data?.memberVnfIndex as string | undefined;
+    if (s.kind !== 'apply' || !member || !s.desired || !zones.get(member)) continue;
+    if (s.desired.ref.kind === 'compute') {
+      const c = s.desired as DesiredCompute;
+      c.placement = { ...(c.placement ?? {}), zone: zones.get(member) };
+    } else if (s.desired.ref.kind === 'volume') {
+      (s.desired as { zone?: string }).zone = zones.get(member);
+    }
+  }
+}
