@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NetsliceTemplatesController, NsDescriptorsController, VnfPackagesController } from './catalog.controllers';
+import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { CatalogService } from './catalog.service';
 import { NotImplementedController } from './not-implemented.controller';
@@ -8,7 +9,7 @@ import { PdusController, PdusService } from './pdus';
 
 /** VNF packages, NS descriptors, slice templates and PDUs (OSM vnfpkgm, nsd, nst and pdu areas). */
 @Module({
-  imports: [TypeOrmModule.forFeature([CatalogItemEntity])],
+  imports: [TypeOrmModule.forFeature([CatalogItemEntity, NsInstanceEntity])],
   controllers: [
     VnfPackagesController,
     NsDescriptorsController,

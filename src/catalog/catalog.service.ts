@@ -9,6 +9,7 @@ import { ownershipFor, PUBLIC_PROJECT, visibleTo, writableBy } from '../common/r
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { mergePatch } from '../vims/account-records';
 import { setPath } from '../vims/topics';
+import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
@@ -51,6 +52,7 @@ export class CatalogService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>,
+    @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
@@ -380,6 +382,10 @@ export class CatalogService {
         (n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id),
       );
       return nsd && `There is at least one NSD ('${nsd.descriptorId}') using this VNF package`;
+    }
+    if (kind === 'nsd') {
+      const ns = await this.nsInstances.findOne({ select: { id: true, name: true }, where: { nsdId: item.id } });
+      if (ns) return `There is at least one NS instance ('${ns.name}') using this NS descriptor`;
     }
     if (kind === 'nsd') {
       const nst = (await this.items.find({ select: LIGHT, where: { kind: 'nst' } })).find(

@@ -362,7 +362,7 @@ export class NsInstancesService {
         errorDetail: null,
         'operational-status': type === 'terminate' ? 'terminating' : 'init',
         'detailed-status': 'scheduled',
-        _admin: { ...(ns.record._admin as Obj), nslcmop: opId, nsState },
+        _admin: { ...(ns.record._admin as Obj), nslcmop: opId },
       };
       if (type === 'instantiate') ns.record.instantiate_params = params;
       ns.modified = now;

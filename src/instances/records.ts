@@ -12,7 +12,8 @@ export function nsRecord(e: NsInstanceEntity, opts: { withNsd: boolean }): Recor
     nsState: e.nsState,
     _admin: {
       ...(_admin ?? {}),
-      nsState: e.nsState,
+      // OSM keeps the coarse state here; the detailed one is nsState above
+      nsState: e.nsState === 'NOT_INSTANTIATED' ? 'NOT_INSTANTIATED' : 'INSTANTIATED',
       created: e.created,
       modified: e.modified,
       projects_read: e.projectsRead,

@@ -1,6 +1,8 @@
 import { DataSource } from 'typeorm';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { AccountsService } from '../../src/vims/accounts.service';
+import { OperationRunner } from '../../src/lcm/operation-runner';
+import { emulatorId, onboardMultivdu, settledOp } from '../utils/lcm';
 import { asJson, createTestDatabase, startTestApp } from '../utils/test-app';
 
 describe('restart', () => {
@@ -84,6 +86,36 @@ describe('restart with VIMs', () => {
           200,
         );
         expect(emus.body).toHaveLength(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('restart with unfinished LCM operations', () => {
+  it('takes over an operation nobody finished and completes it', async () => {
+    const db = await createTestDatabase();
+    try {
+      const first = await startTestApp(db);
+      const admin = await first.login();
+      const nsdId = await onboardMultivdu(first, admin);
+      const vim = await emulatorId(first, admin);
+      // the process "dies" before its worker picks the operation up
+      first.app.get(OperationRunner).enqueue = () => undefined;
+      const created = await asJson(first.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
+        .send({ nsName: 'survivor', nsdId, vimAccountId: vim })
+        .expect(201);
+      await first.close();
+
+      const second = await startTestApp(db);
+      try {
+        const op = await settledOp(second, admin, created.body.nslcmop_id);
+        expect(op).toMatchObject({ operationState: 'COMPLETED' });
+        const ns = await asJson(second.http.get(`/osm/nslcm/v1/ns_instances/${created.body.id}`), admin).expect(200);
+        expect(ns.body.nsState).toBe('READY');
       } finally {
         await second.close();
       }
