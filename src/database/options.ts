@@ -52,6 +52,10 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     type: 'better-sqlite3',
     database: join(config.dataDir, 'mano.sqlite'),
     enableWAL: true,
+    // WAL + synchronous=NORMAL: commits survive a process crash (not the last ones on power loss) without an fsync each
+    prepareDatabase: (db: { pragma(s: string): unknown }) => {
+      db.pragma('synchronous = NORMAL');
+    },
     // several connections of one process (or a second process) wait for the write lock instead of failing
     timeout: 10000,
     ...common,

@@ -39,12 +39,27 @@ export class NsInstancesService {
 
   // ---- reading ----
 
+  /** Rendered list records by NS id, valid while the row's `modified` is unchanged (any replica's write changes it). */
+  private readonly listCache = new Map<string, { modified: number; record: Obj }>();
+
   async list(session: Session, query: Query): Promise<Obj[]> {
-    const rows = (await this.nss.find({ order: { created: 'ASC' } })).filter((r) => visibleTo(session, ownership(r), 'list'));
-    return applyListFilters(
-      rows.map((r) => nsRecord(r, { withNsd: false })),
-      query,
-    );
+    const heads = (
+      await this.nss.find({
+        select: { id: true, modified: true, projectsRead: true, projectsWrite: true },
+        order: { created: 'ASC' },
+      })
+    ).filter((r) => visibleTo(session, ownership(r), 'list'));
+    const stale = heads.filter((h) => this.listCache.get(h.id)?.modified !== h.modified).map((h) => h.id);
+    for (let i = 0; i < stale.length; i += 500) {
+      for (const row of await this.nss.findBy({ id: In(stale.slice(i, i + 500)) })) {
+        this.listCache.set(row.id, { modified: row.modified, record: nsRecord(row, { withNsd: false }) });
+      }
+    }
+    if (this.listCache.size > 2 * heads.length + 10_000) {
+      const live = new Set(heads.map((h) => h.id));
+      for (const id of this.listCache.keys()) if (!live.has(id)) this.listCache.delete(id);
+    }
+    return applyListFilters(heads.map((h) => this.listCache.get(h.id)!.record).filter(Boolean), query);
   }
 
   async show(session: Session, id: string): Promise<Obj> {

@@ -1,4 +1,4 @@
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
   configInvalid,
@@ -66,16 +66,15 @@ const NOT_YET =
 
 /** Kubernetes used as a VIM. This version checks reachability and credentials (`ping`). */
 class KubernetesAdapter implements VimAdapter {
-  private readonly kc = new KubeConfig();
-
-  constructor(config: KubernetesConfig) {
-    this.kc.loadFromString(JSON.stringify(config.kubeconfig));
-  }
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly k8s: typeof import('@kubernetes/client-node'),
+  ) {}
 
   async ping(): Promise<VimHealth> {
     const server = this.kc.getCurrentCluster()?.server ?? '(no server)';
     try {
-      const v = await this.kc.makeApiClient(VersionApi).getCode();
+      const v = await this.kc.makeApiClient(this.k8s.VersionApi).getCode();
       return { ok: true, detail: `Kubernetes ${v.gitVersion} at ${server}`, version: v.gitVersion };
     } catch (e) {
       const err = e as { code?: number | string; message?: string; cause?: { code?: string } };
@@ -111,5 +110,11 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
   specVersion: CONTRACT_VERSION,
   vimType: 'kubernetes',
   parseAccount,
-  connect: async (config) => new KubernetesAdapter(config),
+  connect: async (config) => {
+    // loaded on first use: the client is large (tens of MB), and many installations never use Kubernetes
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(JSON.stringify(config.kubeconfig));
+    return new KubernetesAdapter(kc, k8s);
+  },
 };

@@ -1,4 +1,4 @@
-import axios, { AxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { VimError } from '../../contract/src';
@@ -31,6 +31,8 @@ export interface KeystoneToken {
 export async function issueToken(c: KeystoneCredentials, signal?: AbortSignal): Promise<KeystoneToken> {
   const url = `${c.authUrl.replace(/\/+$/, '')}/auth/tokens`;
   try {
+    // loaded on first use, like every VIM client
+    const { default: axios } = await import('axios');
     const res = await axios.post(
       url,
       {
