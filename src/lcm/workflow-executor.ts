@@ -51,14 +51,11 @@ export class WorkflowExecutor {
       op.stage = `${op.lcmOperationType === 'terminate' ? 'Terminating' : 'Deploying'}: step ${i + 1}/${op.steps.length}`;
       op.detailedStatus = `${step.key}`;
       try {
+        // progress is saved with the next write that matters (an owned-resource marker, a removal, the end):
+        // a step done but not yet saved is observed again on resume and found done
         await this.perform(op, step, adapter);
         step.state = 'DONE';
         step.lastError = undefined;
-        op.modified = nowSeconds();
-        await this.ops.update(
-          { id: op.id },
-          columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
-        );
       } catch (e) {
         const message = VimError.isVimError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
         step.state = 'FAILED';
@@ -79,7 +76,11 @@ export class WorkflowExecutor {
       case 'apply': {
         const desired = step.desired!;
         // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it
-        await this.own(op.nsInstanceId, { vimAccountId: step.vimAccountId!, kind: desired.ref.kind, name: desired.ref.name });
+        await this.updateNs(op, (ns) => {
+          const r = { vimAccountId: step.vimAccountId!, kind: desired.ref.kind, name: desired.ref.name };
+          if (!ns.resources.some((x) => x.vimAccountId === r.vimAccountId && x.kind === r.kind && x.name === r.name))
+            ns.resources = [...ns.resources, r];
+        });
         const a = await adapter(step.vimAccountId!);
         const observed =
           (await this.call(step, () => a.observe(desired.ref))) ??
@@ -89,6 +90,12 @@ export class WorkflowExecutor {
         return;
       }
       case 'wait': {
+        const applied = op.steps.find((x) => x.kind === 'apply' && x.desired?.ref.name === step.ref!.name);
+        const seen = applied?.data?.observed as ObservedBrief | undefined;
+        if (applied?.state === 'DONE' && seen?.provisioned) {
+          step.data = { observed: seen };
+          return;
+        }
         const a = await adapter(step.vimAccountId!);
         const timeoutS = Number((op.operationParams.timeout_ns_deploy as number | undefined) ?? 600);
         const deadline = op.startTime * 1000 + timeoutS * 1000;
@@ -111,7 +118,12 @@ export class WorkflowExecutor {
       case 'remove': {
         const a = await adapter(step.vimAccountId!);
         await this.call(step, () => a.remove(step.ref!, AbortSignal.timeout(this.config.vimCallTimeoutMs)));
-        await this.disown(op.nsInstanceId, step.vimAccountId!, step.ref!.kind, step.ref!.name);
+        step.state = 'DONE';
+        await this.updateNs(op, (ns) => {
+          ns.resources = ns.resources.filter(
+            (x) => !(x.vimAccountId === step.vimAccountId && x.kind === step.ref!.kind && x.name === step.ref!.name),
+          );
+        });
         return;
       }
       case 'finalize':
@@ -163,7 +175,8 @@ export class WorkflowExecutor {
     }
     pinZones(op.steps, zones);
     step.data = { ...(step.data ?? {}), placement: explanation };
-    await this.updateNs(op.nsInstanceId, (ns) => {
+    step.state = 'DONE';
+    await this.updateNs(op, (ns) => {
       ns.record = { ...ns.record, placement: explanation };
     });
   }
@@ -220,7 +233,7 @@ export class WorkflowExecutor {
         await em.save(vnf);
       }
     });
-    await this.updateNs(op.nsInstanceId, (ns) => {
+    await this.updateNs(op, (ns) => {
       const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
         const net = networks.find((n) => n.data?.nsVld === v.id);
         return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
@@ -296,39 +309,35 @@ export class WorkflowExecutor {
     });
   }
 
-  private async own(
-    nsId: string,
-    r: { vimAccountId: string; kind: 'network' | 'compute' | 'volume'; name: string },
-  ): Promise<void> {
-    await this.updateNs(nsId, (ns) => {
-      if (!ns.resources.some((x) => x.vimAccountId === r.vimAccountId && x.kind === r.kind && x.name === r.name))
-        ns.resources = [...ns.resources, r];
-    });
-  }
-
-  private async disown(nsId: string, vim: string, kind: string, name: string): Promise<void> {
-    await this.updateNs(nsId, (ns) => {
-      ns.resources = ns.resources.filter((x) => !(x.vimAccountId === vim && x.kind === kind && x.name === name));
-    });
-  }
-
-  private async updateNs(nsId: string, change: (ns: NsInstanceEntity) => void): Promise<void> {
+  /** Changes the NS and saves the operation's progress in one transaction. */
+  private async updateNs(op: NsLcmOpOccEntity, change: (ns: NsInstanceEntity) => void): Promise<void> {
     await this.tx.run(async (em) => {
-      const ns = await em.findOneBy(NsInstanceEntity, { id: nsId });
+      const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
       if (!ns) return;
       change(ns);
-      ns.modified = nowSeconds();
+      ns.modified = op.modified = nowSeconds();
       await em.save(ns);
+      await em.update(
+        NsLcmOpOccEntity,
+        { id: op.id },
+        columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
+      );
     });
   }
 }
 
 interface ObservedBrief {
   providerId: string;
+  provisioned?: boolean;
   zone?: string;
   addresses?: { port: string; ip: string; mac?: string }[];
 }
-const brief = (o: Observed): ObservedBrief => ({ providerId: o.providerId, zone: o.zone, addresses: o.addresses });
+const brief = (o: Observed): ObservedBrief => ({
+  providerId: o.providerId,
+  provisioned: o.provisioned,
+  zone: o.zone,
+  addresses: o.addresses,
+});
 /** TypeORM's update() types json columns too narrowly; the values are plain JSON. */
 const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
   c as QueryDeepPartialEntity<NsLcmOpOccEntity>;

@@ -140,6 +140,11 @@ export class EmulatorAdapter
   }
 
   async observe(ref: ResourceRef): Promise<Observed | null> {
+    // without active faults nothing is counted, so a plain read will do (no exclusive lock)
+    const quiet = await this.ctx.store.read(
+      async (r) => !isActive(this.currentFaults(await r.get<StoredFaults>(K.state, 'faults')).spec),
+    );
+    if (quiet) return this.ctx.store.read((r) => this.observeIn(r, ref));
     return this.call('observe', ref, async (tx) => this.observeIn(tx, ref));
   }
 
@@ -257,13 +262,17 @@ export class EmulatorAdapter
   }
 
   private async countCall(tx: InventoryTx, operation: string): Promise<FaultDecision> {
-    const fromConfig = JSON.stringify(this.config.faults);
-    let state = await tx.get<StoredFaults>(K.state, 'faults');
-    if (!state || state.fromConfig !== fromConfig) state = { spec: this.config.faults, calls: 0, fromConfig };
-    if (!state.spec.failCalls?.length && !state.spec.hangCalls?.length && !state.spec.failureRate) return { kind: 'none' };
+    const state = this.currentFaults(await tx.get<StoredFaults>(K.state, 'faults'));
+    if (!isActive(state.spec)) return { kind: 'none' };
     state.calls += 1;
     await tx.put(K.state, 'faults', state);
     return decideFault(state, operation);
+  }
+
+  /** The fault state in force: the stored one, unless the account config changed since it was stored. */
+  private currentFaults(stored: StoredFaults | undefined): StoredFaults {
+    const fromConfig = JSON.stringify(this.config.faults);
+    return stored && stored.fromConfig === fromConfig ? stored : { spec: this.config.faults, calls: 0, fromConfig };
   }
 
   private async observeIn(r: InventoryReader, ref: ResourceRef): Promise<Observed | null> {
@@ -676,6 +685,7 @@ export class EmulatorAdapter
   }
 }
 
+const isActive = (spec: FaultSpec): boolean => !!(spec.failCalls?.length || spec.hangCalls?.length || spec.failureRate);
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 const roundUsage = (u: Usage): Usage => ({
   vcpu: round(u.vcpu),
