@@ -16,8 +16,18 @@ export class Transactions {
     return this.dataSource.options.type === 'postgres';
   }
 
-  run<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isPostgres) return this.dataSource.transaction(fn);
+  /**
+   * `durable: false` (PostgreSQL) commits without waiting for the WAL flush: such a transaction survives an
+   * orchestrator crash but may be lost if the database server itself crashes. Only writes whose loss is
+   * repaired by resuming (step progress, records, the emulator's own inventory) use it.
+   */
+  run<T>(fn: (em: EntityManager) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
+    if (this.isPostgres) {
+      return this.dataSource.transaction(async (em) => {
+        if (opts.durable === false) await em.query('SET LOCAL synchronous_commit = off');
+        return fn(em);
+      });
+    }
     return this.sqliteLock.run('db', () => this.dataSource.transaction(fn));
   }
 }

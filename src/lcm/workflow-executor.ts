@@ -75,12 +75,9 @@ export class WorkflowExecutor {
         return this.place(op, step, adapter);
       case 'apply': {
         const desired = step.desired!;
-        // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it
-        await this.updateNs(op, (ns) => {
-          const r = { vimAccountId: step.vimAccountId!, kind: desired.ref.kind, name: desired.ref.name };
-          if (!ns.resources.some((x) => x.vimAccountId === r.vimAccountId && x.kind === r.kind && x.name === r.name))
-            ns.resources = [...ns.resources, r];
-        });
+        // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it (placement
+        // already marked everything durably; this save carries the progress)
+        await this.updateNs(op, (ns) => own(ns, [step]), { durable: step.data?.owned !== true });
         const a = await adapter(step.vimAccountId!);
         const observed =
           (await this.call(step, () => a.observe(desired.ref))) ??
@@ -119,11 +116,15 @@ export class WorkflowExecutor {
         const a = await adapter(step.vimAccountId!);
         await this.call(step, () => a.remove(step.ref!, AbortSignal.timeout(this.config.vimCallTimeoutMs)));
         step.state = 'DONE';
-        await this.updateNs(op, (ns) => {
-          ns.resources = ns.resources.filter(
-            (x) => !(x.vimAccountId === step.vimAccountId && x.kind === step.ref!.kind && x.name === step.ref!.name),
-          );
-        });
+        await this.updateNs(
+          op,
+          (ns) => {
+            ns.resources = ns.resources.filter(
+              (x) => !(x.vimAccountId === step.vimAccountId && x.kind === step.ref!.kind && x.name === step.ref!.name),
+            );
+          },
+          { durable: false },
+        );
         return;
       }
       case 'finalize':
@@ -176,9 +177,17 @@ export class WorkflowExecutor {
     pinZones(op.steps, zones);
     step.data = { ...(step.data ?? {}), placement: explanation };
     step.state = 'DONE';
-    await this.updateNs(op, (ns) => {
-      ns.record = { ...ns.record, placement: explanation };
-    });
+    // create-pending markers for everything this operation will create, in one durable commit before any of it exists
+    const applies = op.steps.filter((s) => s.kind === 'apply');
+    for (const a of applies) a.data = { ...(a.data ?? {}), owned: true };
+    await this.updateNs(
+      op,
+      (ns) => {
+        ns.record = { ...ns.record, placement: explanation };
+        own(ns, applies);
+      },
+      { durable: true },
+    );
   }
 
   private async finalizeInstantiate(op: NsLcmOpOccEntity): Promise<void> {
@@ -186,60 +195,67 @@ export class WorkflowExecutor {
     const waits = new Map(op.steps.filter((s) => s.kind === 'wait').map((s) => [s.ref!.name, s]));
     const networks = op.steps.filter((s) => s.kind === 'apply' && s.desired?.ref.kind === 'network');
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: op.nsInstanceId });
-    await this.tx.run(async (em) => {
-      for (const vnf of vnfRows) {
-        const vdur = computes
-          .filter((c) => c.data?.vnfrId === vnf.id)
-          .map((c) => {
-            const observed = (waits.get(c.desired!.ref.name)?.data?.observed ?? c.data?.observed ?? {}) as ObservedBrief;
-            const planned = (c.data?.interfaces ?? []) as PlannedInterface[];
-            const interfaces = planned.map((p) => {
-              const addr = observed.addresses?.find((a) => a.port === p.name);
+    await this.tx.run(
+      async (em) => {
+        for (const vnf of vnfRows) {
+          const vdur = computes
+            .filter((c) => c.data?.vnfrId === vnf.id)
+            .map((c) => {
+              const observed = (waits.get(c.desired!.ref.name)?.data?.observed ?? c.data?.observed ?? {}) as ObservedBrief;
+              const planned = (c.data?.interfaces ?? []) as PlannedInterface[];
+              const interfaces = planned.map((p) => {
+                const addr = observed.addresses?.find((a) => a.port === p.name);
+                return {
+                  name: p.name,
+                  'ip-address': addr?.ip ?? null,
+                  'mac-address': addr?.mac ?? null,
+                  'mgmt-vnf': p.mgmt,
+                  'mgmt-interface': p.mgmt,
+                  ...(p.nsVld ? { 'ns-vld-id': p.nsVld } : {}),
+                  ...(p.vnfVld ? { 'vnf-vld-id': p.vnfVld } : {}),
+                  ...(p.extCpd ? { 'external-connection-point-ref': p.extCpd } : {}),
+                };
+              });
+              const mgmt = interfaces.find((x) => x['mgmt-vnf']) ?? interfaces[0];
               return {
-                name: p.name,
-                'ip-address': addr?.ip ?? null,
-                'mac-address': addr?.mac ?? null,
-                'mgmt-vnf': p.mgmt,
-                'mgmt-interface': p.mgmt,
-                ...(p.nsVld ? { 'ns-vld-id': p.nsVld } : {}),
-                ...(p.vnfVld ? { 'vnf-vld-id': p.vnfVld } : {}),
-                ...(p.extCpd ? { 'external-connection-point-ref': p.extCpd } : {}),
+                _id: c.providerId,
+                id: c.providerId,
+                'vdu-id-ref': c.data?.vduId,
+                'count-index': c.data?.countIndex,
+                name: c.desired!.ref.name,
+                status: 'ACTIVE',
+                'vim-id': c.providerId,
+                'vim-account-id': c.vimAccountId,
+                zone: observed.zone ?? null,
+                'ip-address': mgmt?.['ip-address'] ?? null,
+                interfaces,
               };
             });
-            const mgmt = interfaces.find((x) => x['mgmt-vnf']) ?? interfaces[0];
-            return {
-              _id: c.providerId,
-              id: c.providerId,
-              'vdu-id-ref': c.data?.vduId,
-              'count-index': c.data?.countIndex,
-              name: c.desired!.ref.name,
-              status: 'ACTIVE',
-              'vim-id': c.providerId,
-              'vim-account-id': c.vimAccountId,
-              zone: observed.zone ?? null,
-              'ip-address': mgmt?.['ip-address'] ?? null,
-              interfaces,
-            };
-          });
-        const mgmtIp =
-          vdur.flatMap((v) => v.interfaces).find((x) => x['mgmt-vnf'])?.['ip-address'] ?? vdur[0]?.['ip-address'] ?? null;
-        vnf.record = {
-          ...vnf.record,
-          vdur,
-          'ip-address': mgmtIp,
-          _admin: { ...(vnf.record._admin as Obj), nsState: 'INSTANTIATED' },
-        };
-        vnf.modified = nowSeconds();
-        await em.save(vnf);
-      }
-    });
-    await this.updateNs(op, (ns) => {
-      const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
-        const net = networks.find((n) => n.data?.nsVld === v.id);
-        return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
-      });
-      ns.record = { ...ns.record, vld };
-    });
+          const mgmtIp =
+            vdur.flatMap((v) => v.interfaces).find((x) => x['mgmt-vnf'])?.['ip-address'] ?? vdur[0]?.['ip-address'] ?? null;
+          vnf.record = {
+            ...vnf.record,
+            vdur,
+            'ip-address': mgmtIp,
+            _admin: { ...(vnf.record._admin as Obj), nsState: 'INSTANTIATED' },
+          };
+          vnf.modified = nowSeconds();
+          await em.save(vnf);
+        }
+      },
+      { durable: false },
+    );
+    await this.updateNs(
+      op,
+      (ns) => {
+        const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
+          const net = networks.find((n) => n.data?.nsVld === v.id);
+          return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
+        });
+        ns.record = { ...ns.record, vld };
+      },
+      { durable: false },
+    );
   }
 
   private async finalizeTerminate(op: NsLcmOpOccEntity): Promise<void> {
@@ -264,53 +280,60 @@ export class WorkflowExecutor {
     op.errorMessage = error;
     op.detailedStatus = error ?? 'Done';
     if (!error) op.stage = 'Done';
-    await this.tx.run(async (em) => {
-      await em.update(
-        NsLcmOpOccEntity,
-        { id: op.id },
-        columns({
-          operationState: state,
-          statusEnteredTime: now,
-          errorMessage: error,
-          detailedStatus: op.detailedStatus,
-          stage: op.stage,
-          steps: op.steps,
-          modified: now,
-        }),
-      );
-      const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
-      if (!ns) return;
-      if (!error && !instantiate && op.operationParams.autoremove) {
-        await em.delete(NsLcmOpOccEntity, { nsInstanceId: ns.id });
-        await em.delete(VnfInstanceEntity, { nsInstanceId: ns.id });
-        await em.delete(NsInstanceEntity, { id: ns.id });
-        return;
-      }
-      const nsState = error ? 'BROKEN' : instantiate ? 'READY' : 'NOT_INSTANTIATED';
-      ns.nsState = nsState;
-      ns.record = {
-        ...ns.record,
-        currentOperation: 'IDLE',
-        currentOperationID: null,
-        'operational-status': error ? 'failed' : instantiate ? 'running' : 'terminated',
-        'config-status': error ? 'failed' : instantiate ? 'configured' : 'terminated',
-        'detailed-status': error ?? 'Done',
-        errorDescription: error
-          ? `Operation: ${instantiate ? 'INSTANTIATING' : 'TERMINATING'}.${op.id}, Stage ${op.stage ?? ''}`
-          : null,
-        errorDetail: error,
-        _admin: {
-          ...(ns.record._admin as Obj),
-          nsState: error ? 'INSTANTIATED' : instantiate ? 'INSTANTIATED' : 'NOT_INSTANTIATED',
-        },
-      };
-      ns.modified = now;
-      await em.save(ns);
-    });
+    await this.tx.run(
+      async (em) => {
+        await em.update(
+          NsLcmOpOccEntity,
+          { id: op.id },
+          columns({
+            operationState: state,
+            statusEnteredTime: now,
+            errorMessage: error,
+            detailedStatus: op.detailedStatus,
+            stage: op.stage,
+            steps: op.steps,
+            modified: now,
+          }),
+        );
+        const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
+        if (!ns) return;
+        if (!error && !instantiate && op.operationParams.autoremove) {
+          await em.delete(NsLcmOpOccEntity, { nsInstanceId: ns.id });
+          await em.delete(VnfInstanceEntity, { nsInstanceId: ns.id });
+          await em.delete(NsInstanceEntity, { id: ns.id });
+          return;
+        }
+        const nsState = error ? 'BROKEN' : instantiate ? 'READY' : 'NOT_INSTANTIATED';
+        ns.nsState = nsState;
+        ns.record = {
+          ...ns.record,
+          currentOperation: 'IDLE',
+          currentOperationID: null,
+          'operational-status': error ? 'failed' : instantiate ? 'running' : 'terminated',
+          'config-status': error ? 'failed' : instantiate ? 'configured' : 'terminated',
+          'detailed-status': error ?? 'Done',
+          errorDescription: error
+            ? `Operation: ${instantiate ? 'INSTANTIATING' : 'TERMINATING'}.${op.id}, Stage ${op.stage ?? ''}`
+            : null,
+          errorDetail: error,
+          _admin: {
+            ...(ns.record._admin as Obj),
+            nsState: error ? 'INSTANTIATED' : instantiate ? 'INSTANTIATED' : 'NOT_INSTANTIATED',
+          },
+        };
+        ns.modified = now;
+        await em.save(ns);
+      },
+      { durable: false },
+    );
   }
 
-  /** Changes the NS and saves the operation's progress in one transaction. */
-  private async updateNs(op: NsLcmOpOccEntity, change: (ns: NsInstanceEntity) => void): Promise<void> {
+  /** Changes the NS and saves the operation's progress in one transaction (durable unless told otherwise). */
+  private async updateNs(
+    op: NsLcmOpOccEntity,
+    change: (ns: NsInstanceEntity) => void,
+    opts: { durable?: boolean } = {},
+  ): Promise<void> {
     await this.tx.run(async (em) => {
       const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
       if (!ns) return;
@@ -323,6 +346,15 @@ export class WorkflowExecutor {
         columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
       );
     });
+  }
+}
+
+/** Marks the steps' resources as the NS's own (idempotent). */
+function own(ns: NsInstanceEntity, steps: OpStep[]): void {
+  for (const s of steps) {
+    const r = { vimAccountId: s.vimAccountId!, kind: s.desired!.ref.kind, name: s.desired!.ref.name };
+    if (!ns.resources.some((x) => x.vimAccountId === r.vimAccountId && x.kind === r.kind && x.name === r.name))
+      ns.resources = [...ns.resources, r];
   }
 }
 

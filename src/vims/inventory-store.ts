@@ -39,7 +39,9 @@ export class DatabaseInventoryStore implements InventoryStore {
 
   transaction<T>(fn: (tx: InventoryTx) => Promise<T>): Promise<T> {
     if (this.tx.isPostgres) {
-      return this.tx.dataSource.transaction(async (em) => {
+      // the emulator's inventory is the "VIM": a lost commit (database server crash) looks like a VIM that forgot
+      // a resource, which the lifecycle engine repairs on resume (observe → apply again)
+      return this.tx.run(async (em) => {
         await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vim:${this.accountId}`]);
         const r = reader(em, this.accountId);
         return fn({
