@@ -345,7 +345,7 @@ export class WorkflowExecutor {
         { id: op.id },
         columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
       );
-    });
+    }, opts);
   }
 }
 
