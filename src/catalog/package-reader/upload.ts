@@ -27,7 +27,7 @@ const unprocessable = (path: string, detail: string): DomainError =>
 
 export function parseDescriptorText(text: string, what: string): unknown {
   try {
-    return parseYaml(text, { version: '1.1', maxAliasCount: 100 });
+    return parseYaml(text, { version: '1.1', maxAliasCount: 100, uniqueKeys: false });
   } catch (e) {
     throw DomainError.badRequest(
       'PACKAGE.UNPARSEABLE_DESCRIPTOR',

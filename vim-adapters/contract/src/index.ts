@@ -2,3 +2,4 @@ export * from './errors';
 export * from './resources';
 export * from './vim-adapter';
 export * from './faults';
+export * from './connectivity-only';

@@ -2,12 +2,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import {
   configInvalid,
+  ConnectivityOnlyAdapter,
   CONTRACT_VERSION,
-  Observed,
   VimAccount,
-  VimAdapter,
   VimAdapterFactory,
-  VimCapacity,
   VimError,
   VimHealth,
 } from '../../contract/src';
@@ -65,11 +63,13 @@ const NOT_YET =
   'Kubernetes workloads are not managed yet by this orchestrator (the Kubernetes adapter is under construction); registration and connectivity checks work';
 
 /** Kubernetes used as a VIM. This version checks reachability and credentials (`ping`). */
-class KubernetesAdapter implements VimAdapter {
+class KubernetesAdapter extends ConnectivityOnlyAdapter {
   constructor(
     private readonly kc: KubeConfig,
     private readonly k8s: typeof import('@kubernetes/client-node'),
-  ) {}
+  ) {
+    super(NOT_YET);
+  }
 
   async ping(): Promise<VimHealth> {
     const server = this.kc.getCurrentCluster()?.server ?? '(no server)';
@@ -91,19 +91,6 @@ class KubernetesAdapter implements VimAdapter {
       );
     }
   }
-  async capacity(): Promise<VimCapacity> {
-    return { zones: [], links: [] };
-  }
-  async observe(): Promise<Observed | null> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async apply(): Promise<Observed> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async remove(): Promise<'deleted' | 'absent'> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async close(): Promise<void> {}
 }
 
 export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {

@@ -1,12 +1,9 @@
 import {
   configInvalid,
+  ConnectivityOnlyAdapter,
   CONTRACT_VERSION,
-  Observed,
   VimAccount,
-  VimAdapter,
   VimAdapterFactory,
-  VimCapacity,
-  VimError,
   VimHealth,
 } from '../../contract/src';
 import { issueToken, KeystoneCredentials } from './keystone';
@@ -49,8 +46,10 @@ const NOT_YET =
  * registration; creating servers, networks and volumes is refused with VIM.UNSUPPORTED until the
  * full adapter lands.
  */
-class OpenstackAdapter implements VimAdapter {
-  constructor(private readonly config: OpenstackConfig) {}
+class OpenstackAdapter extends ConnectivityOnlyAdapter {
+  constructor(private readonly config: OpenstackConfig) {
+    super(NOT_YET);
+  }
 
   async ping(signal?: AbortSignal): Promise<VimHealth> {
     const token = await issueToken(this.config.credentials, signal);
@@ -60,19 +59,6 @@ class OpenstackAdapter implements VimAdapter {
       detail: `Keystone v3 at ${this.config.credentials.authUrl}: token issued for project ${this.config.credentials.projectName}; services: ${services.join(', ') || 'none'}`,
     };
   }
-  async capacity(): Promise<VimCapacity> {
-    return { zones: [], links: [] };
-  }
-  async observe(): Promise<Observed | null> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async apply(): Promise<Observed> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async remove(): Promise<'deleted' | 'absent'> {
-    throw new VimError('VIM.UNSUPPORTED', NOT_YET, false);
-  }
-  async close(): Promise<void> {}
 }
 
 export const openstackFactory: VimAdapterFactory<OpenstackConfig> = {
