@@ -4,7 +4,8 @@ import { In, Not, Repository } from 'typeorm';
 import type { Session } from '../auth/session';
 import { CatalogItemEntity } from '../catalog/catalog-item.entity';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
-import { applyListFilters, Query } from '../common/http/list-filters';
+import { applyListFilters, parseListFilters, Query } from '../common/http/list-filters';
+import { PrerenderedList } from '../common/http/prerendered';
 import { isUuid, newId, nowSeconds } from '../common/ids';
 import { ownershipFor, visibleTo } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
@@ -39,27 +40,47 @@ export class NsInstancesService {
 
   // ---- reading ----
 
-  /** Rendered list records by NS id, valid while the row's `modified` is unchanged (any replica's write changes it). */
-  private readonly listCache = new Map<string, { modified: number; record: Obj }>();
+  /** Rendered list records (and their JSON) by NS id, valid while the row's `modified` is unchanged (any replica's write changes it). */
+  private readonly listCache = new Map<string, { modified: number; value: Obj; json: string }>();
 
-  async list(session: Session, query: Query): Promise<Obj[]> {
-    const heads = (
-      await this.nss.find({
-        select: { id: true, modified: true, projectsRead: true, projectsWrite: true },
-        order: { created: 'ASC' },
-      })
-    ).filter((r) => visibleTo(session, ownership(r), 'list'));
+  async list(session: Session, query: Query): Promise<Obj[] | PrerenderedList> {
+    const rows: { id: string; modified: number; projects_read: string; projects_write: string }[] = await this.nss
+      .createQueryBuilder('ns')
+      .select([
+        'ns.id AS id',
+        'ns.modified AS modified',
+        'ns.projects_read AS projects_read',
+        'ns.projects_write AS projects_write',
+      ])
+      .orderBy('ns.created', 'ASC')
+      .getRawMany();
+    const heads = rows
+      .map((r) => ({
+        id: r.id,
+        modified: Number(r.modified),
+        projectsRead: JSON.parse(r.projects_read) as string[],
+        projectsWrite: JSON.parse(r.projects_write) as string[],
+      }))
+      .filter((r) => visibleTo(session, ownership(r), 'list'));
     const stale = heads.filter((h) => this.listCache.get(h.id)?.modified !== h.modified).map((h) => h.id);
     for (let i = 0; i < stale.length; i += 500) {
       for (const row of await this.nss.findBy({ id: In(stale.slice(i, i + 500)) })) {
-        this.listCache.set(row.id, { modified: row.modified, record: nsRecord(row, { withNsd: false }) });
+        const value = nsRecord(row, { withNsd: false });
+        this.listCache.set(row.id, { modified: row.modified, value, json: JSON.stringify(value) });
       }
     }
     if (this.listCache.size > 2 * heads.length + 10_000) {
       const live = new Set(heads.map((h) => h.id));
       for (const id of this.listCache.keys()) if (!live.has(id)) this.listCache.delete(id);
     }
-    return applyListFilters(heads.map((h) => this.listCache.get(h.id)!.record).filter(Boolean), query);
+    const items = heads
+      .map((h) => this.listCache.get(h.id))
+      .filter((x): x is { modified: number; value: Obj; json: string } => !!x);
+    if (parseListFilters(query).length === 0) return new PrerenderedList(items);
+    return applyListFilters(
+      items.map((i) => i.value),
+      query,
+    );
   }
 
   async show(session: Session, id: string): Promise<Obj> {

@@ -1,11 +1,14 @@
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
 
 /** OSM's wire shapes of NS records, VNF records and operations. */
+/** Bulky parts of an NS record that listings leave out (GET of one NS has them; osmclient's lists do not read them). */
+const DETAIL_ONLY = ['nsd', 'instantiate_params', 'placement', 'vld', 'operational-events'];
+
 export function nsRecord(e: NsInstanceEntity, opts: { withNsd: boolean }): Record<string, unknown> {
-  const { nsd, _admin, ...rest } = e.record as Record<string, unknown> & { _admin?: Record<string, unknown> };
+  const { _admin, ...rest } = e.record as Record<string, unknown> & { _admin?: Record<string, unknown> };
+  if (!opts.withNsd) for (const key of DETAIL_ONLY) delete rest[key];
   return {
     ...rest,
-    ...(opts.withNsd ? { nsd } : {}),
     _id: e.id,
     id: e.id,
     name: e.name,

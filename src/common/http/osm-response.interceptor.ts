@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, StreamableF
 import type { Request, Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { negotiateFormat, serialize } from './negotiation';
+import { PrerenderedList } from './prerendered';
 
 /** Renders every handler result as JSON or YAML following the request's Accept header, as OSM does. */
 @Injectable()
@@ -14,7 +15,12 @@ export class OsmResponseInterceptor implements NestInterceptor {
         if (value === undefined || value === null || value instanceof StreamableFile || Buffer.isBuffer(value)) {
           return value;
         }
-        const { body, contentType } = serialize(value, negotiateFormat(req.headers.accept, false));
+        const format = negotiateFormat(req.headers.accept, false);
+        if (value instanceof PrerenderedList && format === 'json') {
+          res.setHeader('Content-Type', 'application/json; charset=utf-8');
+          return value.toJson();
+        }
+        const { body, contentType } = serialize(value instanceof PrerenderedList ? value.values() : value, format);
         res.setHeader('Content-Type', contentType);
         return body;
       }),

@@ -42,7 +42,8 @@ export function parseStructured(raw: Buffer, format: 'json' | 'yaml'): unknown {
   const text = raw.toString('utf8');
   if (text.trim() === '') return {};
   try {
-    const parsed: unknown = format === 'json' ? JSON.parse(text) : parseYaml(text, { version: '1.1', maxAliasCount: 100, uniqueKeys: false });
+    const parsed: unknown =
+      format === 'json' ? JSON.parse(text) : parseYaml(text, { version: '1.1', maxAliasCount: 100, uniqueKeys: false });
     return parsed ?? {};
   } catch (e) {
     const message = (e as Error).message.split('\n')[0];
