@@ -249,16 +249,7 @@ export class NsInstancesService {
       vnfrIds: new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id])),
       opId,
     });
-    return this.startOperation(
-      session,
-      ns,
-      opId,
-      'instantiate',
-      params as Obj,
-      instantiateSteps(plan),
-      'INSTANTIATING',
-      'BUILDING',
-    );
+    return this.startOperation(ns, opId, 'instantiate', params as Obj, instantiateSteps(plan), 'INSTANTIATING', 'BUILDING');
   }
 
   async terminate(session: Session, nsId: string, body: unknown, autoremove?: boolean): Promise<{ opId: string; name: string }> {
@@ -284,7 +275,6 @@ export class NsInstancesService {
     }
     const opParams = { ...params, ...(autoremove !== undefined ? { autoremove } : {}) };
     const opId = await this.startOperation(
-      session,
       ns,
       newId(),
       'terminate',
@@ -342,7 +332,6 @@ export class NsInstancesService {
    * one unfinished operation per NS (a terminate settles an instantiation left FAILED_TEMP, as OSM allows).
    */
   private async startOperation(
-    session: Session,
     ns: NsInstanceEntity,
     opId: string,
     type: string,
@@ -404,7 +393,6 @@ export class NsInstancesService {
       ns.modified = now;
       await em.save(ns);
     });
-    void session;
     this.runner.enqueue(opId);
     return opId;
   }
