@@ -15,6 +15,7 @@ import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './desc
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
 import { readTarGz } from './package-reader/archive';
 import { unwrapDescriptor } from './package-reader/envelope';
+import { translateNsd, translateVnfd } from './legacy/translate';
 import { md5Hex, ReadPackage, readUpload } from './package-reader/upload';
 
 export interface UploadInput {
@@ -263,12 +264,21 @@ export class CatalogService {
       throw DomainError.conflict('PACKAGE.MD5_MISMATCH', 'Error, MD5 mismatch');
     }
     const pkg = await readUpload(input, kind, this.limits());
-    const { descriptor, legacy } = unwrapDescriptor(kind, pkg.document);
-    if (legacy) {
-      throw DomainError.unprocessable(
-        'PACKAGE.LEGACY_IM',
-        `this ${kind} uses the OSM information model of Release 8 or older (${kind}:${kind}-catalog); translation to the SOL006 model is not available yet`,
-      );
+    const unwrapped = unwrapDescriptor(kind, pkg.document);
+    let descriptor = unwrapped.descriptor;
+    let legacy: { model: string; dropped: string[] } | undefined;
+    if (unwrapped.legacy) {
+      // Release 8 and older OSM model: translated to SOL006, every field accounted for
+      const translation = kind === 'vnfd' ? translateVnfd(descriptor) : translateNsd(descriptor);
+      if (translation.problems.length) {
+        throw DomainError.unprocessable(
+          `${kind.toUpperCase()}.UNTRANSLATABLE`,
+          `this ${kind} uses the OSM information model of Release 8 or older; these fields cannot be translated: ${translation.problems.map((p) => p.path).join(', ')}`,
+          translation.problems,
+        );
+      }
+      descriptor = translation.descriptor;
+      legacy = { model: 'OSM IM (Release 8 or older), translated to SOL006', dropped: translation.dropped };
     }
     // query-string values override descriptor fields, as in OSM (e.g. ?id=x)
     for (const [key, value] of Object.entries(input.query)) {
@@ -288,13 +298,13 @@ export class CatalogService {
       if (problems.length) throw invalid(kind, problems);
       await this.assertUniqueId(kind, session, String(descriptor.id), selfId);
     }
-    return { pkg, descriptor, filename: input.filename };
+    return { pkg, descriptor, filename: input.filename, legacy };
   }
 
   private contentColumns(
     id: string,
     kind: DescriptorKind,
-    prepared: { pkg: ReadPackage; descriptor: Descriptor; filename?: string },
+    prepared: { pkg: ReadPackage; descriptor: Descriptor; filename?: string; legacy?: { model: string; dropped: string[] } },
     keep: { revision: number; userDefinedData: unknown },
   ): Partial<CatalogItemEntity> {
     const { pkg, descriptor } = prepared;
@@ -314,6 +324,7 @@ export class CatalogService {
         userDefinedData: keep.userDefinedData,
         revision: keep.revision,
         type: kind,
+        ...(prepared.legacy ? { legacy: prepared.legacy } : {}),
         storage: {
           fs: 'database',
           path: '',

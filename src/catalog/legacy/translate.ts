@@ -1,0 +1,329 @@
+import { FieldProblem } from '../../common/errors/domain-error';
+
+/**
+ * OSM information model of Release 8 and older (`vnfd:vnfd-catalog`, `nsd:nsd-catalog`) translated to the
+ * SOL006-based model of Release 9+. Every field of the input is accounted for: translated, dropped on purpose
+ * (names and looks that SOL006 has no place for — listed on the record, never silently), or refused with its
+ * path (422) when its meaning cannot be carried over yet.
+ */
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+export interface Translation {
+  descriptor: Obj;
+  /** Paths of legacy fields left out on purpose (cosmetic in SOL006 terms). */
+  dropped: string[];
+  /** Paths of legacy fields whose meaning cannot be carried over: the upload is refused with them. */
+  problems: FieldProblem[];
+}
+
+/** Names and looks: SOL006 has no field for them, and nothing is deployed differently without them. */
+const COSMETIC = new Set(['short-name', 'logo', 'position', 'vpci', 'bandwidth', 'mgmt-vpci', 'start-by-default']);
+
+/** Records which fields of the legacy document were used; the rest are dropped (cosmetic) or refused. */
+class Tracker {
+  private readonly used = new Set<string>();
+  readonly dropped: string[] = [];
+  readonly problems: FieldProblem[] = [];
+
+  use(path: string): void {
+    this.used.add(path);
+  }
+
+  /** Walks `node` at `path` and classifies every field nobody used. */
+  audit(node: unknown, path: string): void {
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => this.audit(item, `${path}[${i}]`));
+      return;
+    }
+    if (!isObj(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const p = `${path}.${key}`;
+      if (this.used.has(p)) {
+        this.audit(value, p);
+      } else if (COSMETIC.has(key)) {
+        this.dropped.push(p);
+      } else {
+        this.problems.push({ path: p, message: 'cannot be translated to the SOL006 model (OSM Release 9+) yet' });
+      }
+    }
+  }
+}
+
+function primitives(cfg: Obj, path: string, t: Tracker, eeId: string | undefined): Obj {
+  const out: Obj = {};
+  const params = (prim: Obj, pp: string, keys: string[]) =>
+    list(prim.parameter).map((param, k) => {
+      const o: Obj = {};
+      for (const key of keys) {
+        if (param[key] !== undefined) {
+          o[key] = param[key];
+          t.use(`${pp}.parameter[${k}].${key}`);
+        }
+      }
+      t.use(`${pp}.parameter[${k}]`);
+      return o;
+    });
+  if (cfg['initial-config-primitive'] !== undefined) {
+    t.use(`${path}.initial-config-primitive`);
+    out['initial-config-primitive'] = list(cfg['initial-config-primitive']).map((prim, j) => {
+      const pp = `${path}.initial-config-primitive[${j}]`;
+      ['seq', 'name'].forEach((k) => t.use(`${pp}.${k}`));
+      if (prim.parameter !== undefined) t.use(`${pp}.parameter`);
+      return {
+        seq: prim.seq,
+        name: prim.name,
+        ...(eeId ? { 'execution-environment-ref': eeId } : {}),
+        ...(prim.parameter ? { parameter: params(prim, pp, ['name', 'data-type', 'value']) } : {}),
+      };
+    });
+  }
+  if (cfg['config-primitive'] !== undefined) {
+    t.use(`${path}.config-primitive`);
+    out['config-primitive'] = list(cfg['config-primitive']).map((prim, j) => {
+      const pp = `${path}.config-primitive[${j}]`;
+      t.use(`${pp}.name`);
+      if (prim.parameter !== undefined) t.use(`${pp}.parameter`);
+      return {
+        name: prim.name,
+        ...(eeId ? { 'execution-environment-ref': eeId } : {}),
+        ...(prim.parameter
+          ? { parameter: params(prim, pp, ['name', 'data-type', 'mandatory', 'default-value', 'read-only', 'hidden']) }
+          : {}),
+      };
+    });
+  }
+  return out;
+}
+
+/** vnf-configuration / vdu-configuration → a day1-2 entry (juju charm as the execution environment). */
+function day12(cfg: unknown, id: string, path: string, t: Tracker): Obj | undefined {
+  if (!isObj(cfg)) return undefined;
+  t.use(path);
+  let eeId: string | undefined;
+  const entry: Obj = { id };
+  if (isObj(cfg.juju)) {
+    t.use(`${path}.juju`);
+    const juju: Obj = {};
+    for (const key of ['charm', 'proxy']) {
+      if (cfg.juju[key] !== undefined) {
+        juju[key] = cfg.juju[key];
+        t.use(`${path}.juju.${key}`);
+      }
+    }
+    eeId = `${id}-juju`;
+    entry['execution-environment-list'] = [{ id: eeId, juju }];
+  }
+  return { ...entry, ...primitives(cfg, path, t, eeId) };
+}
+
+export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
+  const t = new Tracker();
+  const use = (...keys: string[]) => keys.forEach((k) => t.use(`${root}.${k}`));
+  use('id', 'name', 'vendor', 'version', 'description');
+  const id = String(v.id);
+  const d: Obj = { id, 'product-name': v.name ?? id, provider: v.vendor ?? 'unknown', version: v.version ?? '1.0' };
+  if (v.description !== undefined) d.description = v.description;
+
+  // connection points: legacy identifies them by name (id in newer files)
+  use('connection-point');
+  const cpId = (cp: Obj) => String(cp.id ?? cp.name);
+  list(v['connection-point']).forEach((cp, i) =>
+    ['id', 'name', 'type'].forEach((k) => cp[k] !== undefined && t.use(`${root}.connection-point[${i}].${k}`)),
+  );
+
+  const images = new Map<string, Obj>();
+  const computes: Obj[] = [];
+  const storages: Obj[] = [];
+  const extCpds: Obj[] = [];
+  const ivldMembers = new Map<string, string>(); // internal cp id → internal-vld id
+  use('internal-vld');
+  const intVlds = list(v['internal-vld']).map((ivld, i) => {
+    const p = `${root}.internal-vld[${i}]`;
+    ['id', 'name', 'type', 'description'].forEach((k) => ivld[k] !== undefined && t.use(`${p}.${k}`));
+    t.use(`${p}.internal-connection-point`);
+    list(ivld['internal-connection-point']).forEach((icp, j) => {
+      t.use(`${p}.internal-connection-point[${j}].id-ref`);
+      ivldMembers.set(String(icp['id-ref']), String(ivld.id));
+    });
+    return { id: ivld.id, ...(ivld.description !== undefined ? { description: ivld.description } : {}) };
+  });
+
+  use('vdu');
+  const counts: { id: string; count: number }[] = [];
+  const day12s: Obj[] = [];
+  const vdus = list(v.vdu).map((vdu, i) => {
+    const p = `${root}.vdu[${i}]`;
+    [
+      'id',
+      'name',
+      'description',
+      'image',
+      'count',
+      'cloud-init-file',
+      'cloud-init',
+      'vm-flavor',
+      'interface',
+      'internal-connection-point',
+    ].forEach((k) => vdu[k] !== undefined && t.use(`${p}.${k}`));
+    const vduId = String(vdu.id);
+    const out: Obj = { id: vduId, name: vdu.name ?? vduId };
+    if (vdu.description !== undefined) out.description = vdu.description;
+    if (vdu.image !== undefined) {
+      const image = String(vdu.image);
+      images.set(image, { id: image, name: image, image });
+      out['sw-image-desc'] = image;
+    }
+    const flavor = isObj(vdu['vm-flavor']) ? vdu['vm-flavor'] : {};
+    ['vcpu-count', 'memory-mb', 'storage-gb'].forEach((k) => flavor[k] !== undefined && t.use(`${p}.vm-flavor.${k}`));
+    computes.push({
+      id: `${vduId}-compute`,
+      'virtual-cpu': { 'num-virtual-cpu': Number(flavor['vcpu-count'] ?? 1) },
+      'virtual-memory': { size: Number(flavor['memory-mb'] ?? 1024) / 1024 },
+    });
+    out['virtual-compute-desc'] = `${vduId}-compute`;
+    if (flavor['storage-gb'] !== undefined) {
+      storages.push({ id: `${vduId}-storage`, 'size-of-storage': Number(flavor['storage-gb']) });
+      out['virtual-storage-desc'] = [`${vduId}-storage`];
+    }
+    if (vdu['cloud-init-file'] !== undefined) out['cloud-init-file'] = vdu['cloud-init-file'];
+    if (vdu['cloud-init'] !== undefined) out['cloud-init'] = vdu['cloud-init'];
+    list(vdu['internal-connection-point']).forEach((icp, j) =>
+      ['id', 'name', 'type'].forEach((k) => icp[k] !== undefined && t.use(`${p}.internal-connection-point[${j}].${k}`)),
+    );
+    out['int-cpd'] = list(vdu.interface).map((iface, j) => {
+      const ip = `${p}.interface[${j}]`;
+      ['name', 'type', 'virtual-interface', 'external-connection-point-ref', 'internal-connection-point-ref'].forEach(
+        (k) => iface[k] !== undefined && t.use(`${ip}.${k}`),
+      );
+      const vi = isObj(iface['virtual-interface']) ? iface['virtual-interface'] : {};
+      if (vi.type !== undefined) t.use(`${ip}.virtual-interface.type`);
+      const cpd: Obj = {
+        id: iface.name,
+        'virtual-network-interface-requirement': [
+          { name: iface.name, ...(vi.type ? { 'virtual-interface': { type: vi.type } } : {}) },
+        ],
+      };
+      const internal = str(iface['internal-connection-point-ref']);
+      if (internal && ivldMembers.has(internal)) cpd['int-virtual-link-desc'] = ivldMembers.get(internal);
+      const external = str(iface['external-connection-point-ref']);
+      if (external) extCpds.push({ id: external, 'int-cpd': { 'vdu-id': vduId, cpd: iface.name } });
+      return cpd;
+    });
+    counts.push({ id: vduId, count: Number(vdu.count ?? 1) });
+    const cfg = day12(vdu['vdu-configuration'], vduId, `${p}.vdu-configuration`, t);
+    if (cfg) day12s.push(cfg);
+    return out;
+  });
+
+  // external connection points no interface uses still exist as ext-cpds
+  for (const cp of list(v['connection-point'])) if (!extCpds.some((e) => e.id === cpId(cp))) extCpds.push({ id: cpId(cp) });
+  if (isObj(v['mgmt-interface'])) {
+    use('mgmt-interface');
+    if (v['mgmt-interface'].cp !== undefined) {
+      use('mgmt-interface.cp');
+      d['mgmt-cp'] = v['mgmt-interface'].cp;
+    }
+  }
+  const vnfCfg = day12(v['vnf-configuration'], id, `${root}.vnf-configuration`, t);
+  if (vnfCfg) day12s.unshift(vnfCfg);
+
+  Object.assign(d, {
+    ...(vdus.length ? { vdu: vdus } : {}),
+    ...(computes.length ? { 'virtual-compute-desc': computes } : {}),
+    ...(storages.length ? { 'virtual-storage-desc': storages } : {}),
+    ...(images.size ? { 'sw-image-desc': [...images.values()] } : {}),
+    ...(intVlds.length ? { 'int-virtual-link-desc': intVlds } : {}),
+    ...(extCpds.length ? { 'ext-cpd': extCpds } : {}),
+    df: [
+      {
+        id: 'default-df',
+        ...(counts.length
+          ? {
+              'vdu-profile': counts.map((c) => ({ id: c.id, 'min-number-of-instances': c.count })),
+              'instantiation-level': [
+                {
+                  id: 'default-instantiation-level',
+                  'vdu-level': counts.map((c) => ({ 'vdu-id': c.id, 'number-of-instances': c.count })),
+                },
+              ],
+            }
+          : {}),
+        ...(day12s.length ? { 'lcm-operations-configuration': { 'operate-vnf-op-config': { 'day1-2': day12s } } } : {}),
+      },
+    ],
+  });
+  t.audit(v, root);
+  return { descriptor: d, dropped: t.dropped, problems: t.problems };
+}
+
+export function translateNsd(n: Obj, root = 'nsd'): Translation {
+  const t = new Tracker();
+  const use = (...keys: string[]) => keys.forEach((k) => t.use(`${root}.${k}`));
+  use('id', 'name', 'vendor', 'version', 'description', 'constituent-vnfd', 'vld', 'connection-point');
+  const d: Obj = { id: n.id, name: n.name ?? n.id, designer: n.vendor ?? 'unknown', version: n.version ?? '1.0' };
+  if (n.description !== undefined) d.description = n.description;
+  const profiles = new Map<string, Obj>();
+  list(n['constituent-vnfd']).forEach((c, i) => {
+    ['member-vnf-index', 'vnfd-id-ref'].forEach((k) => t.use(`${root}.constituent-vnfd[${i}].${k}`));
+    profiles.set(String(c['member-vnf-index']), {
+      id: String(c['member-vnf-index']),
+      'vnfd-id': c['vnfd-id-ref'],
+      'virtual-link-connectivity': [],
+    });
+  });
+  d['vnfd-id'] = [...new Set(list(n['constituent-vnfd']).map((c) => c['vnfd-id-ref']))];
+  d['virtual-link-desc'] = list(n.vld).map((vld, i) => {
+    const p = `${root}.vld[${i}]`;
+    [
+      'id',
+      'name',
+      'type',
+      'description',
+      'vendor',
+      'version',
+      'mgmt-network',
+      'vim-network-name',
+      'vnfd-connection-point-ref',
+    ].forEach((k) => vld[k] !== undefined && t.use(`${p}.${k}`));
+    list(vld['vnfd-connection-point-ref']).forEach((ref, j) => {
+      const rp = `${p}.vnfd-connection-point-ref[${j}]`;
+      ['member-vnf-index-ref', 'vnfd-id-ref', 'vnfd-connection-point-ref', 'ip-address'].forEach(
+        (k) => ref[k] !== undefined && t.use(`${rp}.${k}`),
+      );
+      const profile = profiles.get(String(ref['member-vnf-index-ref']));
+      if (!profile)
+        return t.problems.push({
+          path: `${rp}.member-vnf-index-ref`,
+          message: `'${ref['member-vnf-index-ref']}' is not a constituent-vnfd member-vnf-index`,
+        });
+      const vlc = profile['virtual-link-connectivity'] as Obj[];
+      let link = vlc.find((l) => l['virtual-link-profile-id'] === vld.id);
+      if (!link) vlc.push((link = { 'virtual-link-profile-id': vld.id, 'constituent-cpd-id': [] }));
+      (link['constituent-cpd-id'] as Obj[]).push({
+        'constituent-base-element-id': String(ref['member-vnf-index-ref']),
+        'constituent-cpd-id': ref['vnfd-connection-point-ref'],
+        ...(ref['ip-address'] !== undefined ? { 'ip-address': ref['ip-address'] } : {}),
+      });
+    });
+    return {
+      id: vld.id,
+      ...(vld.description !== undefined ? { description: vld.description } : {}),
+      ...(vld['mgmt-network'] !== undefined
+        ? { 'mgmt-network': vld['mgmt-network'] === true || vld['mgmt-network'] === 'true' }
+        : {}),
+      ...(vld['vim-network-name'] !== undefined ? { 'vim-network-name': vld['vim-network-name'] } : {}),
+    };
+  });
+  // NS connection points → SAPs on their virtual link
+  const saps = list(n['connection-point']).map((cp, i) => {
+    ['name', 'vld-id-ref', 'type'].forEach((k) => cp[k] !== undefined && t.use(`${root}.connection-point[${i}].${k}`));
+    return { id: cp.name, 'virtual-link-desc': cp['vld-id-ref'] };
+  });
+  if (saps.length) d.sapd = saps;
+  d.df = [{ id: 'default-df', 'vnf-profile': [...profiles.values()] }];
+  t.audit(n, root);
+  return { descriptor: d, dropped: t.dropped, problems: t.problems };
+}

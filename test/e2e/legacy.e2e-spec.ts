@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emulatorId, settledOp } from '../utils/lcm';
+import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+
+const DEVOPS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-devops-descriptor-packages', 'descriptor-packages');
+const legacyFile = (kind: 'vnfd' | 'nsd', pkg: string) => {
+  const dir = join(DEVOPS, kind, pkg, 'src');
+  return readFileSync(
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.yaml'))!,
+    ),
+    'utf8',
+  );
+};
+
+/** Descriptors of OSM Release 8 and older, translated to SOL006 on onboarding. */
+describe('legacy OSM descriptors (vnfd:vnfd-catalog, nsd:nsd-catalog)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp(db);
+    admin = await t.login();
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  const upload = (path: string, text: string) => asJson(t.http.post(path), admin).set('Content-Type', 'text/plain').send(text);
+
+  it('translates hackfest_multivdu (VNFD + NSD), keeps the original text, and lists what was dropped', async () => {
+    const vnfdText = legacyFile('vnfd', 'hackfest_multivdu_vnf');
+    const vnf = await upload('/osm/vnfpkgm/v1/vnf_packages_content', vnfdText).expect(201);
+    const nsd = await upload('/osm/nsd/v1/ns_descriptors_content', legacyFile('nsd', 'hackfest_multivdu_ns')).expect(201);
+    const record = (await asJson(t.http.get(`/osm/vnfpkgm/v1/vnf_packages/${vnf.body.id}`), admin).expect(200)).body;
+    expect(record).toMatchObject({
+      id: 'hackfest_multivdu-vnf',
+      'product-name': 'hackfest_multivdu-vnf',
+      'mgmt-cp': 'vnf-mgmt',
+      'ext-cpd': [
+        { id: 'vnf-mgmt', 'int-cpd': { 'vdu-id': 'mgmtVM', cpd: 'mgmtVM-eth0' } },
+        { id: 'vnf-data', 'int-cpd': { 'vdu-id': 'dataVM', cpd: 'dataVM-xe0' } },
+      ],
+      'int-virtual-link-desc': [{ id: 'internal' }],
+      'virtual-compute-desc': [
+        { id: 'mgmtVM-compute', 'virtual-cpu': { 'num-virtual-cpu': 1 }, 'virtual-memory': { size: 1 } },
+        { id: 'dataVM-compute' },
+      ],
+      _admin: { legacy: { dropped: expect.arrayContaining(['vnfd.short-name', 'vnfd.logo']) } },
+    });
+    expect(record.vdu[0]['int-cpd'][1]).toMatchObject({ id: 'mgmtVM-eth1', 'int-virtual-link-desc': 'internal' });
+    const text = await t.http
+      .get(`/osm/vnfpkgm/v1/vnf_packages/${vnf.body.id}/vnfd`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(text.text).toBe(vnfdText);
+    const ns = (await asJson(t.http.get(`/osm/nsd/v1/ns_descriptors/${nsd.body.id}`), admin).expect(200)).body;
+    expect(ns.df[0]['vnf-profile'].map((p: { id: string }) => p.id)).toEqual(['1', '2']);
+    expect(ns['virtual-link-desc'][0]).toEqual({ id: 'mgmtnet', 'mgmt-network': true, 'vim-network-name': 'mgmt' });
+  });
+
+  it('instantiates the translated NS like its SOL006 twin', async () => {
+    const vim = await emulatorId(t, admin);
+    const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
+      .send({ nsName: 'legacy', nsdId: 'hackfest_multivdu-ns', vimAccountId: vim })
+      .expect(201);
+    expect((await settledOp(t, admin, created.body.nslcmop_id)).operationState).toBe('COMPLETED');
+    const vnfrs = (await asJson(t.http.get(`/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`), admin).expect(200)).body;
+    expect(vnfrs).toHaveLength(2);
+    for (const vnfr of vnfrs) {
+      expect(vnfr.vdur.map((v: { 'vdu-id-ref': string }) => v['vdu-id-ref']).sort()).toEqual(['dataVM', 'mgmtVM']);
+      expect(vnfr['ip-address']).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    }
+    const del = await asJson(t.http.delete(`/osm/nslcm/v1/ns_instances_content/${created.body.id}`), admin).expect(202);
+    await settledOp(t, admin, del.body._id).catch(() => undefined);
+  });
+
+  it("accepts OSM's own minimal test descriptor (id, name, short-name only)", async () => {
+    const res = await upload(
+      '/osm/vnfpkgm/v1/vnf_packages_content?id=prova-1',
+      'vnfd:vnfd-catalog:\n  vnfd:\n  - id: prova\n    name: prova\n    short-name: prova\n',
+    ).expect(201);
+    const record = (await asJson(t.http.get(`/osm/vnfpkgm/v1/vnf_packages/${res.body.id}`), admin).expect(200)).body;
+    expect(record).toMatchObject({ id: 'prova-1', 'product-name': 'prova', provider: 'unknown' });
+  });
+
+  it('refuses what it cannot translate, naming every path, and stores nothing', async () => {
+    const text =
+      'vnfd-catalog:\n  vnfd:\n  - id: odd\n    name: odd\n    placement-groups:\n    - name: pg1\n      strategy: COLOCATION\n    vdu:\n    - id: v1\n      name: v1\n      host-epa: {om-cpu-model-string: Haswell}\n';
+    const res = await upload('/osm/vnfpkgm/v1/vnf_packages_content', text).expect(422);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['vnfd.placement-groups', 'vnfd.vdu[0].host-epa']);
+    expect(res.body.detail).toContain('cannot be translated');
+    await asJson(t.http.get('/osm/vnfpkgm/v1/vnf_packages/odd'), admin).expect(404);
+  });
+});
