@@ -52,6 +52,37 @@ class Tracker {
   }
 }
 
+/** guest-epa → the EPA fields of the compute descriptor (pinning, threads, huge pages, NUMA). */
+function guestEpa(epa: unknown, compute: Obj, path: string, t: Tracker): void {
+  if (!isObj(epa)) return;
+  t.use(path);
+  const cpu = compute['virtual-cpu'] as Obj;
+  const memory = compute['virtual-memory'] as Obj;
+  if (epa['cpu-pinning-policy'] !== undefined) {
+    t.use(`${path}.cpu-pinning-policy`);
+    cpu.pinning = { ...(cpu.pinning as Obj), policy: epa['cpu-pinning-policy'] === 'DEDICATED' ? 'static' : 'dynamic' };
+  }
+  if (epa['cpu-thread-pinning-policy'] !== undefined) {
+    t.use(`${path}.cpu-thread-pinning-policy`);
+    cpu.pinning = { ...(cpu.pinning as Obj), 'thread-policy': epa['cpu-thread-pinning-policy'] };
+  }
+  if (epa['mempage-size'] !== undefined) {
+    t.use(`${path}.mempage-size`);
+    memory['mempage-size'] = epa['mempage-size'];
+  }
+  if (isObj(epa['numa-node-policy'])) {
+    // the same structure in both models; every key below it is carried
+    const mark = (node: unknown, p: string): void => {
+      t.use(p);
+      if (Array.isArray(node)) node.forEach((x, i) => mark(x, `${p}[${i}]`));
+      else if (isObj(node)) Object.entries(node).forEach(([k, x]) => mark(x, `${p}.${k}`));
+    };
+    mark(epa['numa-node-policy'], `${path}.numa-node-policy`);
+    memory['numa-enabled'] = true;
+    memory['numa-node-policy'] = epa['numa-node-policy'];
+  }
+}
+
 function primitives(cfg: Obj, path: string, t: Tracker, eeId: string | undefined): Obj {
   const out: Obj = {};
   const params = (prim: Obj, pp: string, keys: string[]) =>
@@ -90,7 +121,20 @@ function primitives(cfg: Obj, path: string, t: Tracker, eeId: string | undefined
         name: prim.name,
         ...(eeId ? { 'execution-environment-ref': eeId } : {}),
         ...(prim.parameter
-          ? { parameter: params(prim, pp, ['name', 'data-type', 'mandatory', 'default-value', 'read-only', 'hidden']) }
+          ? {
+              // a legacy `value` on a config primitive parameter is its default
+              parameter: params(prim, pp, [
+                'name',
+                'data-type',
+                'mandatory',
+                'default-value',
+                'read-only',
+                'hidden',
+                'value',
+              ]).map(({ value, ...rest }) =>
+                value !== undefined && rest['default-value'] === undefined ? { ...rest, 'default-value': value } : rest,
+              ),
+            }
           : {}),
       };
     });
@@ -131,7 +175,14 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
   use('connection-point');
   const cpId = (cp: Obj) => String(cp.id ?? cp.name);
   list(v['connection-point']).forEach((cp, i) =>
-    ['id', 'name', 'type'].forEach((k) => cp[k] !== undefined && t.use(`${root}.connection-point[${i}].${k}`)),
+    ['id', 'name', 'type', 'port-security-enabled'].forEach(
+      (k) => cp[k] !== undefined && t.use(`${root}.connection-point[${i}].${k}`),
+    ),
+  );
+  const cpSecurity = new Map(
+    list(v['connection-point'])
+      .filter((cp) => cp['port-security-enabled'] !== undefined)
+      .map((cp) => [cpId(cp), cp['port-security-enabled']]),
   );
 
   const images = new Map<string, Obj>();
@@ -167,6 +218,7 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
       'vm-flavor',
       'interface',
       'internal-connection-point',
+      'supplemental-boot-data',
     ].forEach((k) => vdu[k] !== undefined && t.use(`${p}.${k}`));
     const vduId = String(vdu.id);
     const out: Obj = { id: vduId, name: vdu.name ?? vduId };
@@ -178,15 +230,55 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
     }
     const flavor = isObj(vdu['vm-flavor']) ? vdu['vm-flavor'] : {};
     ['vcpu-count', 'memory-mb', 'storage-gb'].forEach((k) => flavor[k] !== undefined && t.use(`${p}.vm-flavor.${k}`));
-    computes.push({
+    const compute: Obj = {
       id: `${vduId}-compute`,
       'virtual-cpu': { 'num-virtual-cpu': Number(flavor['vcpu-count'] ?? 1) },
       'virtual-memory': { size: Number(flavor['memory-mb'] ?? 1024) / 1024 },
-    });
+    };
+    guestEpa(vdu['guest-epa'], compute, `${p}.guest-epa`, t);
+    computes.push(compute);
     out['virtual-compute-desc'] = `${vduId}-compute`;
+    const storageIds: string[] = [];
     if (flavor['storage-gb'] !== undefined) {
       storages.push({ id: `${vduId}-storage`, 'size-of-storage': Number(flavor['storage-gb']) });
-      out['virtual-storage-desc'] = [`${vduId}-storage`];
+      storageIds.push(`${vduId}-storage`);
+    }
+    // extra disks: volumes become further virtual storage (the first storage is the root disk)
+    list(vdu.volumes).forEach((vol, j) => {
+      const vp = `${p}.volumes[${j}]`;
+      ['name', 'size', 'device-type', 'image', 'image-checksum'].forEach((k) => vol[k] !== undefined && t.use(`${vp}.${k}`));
+      const sid = `${vduId}-${String(vol.name)}`;
+      const storage: Obj = { id: sid, 'size-of-storage': Number(vol.size ?? 1) };
+      if (vol['device-type'] !== undefined) storage['type-of-storage'] = vol['device-type'];
+      if (vol.image !== undefined) {
+        const image = String(vol.image);
+        images.set(image, {
+          id: image,
+          name: image,
+          image,
+          ...(vol['image-checksum'] !== undefined ? { checksum: { algorithm: 'md5', hash: vol['image-checksum'] } } : {}),
+        });
+        storage['sw-image-desc'] = image;
+      }
+      storages.push(storage);
+      storageIds.push(sid);
+    });
+    if (vdu.volumes !== undefined) t.use(`${p}.volumes`);
+    if (storageIds.length) out['virtual-storage-desc'] = storageIds;
+    if (vdu['supplemental-boot-data'] !== undefined) {
+      out['supplemental-boot-data'] = vdu['supplemental-boot-data'];
+      if (isObj(vdu['supplemental-boot-data']))
+        Object.keys(vdu['supplemental-boot-data']).forEach((k) => t.use(`${p}.supplemental-boot-data.${k}`));
+    }
+    if (vdu['alternative-images'] !== undefined) {
+      t.use(`${p}.alternative-images`);
+      out['alternative-sw-image-desc'] = list(vdu['alternative-images']).map((alt, j) => {
+        ['vim-type', 'image'].forEach((k) => alt[k] !== undefined && t.use(`${p}.alternative-images[${j}].${k}`));
+        const image = String(alt.image);
+        const altId = `${image}-${String(alt['vim-type'])}`;
+        images.set(altId, { id: altId, name: image, image, 'vim-type': alt['vim-type'] });
+        return altId;
+      });
     }
     if (vdu['cloud-init-file'] !== undefined) out['cloud-init-file'] = vdu['cloud-init-file'];
     if (vdu['cloud-init'] !== undefined) out['cloud-init'] = vdu['cloud-init'];
@@ -209,7 +301,13 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
       const internal = str(iface['internal-connection-point-ref']);
       if (internal && ivldMembers.has(internal)) cpd['int-virtual-link-desc'] = ivldMembers.get(internal);
       const external = str(iface['external-connection-point-ref']);
-      if (external) extCpds.push({ id: external, 'int-cpd': { 'vdu-id': vduId, cpd: iface.name } });
+      if (external) {
+        extCpds.push({
+          id: external,
+          'int-cpd': { 'vdu-id': vduId, cpd: iface.name },
+          ...(cpSecurity.has(external) ? { 'port-security-enabled': cpSecurity.get(external) } : {}),
+        });
+      }
       return cpd;
     });
     counts.push({ id: vduId, count: Number(vdu.count ?? 1) });
