@@ -13,7 +13,7 @@ import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
-import { readTarGz } from './package-reader/archive';
+import { readTarGz, readZip } from './package-reader/archive';
 import { unwrapDescriptor } from './package-reader/envelope';
 import { translateNsd, translateVnfd } from './legacy/translate';
 import { md5Hex, ReadPackage, readUpload } from './package-reader/upload';
@@ -230,7 +230,9 @@ export class CatalogService {
     const item = await this.find(kind, session, ref, 'show');
     const storage = (item.admin.storage ?? {}) as { 'pkg-dir'?: string };
     const files = new Map<string, Buffer>();
-    if (item.packageContent && storage['pkg-dir']) {
+    if (item.packageContent && item.packageContentType === 'application/zip') {
+      for (const [p, c] of (await readZip(Buffer.from(item.packageContent, 'base64'), this.limits())).files) files.set(p, c);
+    } else if (item.packageContent && storage['pkg-dir']) {
       const archive = await readTarGz(Buffer.from(item.packageContent, 'base64'), this.limits());
       for (const [p, c] of archive.files) files.set(p.slice(storage['pkg-dir'].length + 1), c);
     } else if (item.descriptorText) {
@@ -292,7 +294,7 @@ export class CatalogService {
         kind,
         session,
         descriptor,
-        { files: new Set(pkg.files.keys()), isPackage: pkg.format === 'tar.gz' },
+        { files: new Set(pkg.files.keys()), isPackage: pkg.format !== 'descriptor' },
         selfId,
       );
       if (problems.length) throw invalid(kind, problems);
@@ -308,7 +310,7 @@ export class CatalogService {
     keep: { revision: number; userDefinedData: unknown },
   ): Partial<CatalogItemEntity> {
     const { pkg, descriptor } = prepared;
-    const defaultName = pkg.format === 'tar.gz' ? 'package.tar.gz' : 'package';
+    const defaultName = pkg.format === 'tar.gz' ? 'package.tar.gz' : pkg.format === 'csar' ? 'package.zip' : 'package';
     return {
       descriptorId: String(descriptor.id),
       descriptor,
@@ -316,7 +318,7 @@ export class CatalogService {
       packageContent: pkg.raw.length
         ? pkg.raw.toString('base64')
         : Buffer.from(pkg.text || JSON.stringify(descriptor)).toString('base64'),
-      packageContentType: pkg.format === 'tar.gz' ? 'application/gzip' : 'text/plain',
+      packageContentType: pkg.format === 'tar.gz' ? 'application/gzip' : pkg.format === 'csar' ? 'application/zip' : 'text/plain',
       admin: {
         onboardingState: 'ONBOARDED',
         operationalState: 'ENABLED',

@@ -44,3 +44,29 @@ export function folderEntries(dir: string, top: string): TarEntry[] {
   walk(dir);
   return out;
 }
+
+export interface ZipEntry {
+  name: string;
+  content?: string | Buffer;
+  /** unix mode, e.g. 0o120777 for a symbolic link */
+  mode?: number;
+}
+
+/** A .zip (SOL004 CSAR) built in memory, hostile entries included when a test asks for them. */
+export async function makeZip(entries: ZipEntry[]): Promise<Buffer> {
+  const { ZipFile } = await import('yazl');
+  const zip = new ZipFile();
+  for (const e of entries) {
+    if (e.name.endsWith('/')) zip.addEmptyDirectory(e.name);
+    else zip.addBuffer(Buffer.from(e.content ?? ''), e.name, { mode: e.mode ?? 0o100644, compress: true });
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Every file under `dir` as zip entries named by their path relative to `dir`. */
+export function zipFolderEntries(dir: string): ZipEntry[] {
+  return folderEntries(dir, '.').map((e) => ({ name: e.name.replace(/^\.\//, ''), content: e.content }));
+}

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract, Header } from 'tar-stream';
+import { fromBuffer, Entry, ZipFile } from 'yauzl';
 import { DomainError } from '../../common/errors/domain-error';
 
 /** Limits every archive is read within; defaults in README (Configuration). */
@@ -127,5 +128,65 @@ export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<
   });
   Readable.from([packed]).pipe(gunzip).pipe(tar);
   await done;
+  return { files, directories };
+}
+
+/**
+ * Reads a .zip (SOL004 CSAR) in memory with the same rules and limits as tar: entries are streamed through
+ * the budget; links (unix mode in the external attributes), absolute or escaping paths and duplicates are refused.
+ */
+export async function readZip(packed: Buffer, limits: ArchiveLimits): Promise<ArchiveFiles> {
+  const budget = new UnpackBudget(limits, packed.length);
+  const files = new Map<string, Buffer>();
+  const directories = new Set<string>();
+  const zip = await new Promise<ZipFile>((resolve, reject) =>
+    fromBuffer(packed, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false }, (err, z) =>
+      err ? reject(bad(`not a valid zip archive: ${err.message}`)) : resolve(z),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: unknown) => {
+      zip.close();
+      reject(e instanceof DomainError ? e : bad(`not a valid zip archive: ${(e as Error).message}`));
+    };
+    zip.on('error', fail);
+    zip.on('end', resolve);
+    zip.on('entry', (entry: Entry) => {
+      try {
+        budget.entry(entry.fileName);
+        const path = safeEntryPath(entry.fileName);
+        const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
+        if (mode === 0o120000) throw bad(`entry '${entry.fileName}' is a symbolic link: links are not accepted in packages`);
+        if (entry.fileName.endsWith('/')) {
+          directories.add(path);
+          zip.readEntry();
+          return;
+        }
+        if (mode !== 0 && mode !== 0o100000) throw bad(`entry '${entry.fileName}' is not a regular file`);
+        if (files.has(path)) throw bad(`entry '${path}' appears twice`);
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return fail(err);
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => {
+            try {
+              budget.bytes(chunk.length);
+              chunks.push(chunk);
+            } catch (e) {
+              stream.destroy();
+              fail(e);
+            }
+          });
+          stream.on('error', fail);
+          stream.on('end', () => {
+            files.set(path, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+    zip.readEntry();
+  });
   return { files, directories };
 }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { DomainError } from '../../common/errors/domain-error';
 import { DescriptorKind } from '../descriptor-model/validation';
-import { ArchiveLimits, readTarGz } from './archive';
+import { ArchiveLimits, readTarGz, readZip } from './archive';
+import { locateCsar, verifyManifest } from './csar';
 
 /** What an upload turned out to be, before any validation of the descriptor itself. */
 export interface ReadPackage {
-  format: 'tar.gz' | 'descriptor';
+  format: 'tar.gz' | 'csar' | 'descriptor';
   /** The descriptor document as parsed (YAML 1.1 or JSON), envelope included. */
   document: unknown;
   /** The descriptor file's text, kept and served as uploaded. */
@@ -36,6 +37,7 @@ export function parseDescriptorText(text: string, what: string): unknown {
   }
 }
 
+const ZIP_MAGIC = (b: Buffer): boolean => b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 const GZIP_MAGIC = (b: Buffer): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /**
@@ -48,11 +50,8 @@ export async function readUpload(
   limits: ArchiveLimits,
 ): Promise<ReadPackage> {
   const contentType = input.contentType || 'application/yaml';
-  if (contentType === 'application/zip') {
-    throw DomainError.unprocessable(
-      'PACKAGE.UNSUPPORTED_FORMAT',
-      'SOL004 CSAR (application/zip) packages are not supported yet; upload an OSM .tar.gz or the descriptor file',
-    );
+  if (contentType === 'application/zip' || (input.bodyIsRaw && ZIP_MAGIC(input.raw))) {
+    return readCsar(input.raw, kind, limits);
   }
   if (contentType === 'multipart/form-data') {
     throw new DomainError(
@@ -92,6 +91,32 @@ export async function readUpload(
     files: new Map(),
     raw: input.raw,
     contentType,
+  };
+}
+
+/** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor. */
+async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits): Promise<ReadPackage> {
+  const archive = await readZip(raw, limits);
+  const csar = locateCsar(archive);
+  verifyManifest(archive, csar, kind);
+  const text = archive.files.get(csar.entryDefinitions)!.toString('utf8');
+  const document = parseDescriptorText(text, csar.entryDefinitions);
+  if (typeof document === 'object' && document !== null && 'tosca_definitions_version' in document) {
+    throw DomainError.unprocessable(
+      'PACKAGE.SOL001_UNSUPPORTED',
+      `${csar.entryDefinitions} is a SOL001 (TOSCA) descriptor: SOL001 is not supported yet; put a SOL006 (OSM) ${kind} in the CSAR`,
+      [{ path: csar.entryDefinitions, message: 'SOL001 (TOSCA) is not supported yet' }],
+    );
+  }
+  return {
+    format: 'csar',
+    document,
+    text,
+    pkgDir: '',
+    descriptorFile: csar.entryDefinitions,
+    files: archive.files,
+    raw,
+    contentType: 'application/zip',
   };
 }
 
