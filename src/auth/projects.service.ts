@@ -87,6 +87,12 @@ export class ProjectsService {
         `Project '${project.name}' (${project.id}) is being used by user '${user.username}'`,
       );
     }
+    if (!session.force) {
+      // OSM: descriptors, instances and VIM accounts of the project keep it (unless FORCE)
+      const owned = await this.ownedRecord(project.id);
+      if (owned)
+        throw DomainError.conflict('PROJECT.IN_USE', `Project '${project.name}' (${project.id}) is being used by ${owned}`);
+    }
     await this.transactions.run(async (tx) => {
       // FORCE: the grants and sessions in the deleted project go with it
       for (const u of users.filter((x) => x.mappings.some((m) => m.project === project.id))) {
@@ -96,6 +102,24 @@ export class ProjectsService {
       await tx.delete(TokenEntity, { projectId: project.id });
       await tx.delete(ProjectEntity, { id: project.id });
     });
+  }
+
+  /** Something that belongs to the project, as a human reads it; undefined when nothing does. */
+  private async ownedRecord(projectId: string): Promise<string | undefined> {
+    const tables: [string, string][] = [
+      ['catalog_items', 'kind'],
+      ['ns_instances', 'name'],
+      ['admin_accounts', 'name'],
+    ];
+    for (const [table, label] of tables) {
+      const rows: { id: string; label: string; projects_read: string }[] = await this.transactions.dataSource.query(
+        `SELECT id, ${label} AS label, projects_read FROM ${table}`,
+      );
+      const row = rows.find((r) => (JSON.parse(r.projects_read) as string[]).includes(projectId));
+      if (row)
+        return `${table === 'catalog_items' ? row.label : table === 'ns_instances' ? 'NS instance' : 'VIM/WIM/SDN account'} '${row.label}' (${row.id})`;
+    }
+    return undefined;
   }
 
   private async visible(session: Session, ref: string): Promise<ProjectEntity> {

@@ -8,6 +8,7 @@ import { newId, nowSeconds } from '../common/ids';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { ownershipFor, visibleTo, writableBy } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
+import { NsInstanceEntity } from '../instances/entities';
 import { AccountOperations } from './account-operations';
 import { AccountAdmin, accountRecord, adminOf, mergePatch, newOperation, pushOperation, takeSecrets } from './account-records';
 import { AdminAccountEntity } from './entities';
@@ -22,6 +23,7 @@ import { VimAdapterRegistry } from './vim-adapter.registry';
 export class AccountsService {
   constructor(
     @InjectRepository(AdminAccountEntity) private readonly accounts: Repository<AdminAccountEntity>,
+    @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
     private readonly vault: SecretVault,
     private readonly registry: VimAdapterRegistry,
     private readonly operations: AccountOperations,
@@ -110,6 +112,16 @@ export class AccountsService {
       account.projectsWrite = account.projectsWrite.filter((p) => !session.projectIds.includes(p));
       await this.accounts.save(account);
       return null;
+    }
+    if (topic.topic === 'vim_accounts' && !session.force) {
+      // OSM: a VIM that NS instances live on cannot go (their resources would be orphaned)
+      const users = await this.nsInstances.find({ select: { id: true, name: true, resources: true, record: true } });
+      const ns = users.find((n) => n.record.datacenter === account.id || n.resources.some((r) => r.vimAccountId === account.id));
+      if (ns)
+        throw DomainError.conflict(
+          'VIM_ACCOUNTS.IN_USE',
+          `VIM account '${account.name}' is used by NS instance '${ns.name}' (${ns.id}); delete it first, or use FORCE`,
+        );
     }
     if (session.force) {
       await this.operations.purge(account.id);

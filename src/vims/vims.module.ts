@@ -6,6 +6,7 @@ import { openstackFactory } from '../../vim-adapters/openstack/src';
 import { AuthModule } from '../auth/auth.module';
 import { ProjectEntity } from '../auth/entities/project.entity';
 import { SecretVault } from '../common/security/secret-vault';
+import { NsInstanceEntity } from '../instances/entities';
 import { AccountOperations } from './account-operations';
 import {
   K8sClustersController,
@@ -23,7 +24,10 @@ import { VIM_ADAPTER_FACTORIES, VimAdapterRegistry } from './vim-adapter.registr
 
 /** VIM accounts (and OSM's other admin resources) and the adapter registry: the wiring of vim-adapters/. */
 @Module({
-  imports: [AuthModule, TypeOrmModule.forFeature([AdminAccountEntity, VimInventoryEntity, SettingEntity, ProjectEntity])],
+  imports: [
+    AuthModule,
+    TypeOrmModule.forFeature([AdminAccountEntity, VimInventoryEntity, SettingEntity, ProjectEntity, NsInstanceEntity]),
+  ],
   controllers: [
     VimAccountsController,
     VimsController,

@@ -297,7 +297,13 @@ describe('catalog: VNF packages, NS descriptors, slice templates, PDUs', () => {
     expect(
       (await asJson(t.http.get('/osm/vnfpkgm/v1/vnf_packages'), tina).expect(200)).body.map((v: { id: string }) => v.id),
     ).toContain('shared-vnf');
-    await asJson(t.http.delete(`/osm/vnfpkgm/v1/vnf_packages/${own.body.id}`), tina).expect(204);
+    // a project that still owns records cannot be deleted (unless FORCE)
+    await asJson(t.http.patch('/osm/admin/v1/users/tina'), admin)
+      .send({ remove_project_role_mappings: [{ project: 'tenant' }] })
+      .expect(204);
+    const busy = await asJson(t.http.delete('/osm/admin/v1/projects/tenant'), admin).expect(409);
+    expect(busy.body.detail).toContain(own.body.id);
+    await asJson(t.http.delete(`/osm/vnfpkgm/v1/vnf_packages/${own.body.id}?ADMIN`), admin).expect(204);
   });
 
   it('manages PDUs', async () => {

@@ -106,6 +106,10 @@ describe('NS lifecycle: create, instantiate, terminate, delete', () => {
     expect(inv.computes).toHaveLength(2);
     expect(inv.networks).toHaveLength(3);
 
+    // the VIM it lives on cannot be deleted meanwhile (its resources would be orphaned)
+    const inUse = await asJson(t.http.delete(`/osm/admin/v1/vim_accounts/${vim}`), admin).expect(409);
+    expect(inUse.body.detail).toContain('multivdu');
+
     // terminate, then delete
     const term = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`), admin)
       .send({})
