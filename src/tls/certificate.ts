@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import type { AppConfig } from '../config/env';
 
 export interface TlsMaterial {
@@ -28,6 +27,8 @@ export async function loadOrCreateCertificate(config: AppConfig): Promise<TlsMat
   const keyFile = join(dir, 'server.key');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const now = new Date();
+    // Loaded only when a certificate must be made: its X.509 stack is large and unused afterwards.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'opencloudedge-mano' }], {
       keyType: 'ec',
       curve: 'P-256',

@@ -3,7 +3,7 @@
  * on a fresh data directory — or against MANO_BENCH_URL when given (an already running service).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,12 +14,21 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** The Node flags `npm start` uses (package.json), so the figures are those of the real service. */
+const NODE_FLAGS: string[] = (
+  /^node((?: --[\w-]+=?\S*)*) /.exec(
+    JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).scripts.start,
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
+
 export async function startService(env: Record<string, string> = {}): Promise<Service> {
   if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
     env: {
       ...process.env,
       MANO_DATA_DIR: dataDir,

@@ -7,12 +7,15 @@ import vnfdSchema from './schemas/vnfd.schema.json';
 export type DescriptorKind = 'vnfd' | 'nsd' | 'nst';
 export type Descriptor = Record<string, unknown>;
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-const validators: Record<DescriptorKind, ValidateFunction> = {
-  vnfd: ajv.compile(vnfdSchema),
-  nsd: ajv.compile(nsdSchema),
-  nst: ajv.compile(nstSchema),
-};
+const schemas: Record<DescriptorKind, object> = { vnfd: vnfdSchema, nsd: nsdSchema, nst: nstSchema };
+// Compiled on first use: the three generated validators are large, and an idle service need not hold them.
+let ajv: Ajv | undefined;
+const validators: Partial<Record<DescriptorKind, ValidateFunction>> = {};
+
+function validatorFor(kind: DescriptorKind): ValidateFunction {
+  ajv ??= new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  return (validators[kind] ??= ajv.compile(schemas[kind]));
+}
 
 /** `/vdu/1/int-cpd/0` → `vnfd.vdu[1].int-cpd[0]` */
 export function fieldPath(kind: string, pointer: string): string {
@@ -38,7 +41,7 @@ function problem(kind: string, e: ErrorObject): FieldProblem {
 
 /** JSON Schema check against OSM's Release 9 model (derived from its YANG); every problem with its path. */
 export function schemaProblems(kind: DescriptorKind, descriptor: Descriptor): FieldProblem[] {
-  const validate = validators[kind];
+  const validate = validatorFor(kind);
   if (validate(descriptor)) return [];
   const seen = new Set<string>();
   const out: FieldProblem[] = [];
