@@ -13,6 +13,7 @@ import { CreateCatalogItems1764180000000 } from './migrations/1764180000000-Crea
 import { CatalogItemEntity } from '../catalog/catalog-item.entity';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instances/entities';
 import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
+import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   CreateVimTables1764170000000,
   CreateCatalogItems1764180000000,
   CreateLcmTables1764190000000,
+  IndexNsList1764200000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -3,6 +3,7 @@ import { epochSeconds, json, uuidKey } from '../database/columns';
 
 /** An NS record (OSM `nsrs`). Queried columns are columns; the rest of OSM's record is `record`. */
 @Entity({ name: 'ns_instances' })
+@Index('idx_ns_instances_list', ['created', 'id', 'modified', 'projectsRead', 'projectsWrite'])
 export class NsInstanceEntity {
   @PrimaryColumn(uuidKey)
   id!: string;

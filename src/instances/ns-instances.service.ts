@@ -41,7 +41,7 @@ export class NsInstancesService {
   // ---- reading ----
 
   /** Rendered list records (and their JSON) by NS id, valid while the row's `modified` is unchanged (any replica's write changes it). */
-  private readonly listCache = new Map<string, { modified: number; value: Obj; json: string }>();
+  private readonly listCache = new Map<string, { modified: number; value: Obj; json: Buffer }>();
 
   async list(session: Session, query: Query): Promise<Obj[] | PrerenderedList> {
     const rows: { id: string; modified: number; projects_read: string; projects_write: string }[] = await this.nss
@@ -66,7 +66,7 @@ export class NsInstancesService {
     for (let i = 0; i < stale.length; i += 500) {
       for (const row of await this.nss.findBy({ id: In(stale.slice(i, i + 500)) })) {
         const value = nsRecord(row, { withNsd: false });
-        this.listCache.set(row.id, { modified: row.modified, value, json: JSON.stringify(value) });
+        this.listCache.set(row.id, { modified: row.modified, value, json: Buffer.from(JSON.stringify(value)) });
       }
     }
     if (this.listCache.size > 2 * heads.length + 10_000) {
@@ -75,7 +75,7 @@ export class NsInstancesService {
     }
     const items = heads
       .map((h) => this.listCache.get(h.id))
-      .filter((x): x is { modified: number; value: Obj; json: string } => !!x);
+      .filter((x): x is { modified: number; value: Obj; json: Buffer } => !!x);
     if (parseListFilters(query).length === 0) return new PrerenderedList(items);
     return applyListFilters(
       items.map((i) => i.value),

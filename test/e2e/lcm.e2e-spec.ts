@@ -59,6 +59,18 @@ describe('NS lifecycle: create, instantiate, terminate, delete', () => {
       _admin: { nsState: 'INSTANTIATED', projects_read: [expect.any(String)] },
     });
     expect(ns).toHaveProperty('deploymentStatus');
+
+    // the list (served from its cache of rendered JSON) shows the same record without the bulky parts, in JSON and YAML
+    const listed = await asJson(t.http.get('/osm/nslcm/v1/ns_instances_content'), admin).expect(200);
+    expect(listed.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(listed.body).toEqual([expect.objectContaining({ _id: ns._id, nsState: 'READY', 'nsd-ref': 'hackfest_multivdu-ns' })]);
+    expect(listed.body[0]).not.toHaveProperty('nsd');
+    const listedYaml = await t.http
+      .get('/osm/nslcm/v1/ns_instances_content')
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Accept', 'application/yaml')
+      .expect(200);
+    expect(listedYaml.text).toContain(`_id: ${ns._id}`);
     expect(ns).toHaveProperty('configurationStatus');
     expect(ns.vld.find((v: { id: string }) => v.id === 'mgmtnet')).toMatchObject({
       status: 'ACTIVE',

@@ -17,8 +17,8 @@ export class OsmResponseInterceptor implements NestInterceptor {
         }
         const format = negotiateFormat(req.headers.accept, false);
         if (value instanceof PrerenderedList && format === 'json') {
-          res.setHeader('Content-Type', 'application/json; charset=utf-8');
-          return value.toJson();
+          // As bytes: a string body would be encoded again (megabytes for a long list).
+          return new StreamableFile(value.toJson(), { type: 'application/json; charset=utf-8' });
         }
         const { body, contentType } = serialize(value instanceof PrerenderedList ? value.values() : value, format);
         res.setHeader('Content-Type', contentType);
