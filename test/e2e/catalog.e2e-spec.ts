@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { parse } from 'yaml';
 import { folderEntries, makeTarGz } from '../utils/packages';
-import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const MULTIVDU = join(CORPUS, 'osm-multivdu-gatici');
@@ -28,19 +28,16 @@ async function multivduPackage(): Promise<Buffer> {
 }
 
 describe('catalog: VNF packages, NS descriptors, slice templates, PDUs', () => {
-  let db: TestDatabase;
   let t: TestApp;
   let admin: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db, { packageMaxFiles: 500, packageMaxUnpackedBytes: 4 * 1024 * 1024 });
-    admin = await t.login();
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  useTestApp(
+    (app, token) => {
+      t = app;
+      admin = token;
+    },
+    { packageMaxFiles: 500, packageMaxUnpackedBytes: 4 * 1024 * 1024 },
+  );
 
   const upload = (path: string, body: Buffer | string, type: string, token = admin) =>
     asJson(t.http.post(path), token).set('Content-Type', type).send(body);

@@ -1,21 +1,18 @@
 import { parse } from 'yaml';
-import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 /** OSM's northbound conventions: formats, errors, status codes, filters, overrides. */
 describe('OSM northbound conventions', () => {
-  let db: TestDatabase;
   let t: TestApp;
   let admin: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db, { maxBodyBytes: 64 * 1024 });
-    admin = await t.login();
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
-  });
+  useTestApp(
+    (app, token) => {
+      t = app;
+      admin = token;
+    },
+    { maxBodyBytes: 64 * 1024 },
+  );
 
   it('answers /osm/version, /healthz and /readyz without a token', async () => {
     const version = await asJson(t.http.get('/osm/version')).expect(200);

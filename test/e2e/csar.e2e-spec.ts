@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { makeZip, ZipEntry, zipFolderEntries } from '../utils/packages';
-import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const VNFD = readFileSync(join(CORPUS, 'osm-multivdu-gatici', 'hackfest_multivdu_vnf', 'hackfest_multivdu_vnfd.yaml'), 'utf8');
@@ -24,18 +24,12 @@ const csar = (over: { meta?: string; mf?: string; extra?: ZipEntry[]; vnfd?: str
 
 /** SOL004 CSARs: integrity checks first (each defect named), then the SOL006 descriptor inside. */
 describe('SOL004 CSAR packages', () => {
-  let db: TestDatabase;
   let t: TestApp;
   let admin: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db);
-    admin = await t.login();
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
+  useTestApp((app, token) => {
+    t = app;
+    admin = token;
   });
 
   const count = async (): Promise<number> =>

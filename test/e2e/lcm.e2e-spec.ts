@@ -1,26 +1,20 @@
 import { DataSource } from 'typeorm';
 import { OperationRunner } from '../../src/lcm/operation-runner';
 import { emulatorId, onboardMultivdu, settledOp } from '../utils/lcm';
-import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 /** NS lifecycle over HTTP on the emulator, as OSM's client drives it. */
 describe('NS lifecycle: create, instantiate, terminate, delete', () => {
-  let db: TestDatabase;
   let t: TestApp;
   let admin: string;
   let nsdId: string;
   let vim: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db);
-    admin = await t.login();
+  useTestApp(async (app, token) => {
+    t = app;
+    admin = token;
     nsdId = await onboardMultivdu(t, admin);
     vim = await emulatorId(t, admin);
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
   });
 
   const inventory = async () => (await asJson(t.http.get(`/mano/v1/emulator/${vim}/inventory`), admin).expect(200)).body;

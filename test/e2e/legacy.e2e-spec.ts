@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorId, settledOp } from '../utils/lcm';
-import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 const DEVOPS = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-devops-descriptor-packages', 'descriptor-packages');
 const legacyFile = (kind: 'vnfd' | 'nsd', pkg: string) => {
@@ -17,18 +17,12 @@ const legacyFile = (kind: 'vnfd' | 'nsd', pkg: string) => {
 
 /** Descriptors of OSM Release 8 and older, translated to SOL006 on onboarding. */
 describe('legacy OSM descriptors (vnfd:vnfd-catalog, nsd:nsd-catalog)', () => {
-  let db: TestDatabase;
   let t: TestApp;
   let admin: string;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    t = await startTestApp(db);
-    admin = await t.login();
-  });
-  afterAll(async () => {
-    await t.close();
-    await db.drop();
+  useTestApp((app, token) => {
+    t = app;
+    admin = token;
   });
 
   const upload = (path: string, text: string) => asJson(t.http.post(path), admin).set('Content-Type', 'text/plain').send(text);

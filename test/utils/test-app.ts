@@ -88,3 +88,21 @@ export function asJson(agentCall: request.Test, token?: string): request.Test {
   agentCall.set('Accept', 'application/json');
   return token ? agentCall.set('Authorization', `Bearer ${token}`) : agentCall;
 }
+
+/**
+ * One app on a fresh database for a whole `describe` block: started and logged in as admin before its tests
+ * (then `ready` gets both), stopped and dropped after them.
+ */
+export function useTestApp(ready: (t: TestApp, admin: string) => void | Promise<void>, overrides: Partial<AppConfig> = {}): void {
+  let db: TestDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp(db, overrides);
+    await ready(t, await t.login());
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+}

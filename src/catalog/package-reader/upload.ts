@@ -66,9 +66,19 @@ export async function readUpload(
     if (typeof input.body !== 'object' || input.body === null || Object.keys(input.body).length === 0) {
       throw unprocessable('package', 'the body holds no descriptor');
     }
+    return bareDescriptor(input.body, text);
+  }
+  if (input.raw.length === 0) throw unprocessable('package', 'the body is empty: send the package or descriptor file');
+  if (GZIP_MAGIC(input.raw) || contentType === 'application/gzip' || contentType === 'application/x-gzip') {
+    return readOsmPackage(input.raw, kind, limits, contentType);
+  }
+  const text = input.raw.toString('utf8');
+  return bareDescriptor(parseDescriptorText(text, 'the descriptor'), text);
+
+  function bareDescriptor(document: unknown, text: string): ReadPackage {
     return {
       format: 'descriptor',
-      document: input.body,
+      document,
       text,
       pkgDir: '',
       descriptorFile: `${kind}.yaml`,
@@ -77,21 +87,6 @@ export async function readUpload(
       contentType,
     };
   }
-  if (input.raw.length === 0) throw unprocessable('package', 'the body is empty: send the package or descriptor file');
-  if (GZIP_MAGIC(input.raw) || contentType === 'application/gzip' || contentType === 'application/x-gzip') {
-    return readOsmPackage(input.raw, kind, limits, contentType);
-  }
-  const text = input.raw.toString('utf8');
-  return {
-    format: 'descriptor',
-    document: parseDescriptorText(text, 'the descriptor'),
-    text,
-    pkgDir: '',
-    descriptorFile: `${kind}.yaml`,
-    files: new Map(),
-    raw: input.raw,
-    contentType,
-  };
 }
 
 /** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor. */
