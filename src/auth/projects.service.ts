@@ -104,7 +104,7 @@ export class ProjectsService {
     });
   }
 
-  /** Something that belongs to the project, as a human reads it; undefined when nothing does. */
+  /** The oldest thing that belongs to the project, as a human reads it; undefined when nothing does. */
   private async ownedRecord(projectId: string): Promise<string | undefined> {
     const tables: [string, string][] = [
       ['catalog_items', 'kind'],
@@ -113,7 +113,7 @@ export class ProjectsService {
     ];
     for (const [table, label] of tables) {
       const rows: { id: string; label: string; projects_read: string }[] = await this.transactions.dataSource.query(
-        `SELECT id, ${label} AS label, projects_read FROM ${table}`,
+        `SELECT id, ${label} AS label, projects_read FROM ${table} ORDER BY created`, // the oldest: the same answer on every database
       );
       const row = rows.find((r) => (JSON.parse(r.projects_read) as string[]).includes(projectId));
       if (row)
