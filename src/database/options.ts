@@ -14,6 +14,7 @@ import { CatalogItemEntity } from '../catalog/catalog-item.entity';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instances/entities';
 import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
 import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
+import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCancelAndWorkers';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   CreateCatalogItems1764180000000,
   CreateLcmTables1764190000000,
   IndexNsList1764200000000,
+  OpCancelAndWorkers1764210000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -129,6 +129,14 @@ export class NsLcmOpOccEntity {
   @Column({ name: 'lease_until', type: 'double precision', nullable: true })
   leaseUntil!: number | null;
 
+  /** A pending cancel request (GRACEFUL | FORCEFUL), seen by whichever process runs the operation. */
+  @Column({ name: 'cancel_mode', type: 'varchar', length: 16, nullable: true })
+  cancelMode!: string | null;
+
+  /** Every process that worked on this operation, in order (more than one only after a take-over). */
+  @Column(json('run_by'))
+  runBy!: string[];
+
   @Column(epochSeconds('created'))
   created!: number;
 
@@ -140,7 +148,8 @@ export interface OpStep {
   /** Unique within the operation, e.g. `apply compute mano-1a2b3c4d-1-mgmtVM-0`. */
   key: string;
   kind: 'place' | 'apply' | 'wait' | 'remove' | 'finalize';
-  state: 'PENDING' | 'DONE' | 'FAILED';
+  /** SKIPPED: left undone because the operation was rolled back. */
+  state: 'PENDING' | 'DONE' | 'FAILED' | 'SKIPPED';
   attempts: number;
   providerId?: string;
   lastError?: string;

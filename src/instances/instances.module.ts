@@ -7,12 +7,13 @@ import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
+import { OpOccurrencesService } from './op-occurrences.service';
 
 /** NS/VNF records and LCM operations, with the engine that carries them out. */
 @Module({
   imports: [VimsModule, TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity])],
   controllers: [NsLcmController],
-  providers: [NsInstancesService, OperationRunner, WorkflowExecutor],
+  providers: [NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
   exports: [NsInstancesService, OperationRunner],
 })
 export class InstancesModule {}

@@ -12,13 +12,17 @@ import { Transactions } from '../database/transactions';
 import { OperationRunner } from '../lcm/operation-runner';
 import { isFinal, transition } from '../lcm/op-state-machine';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
+import { planScale } from '../lcm/scaling';
+import { scaleLevel } from '../lcm/workflow-executor';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from './entities';
-import { instantiateSchema } from './params';
+import { instantiateSchema, scaleSchema } from './params';
 import { nsRecord, opRecord, vnfRecord } from './records';
 
 type Obj = Record<string, unknown>;
+/** OSM's `operational-status` while an operation of that type runs. */
+const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
 const ownership = (e: { projectsRead: string[]; projectsWrite: string[] }) => ({
   projects_read: e.projectsRead,
   projects_write: e.projectsWrite,
@@ -286,6 +290,44 @@ export class NsInstancesService {
     return { opId, name: ns.name };
   }
 
+  /** POST ns_instances/{id}/scale: one step of a VNF scaling aspect out or in (OSM `osm vnf-scale`). */
+  async scale(session: Session, nsId: string, body: unknown): Promise<{ opId: string; name: string }> {
+    const ns = await this.findNs(session, nsId, 'write');
+    const params = scaleSchema.validate(body);
+    const step = params.scaleVnfData.scaleByStepData;
+    const member = String(step['member-vnf-index']);
+    if (ns.nsState !== 'READY')
+      throw DomainError.conflict('NS_INSTANCE.NOT_READY', `NS '${ns.name}' is ${ns.nsState}; only a READY NS can be scaled`);
+    const vnf = await this.vnfs.findOneBy({ nsInstanceId: ns.id, memberVnfIndex: member });
+    if (!vnf)
+      throw DomainError.unprocessable(
+        'NS_INSTANCE.INVALID_SCALE',
+        `scaleVnfData.scaleByStepData.member-vnf-index: '${member}' is not a member VNF of this NS`,
+        [{ path: 'scaleVnfData.scaleByStepData.member-vnf-index', message: 'not a member VNF of this NS' }],
+      );
+    const vnfd = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
+    if (!vnfd) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
+    const opId = newId();
+    const group = step['scaling-group-descriptor'];
+    const steps = planScale({
+      nsId: ns.id,
+      opId,
+      direction: params.scaleVnfData.scaleVnfType,
+      group,
+      member,
+      vnfrId: vnf.id,
+      vnfd: vnfd.descriptor,
+      nsd: ns.record.nsd as Obj,
+      params: ns.record.instantiate_params as InstantiateParams,
+      vdur: list(vnf.record.vdur),
+      level: scaleLevel(ns, group, member),
+      zone: ((ns.record.placement as Obj | undefined)?.[member] as Obj | undefined)?.zone as string | undefined,
+      resources: ns.resources,
+    });
+    await this.startOperation(ns, opId, 'scale', params as unknown as Obj, steps, 'SCALING', ns.nsState);
+    return { opId, name: ns.name };
+  }
+
   /** DELETE ns_instances_content: terminate with autoremove when instantiated, else remove at once. */
   async deleteContent(session: Session, nsId: string): Promise<{ opId: string; name: string } | null> {
     const ns = await this.findNs(session, nsId, 'delete');
@@ -375,6 +417,8 @@ export class NsInstancesService {
         errorMessage: null,
         lockedBy: null,
         leaseUntil: null,
+        cancelMode: null,
+        runBy: [],
         created: now,
         modified: now,
       } as object);
@@ -385,7 +429,7 @@ export class NsInstancesService {
         currentOperationID: opId,
         errorDescription: null,
         errorDetail: null,
-        'operational-status': type === 'terminate' ? 'terminating' : 'init',
+        'operational-status': RUNNING_STATUS[type] ?? ns.record['operational-status'],
         'detailed-status': 'scheduled',
         _admin: { ...(ns.record._admin as Obj), nslcmop: opId },
       };

@@ -5,7 +5,8 @@ import { CurrentSession, Permission, Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import type { Query as ListQuery } from '../common/http/list-filters';
 import { NsInstancesService } from './ns-instances.service';
-import { instantiateSchema } from './params';
+import { OpOccurrencesService } from './op-occurrences.service';
+import { cancelSchema, instantiateSchema, scaleSchema } from './params';
 
 const BASE = 'osm/nslcm/v1';
 const opLocation = (res: Response, opId: string) => res.setHeader('Location', `/${BASE}/ns_lcm_op_occs/${opId}`);
@@ -15,7 +16,10 @@ const opLocation = (res: Response, opId: string) => res.setHeader('Location', `/
 @ApiBearerAuth()
 @Controller(BASE)
 export class NsLcmController {
-  constructor(private readonly ns: NsInstancesService) {}
+  constructor(
+    private readonly ns: NsInstancesService,
+    private readonly opOccs: OpOccurrencesService,
+  ) {}
 
   @Get(['ns_instances_content', 'ns_instances'])
   @Permission('ns_instances:get')
@@ -111,13 +115,23 @@ export class NsLcmController {
     return { id: opId, nsName: name };
   }
 
-  @Post([
-    'ns_instances/:id/scale',
-    'ns_instances/:id/action',
-    'ns_instances/:id/update',
-    'ns_instances/:id/heal',
-    'ns_instances/:id/migrate',
-  ])
+  @Post('ns_instances/:id/scale')
+  @HttpCode(202)
+  @Permission('ns_instances:id:scale:post')
+  @ApiOperation({ summary: 'One step of a VNF scaling aspect out or in (OSM `osm vnf-scale`): 202 {id: opId}' })
+  @ApiBody({ schema: scaleSchema.schema })
+  async scale(
+    @CurrentSession() s: Session,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { opId, name } = await this.ns.scale(s, id, body);
+    opLocation(res, opId);
+    return { id: opId, nsName: name };
+  }
+
+  @Post(['ns_instances/:id/action', 'ns_instances/:id/update', 'ns_instances/:id/heal', 'ns_instances/:id/migrate'])
   @Permission('ns_instances:id:action:post')
   @ApiOperation({ summary: 'Not implemented yet (501)' })
   notYet(): never {
@@ -134,6 +148,49 @@ export class NsLcmController {
   @Permission('ns_instances:opps:id:get')
   showOp(@CurrentSession() s: Session, @Param('id') id: string) {
     return this.ns.showOp(s, id);
+  }
+
+  @Post('ns_lcm_op_occs/:id/retry')
+  @HttpCode(202)
+  @Permission('ns_instances:opps:id:retry:post')
+  @ApiOperation({
+    summary: 'SOL005 retry of a FAILED_TEMP operation: resumes it, skipping completed steps (409 in any other state)',
+  })
+  async retry(@CurrentSession() s: Session, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    await this.opOccs.retry(s, id);
+    opLocation(res, id);
+  }
+
+  @Post('ns_lcm_op_occs/:id/rollback')
+  @HttpCode(202)
+  @Permission('ns_instances:opps:id:rollback:post')
+  @ApiOperation({ summary: 'SOL005 rollback of a FAILED_TEMP instantiate or scale: removes what it created (ROLLED_BACK)' })
+  async rollback(@CurrentSession() s: Session, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    await this.opOccs.rollback(s, id);
+    opLocation(res, id);
+  }
+
+  @Post('ns_lcm_op_occs/:id/fail')
+  @HttpCode(200)
+  @Permission('ns_instances:opps:id:fail:post')
+  @ApiOperation({ summary: 'SOL005 fail: a FAILED_TEMP operation becomes FAILED (final); answers the operation' })
+  fail(@CurrentSession() s: Session, @Param('id') id: string) {
+    return this.opOccs.fail(s, id);
+  }
+
+  @Post('ns_lcm_op_occs/:id/cancel')
+  @HttpCode(202)
+  @Permission('ns_instances:opps:id:cancel:post')
+  @ApiOperation({ summary: 'Cancel a running operation (`cancelMode` GRACEFUL or FORCEFUL); it then ends FAILED_TEMP' })
+  @ApiBody({ schema: cancelSchema.schema })
+  async cancel(
+    @CurrentSession() s: Session,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.opOccs.cancel(s, id, body);
+    opLocation(res, id);
   }
 
   @Get(['vnf_instances', 'vnfrs'])

@@ -134,3 +134,61 @@ export const instantiateSchema = new BodySchema<InstantiateParams>(
   },
   'NS instantiation parameters',
 );
+
+export interface ScaleParams {
+  scaleType: 'SCALE_VNF';
+  scaleVnfData: {
+    scaleVnfType: 'SCALE_OUT' | 'SCALE_IN';
+    scaleByStepData: { 'scaling-group-descriptor': string; 'member-vnf-index': string | number; 'scaling-policy'?: string };
+    vnfInstanceId?: string;
+  };
+  scaleTime?: string;
+  timeout_ns_scale?: number;
+}
+
+/** OSM's `ns_scale` body. */
+export const scaleSchema = new BodySchema<ScaleParams>(
+  {
+    type: 'object',
+    properties: {
+      lcmOperationType: { type: 'string' },
+      nsInstanceId: { type: 'string' },
+      scaleType: { enum: ['SCALE_VNF'] },
+      scaleTime: { type: 'string' },
+      timeout_ns_scale: { type: 'integer', minimum: 1 },
+      scaleVnfData: {
+        type: 'object',
+        properties: {
+          scaleVnfType: { enum: ['SCALE_OUT', 'SCALE_IN'] },
+          vnfInstanceId: { type: 'string' },
+          scaleByStepData: {
+            type: 'object',
+            properties: {
+              'scaling-group-descriptor': name,
+              'scaling-policy': name,
+              'member-vnf-index': id,
+            },
+            required: ['scaling-group-descriptor', 'member-vnf-index'],
+            additionalProperties: false,
+          },
+        },
+        required: ['scaleVnfType', 'scaleByStepData'],
+        additionalProperties: false,
+      },
+    },
+    required: ['scaleType', 'scaleVnfData'],
+    additionalProperties: false,
+  },
+  'NS scale parameters',
+);
+
+/** SOL005 `CancelMode`. */
+export const cancelSchema = new BodySchema<{ cancelMode: 'GRACEFUL' | 'FORCEFUL' }>(
+  {
+    type: 'object',
+    properties: { cancelMode: { enum: ['GRACEFUL', 'FORCEFUL'] } },
+    required: ['cancelMode'],
+    additionalProperties: false,
+  },
+  'cancel request',
+);

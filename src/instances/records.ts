@@ -59,7 +59,8 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
     lcmOperationType: e.lcmOperationType,
     startTime: e.startTime,
     isAutomaticInvocation: false,
-    isCancelPending: false,
+    isCancelPending: e.cancelMode !== null,
+    cancelMode: e.cancelMode,
     operationParams: e.operationParams,
     progress: { steps: e.steps.length, done },
     steps: e.steps.map(({ key, kind, state, attempts, providerId, lastError }) => ({
@@ -77,6 +78,7 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
       projects_read: e.projectsRead,
       projects_write: e.projectsWrite,
       worker: e.lockedBy,
+      workers: e.runBy,
     },
   };
 }

@@ -12,6 +12,7 @@ const EVENTS: OpEvent[] = [
   'rollback_done',
   'rollback_failed',
   'superseded',
+  'cancelled',
 ];
 
 describe('operation state machine', () => {
@@ -25,6 +26,8 @@ describe('operation state machine', () => {
     ['FAILED_TEMP', 'superseded', 'FAILED'],
     ['ROLLING_BACK', 'rollback_done', 'ROLLED_BACK'],
     ['ROLLING_BACK', 'rollback_failed', 'FAILED_TEMP'],
+    ['PROCESSING', 'cancelled', 'FAILED_TEMP'],
+    ['ROLLING_BACK', 'cancelled', 'FAILED_TEMP'],
   ];
 
   it.each(allowed)('%s --%s--> %s', (from, event, to) => expect(transition(from, event)).toBe(to));

@@ -13,13 +13,19 @@ export type OpEvent =
   | 'fail' // POST …/fail
   | 'rollback_done'
   | 'rollback_failed'
+  | 'cancelled' // POST …/cancel took effect (the running step finished, or was abandoned when FORCEFUL)
   | 'superseded'; // a terminate replaces a failed operation (OSM lets you terminate after a failure)
 
 /** The one transition table; anything not here is refused. */
 export const TRANSITIONS: Readonly<Record<OpState, Partial<Record<OpEvent, OpState>>>> = {
-  PROCESSING: { steps_done: 'COMPLETED', optional_failed: 'PARTIALLY_COMPLETED', step_failed: 'FAILED_TEMP' },
+  PROCESSING: {
+    steps_done: 'COMPLETED',
+    optional_failed: 'PARTIALLY_COMPLETED',
+    step_failed: 'FAILED_TEMP',
+    cancelled: 'FAILED_TEMP',
+  },
   FAILED_TEMP: { retry: 'PROCESSING', rollback: 'ROLLING_BACK', fail: 'FAILED', superseded: 'FAILED' },
-  ROLLING_BACK: { rollback_done: 'ROLLED_BACK', rollback_failed: 'FAILED_TEMP' },
+  ROLLING_BACK: { rollback_done: 'ROLLED_BACK', rollback_failed: 'FAILED_TEMP', cancelled: 'FAILED_TEMP' },
   COMPLETED: {},
   PARTIALLY_COMPLETED: {},
   FAILED: {},

@@ -86,6 +86,10 @@ export interface PlanInput {
   params: InstantiateParams;
   vnfrIds: Map<string, string>;
   opId: string;
+  /** Only these VNFs (scaling plans one); all when absent. */
+  members?: Set<string>;
+  /** Instance counts by VDU id that replace the instantiation level's (scaling). */
+  vduCounts?: Map<string, number>;
 }
 
 const short = (id: string): string => id.replace(/-/g, '').slice(0, 8);
@@ -194,11 +198,13 @@ export function planInstantiation(input: PlanInput): Plan {
 
   for (const vp of profiles) {
     const member = String(vp.id);
+    if (input.members && !input.members.has(member)) continue;
     const vnfd = input.vnfds.get(String(vp['vnfd-id']))!;
     const vim = vnfParams.get(member)?.vimAccountId ?? params.vimAccountId;
     const vnfrId = input.vnfrIds.get(member)!;
     const vnfLabels = labels({ 'mano.vnf-instance': vnfrId, 'mano.member-vnf-index': member });
     const counts = vduCounts(vnfd, vp);
+    for (const [vdu, n] of input.vduCounts ?? []) counts.set(vdu, n);
     const vnfDf = list(vnfd.df)[0] ?? {};
     const demand = { vcpu: 0, memoryGiB: 0, storageGiB: 0, gpu: 0 };
 

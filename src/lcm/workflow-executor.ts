@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Observed, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
@@ -9,11 +9,14 @@ import { Transactions } from '../database/transactions';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../instances/entities';
 import { capacityAware, Demand } from '../placement/placement';
 import { AccountsService } from '../vims/accounts.service';
-import { OpState, transition } from './op-state-machine';
+import { nsOutcome } from './ns-outcome';
+import { OpEvent, OpState, transition } from './op-state-machine';
 import type { PlannedInterface, PlannedVnf } from './planner';
-import { pinZones } from './workflows';
+import { RunControl, RunInterrupted } from './run-control';
+import { isRollingBack, pinZones } from './workflows';
 
 type Obj = Record<string, unknown>;
+type AdapterOf = (vim: string) => Promise<VimAdapter>;
 const RETRY_DELAYS_MS = [100, 400, 1600];
 
 class StepFailure extends Error {}
@@ -22,6 +25,7 @@ class StepFailure extends Error {}
  * Runs one operation's persisted steps in order. Each step observes, then applies through the adapter
  * contract, and is saved when done: after a crash the operation resumes where it stopped, and nothing
  * is created twice (names are deterministic; resources are recorded on the NS before they are created).
+ * Every write is fenced by the worker's lease: a process that lost its lease cannot overwrite the new owner.
  */
 @Injectable()
 export class WorkflowExecutor {
@@ -30,94 +34,91 @@ export class WorkflowExecutor {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(NsLcmOpOccEntity) private readonly ops: Repository<NsLcmOpOccEntity>,
-    @InjectRepository(NsInstanceEntity) private readonly nss: Repository<NsInstanceEntity>,
     @InjectRepository(VnfInstanceEntity) private readonly vnfs: Repository<VnfInstanceEntity>,
     private readonly accounts: AccountsService,
     private readonly tx: Transactions,
   ) {}
 
-  async run(opId: string): Promise<void> {
+  async run(opId: string, control: RunControl): Promise<void> {
     const op = await this.ops.findOneBy({ id: opId });
     if (!op || (op.operationState !== 'PROCESSING' && op.operationState !== 'ROLLING_BACK')) return;
+    if (op.cancelMode) control.cancel(op.cancelMode as 'GRACEFUL' | 'FORCEFUL');
+    if (op.runBy.at(-1) !== control.workerId) {
+      op.runBy = [...op.runBy, control.workerId];
+      await this.fenced(
+        control,
+        (em) => em.update(NsLcmOpOccEntity, { id: op.id, lockedBy: control.workerId }, columns({ runBy: op.runBy })),
+        { durable: false },
+      );
+    }
     const adapters = new Map<string, Promise<VimAdapter>>();
-    const adapter = (vim: string): Promise<VimAdapter> => {
+    const adapter: AdapterOf = (vim) => {
       if (!adapters.has(vim)) adapters.set(vim, this.accounts.adapterById(vim));
       return adapters.get(vim)!;
     };
     const log = (msg: string) => this.logger.log(`op=${op.id} ns=${op.nsInstanceId} ${msg}`);
-    log(`${op.lcmOperationType}: ${op.operationState}, ${op.steps.filter((s) => s.state !== 'DONE').length} step(s) to do`);
-    for (const [i, step] of op.steps.entries()) {
-      if (step.state === 'DONE') continue;
-      op.stage = `${op.lcmOperationType === 'terminate' ? 'Terminating' : 'Deploying'}: step ${i + 1}/${op.steps.length}`;
-      op.detailedStatus = `${step.key}`;
-      try {
-        // progress is saved with the next write that matters (an owned-resource marker, a removal, the end):
-        // a step done but not yet saved is observed again on resume and found done
-        await this.perform(op, step, adapter);
-        step.state = 'DONE';
-        step.lastError = undefined;
-      } catch (e) {
-        const message = VimError.isVimError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
-        step.state = 'FAILED';
-        step.lastError = message;
-        log(`step '${step.key}' failed: ${message}`);
-        await this.finish(op, transition(op.operationState as OpState, 'step_failed'), `${step.key}: ${message}`);
-        return;
+    const verb = isRollingBack(op) ? 'Rolling back' : (STAGE_VERBS[op.lcmOperationType] ?? 'Processing');
+    log(`${op.lcmOperationType}: ${op.operationState}, ${op.steps.filter((s) => s.state === 'PENDING').length} step(s) to do`);
+    try {
+      for (const [i, step] of op.steps.entries()) {
+        if (step.state === 'DONE' || step.state === 'SKIPPED') continue;
+        if (control.cancelMode) throw new RunInterrupted('cancelled');
+        op.stage = `${verb}: step ${i + 1}/${op.steps.length}`;
+        op.detailedStatus = step.key;
+        try {
+          // progress is saved with the next write that matters (an owned-resource marker, a removal, the end):
+          // a step done but not yet saved is observed again on resume and found done
+          await this.perform(op, step, adapter, control);
+          step.state = 'DONE';
+          step.lastError = undefined;
+        } catch (e) {
+          if (control.leaseLost || (e instanceof RunInterrupted && e.reason === 'cancelled')) throw e;
+          const message = VimError.isVimError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
+          step.state = 'FAILED';
+          step.lastError = message;
+          log(`step '${step.key}' failed: ${message}`);
+          const event: OpEvent = op.operationState === 'ROLLING_BACK' ? 'rollback_failed' : 'step_failed';
+          await this.finish(op, control, event, `${step.key}: ${message}`);
+          return;
+        }
       }
+    } catch (e) {
+      if (control.leaseLost) return log('stopped: the lease went to another process');
+      if (!(e instanceof RunInterrupted)) throw e;
+      const current = op.steps.find((s) => s.state === 'PENDING' || s.state === 'FAILED');
+      await this.finish(op, control, 'cancelled', `cancelled (${control.cancelMode}) at '${current?.key ?? 'the end'}'`);
+      return log(`cancelled (${control.cancelMode})`);
     }
-    await this.finish(op, transition(op.operationState as OpState, 'steps_done'), null);
+    await this.finish(op, control, op.operationState === 'ROLLING_BACK' ? 'rollback_done' : 'steps_done', null);
     log(`${op.lcmOperationType}: ${op.operationState}`);
   }
 
-  private async perform(op: NsLcmOpOccEntity, step: OpStep, adapter: (vim: string) => Promise<VimAdapter>): Promise<void> {
+  private async perform(op: NsLcmOpOccEntity, step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
     switch (step.kind) {
       case 'place':
-        return this.place(op, step, adapter);
+        return this.place(op, step, adapter, control);
       case 'apply': {
         const desired = step.desired!;
         // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it (placement
         // already marked everything durably; this save carries the progress)
-        await this.updateNs(op, (ns) => own(ns, [step]), { durable: step.data?.owned !== true });
+        await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: step.data?.owned !== true });
         const a = await adapter(step.vimAccountId!);
         const observed =
-          (await this.call(step, () => a.observe(desired.ref))) ??
-          (await this.call(step, () => a.apply(desired, AbortSignal.timeout(this.config.vimCallTimeoutMs))));
+          (await this.call(step, control, () => a.observe(desired.ref))) ??
+          (await this.call(step, control, (signal) => a.apply(desired, signal)));
         step.providerId = observed.providerId;
         step.data = { ...(step.data ?? {}), observed: brief(observed) };
         return;
       }
-      case 'wait': {
-        const applied = op.steps.find((x) => x.kind === 'apply' && x.desired?.ref.name === step.ref!.name);
-        const seen = applied?.data?.observed as ObservedBrief | undefined;
-        if (applied?.state === 'DONE' && seen?.provisioned) {
-          step.data = { observed: seen };
-          return;
-        }
-        const a = await adapter(step.vimAccountId!);
-        const timeoutS = Number((op.operationParams.timeout_ns_deploy as number | undefined) ?? 600);
-        const deadline = op.startTime * 1000 + timeoutS * 1000;
-        for (let delay = 5; ; delay = Math.min(delay * 2, 2000)) {
-          const observed = await this.call(step, () => a.observe(step.ref!));
-          if (!observed) throw new StepFailure(`${step.ref!.name} disappeared from the VIM while waiting for it`);
-          if (observed.provisioned) {
-            step.data = { observed: brief(observed) };
-            return;
-          }
-          if (Date.now() > deadline) {
-            const why = observed.conditions
-              .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`)
-              .join(', ');
-            throw new StepFailure(`${step.ref!.name} not provisioned within ${timeoutS} s: ${why}`);
-          }
-          await sleep(delay);
-        }
-      }
+      case 'wait':
+        return this.waitProvisioned(op, step, adapter, control);
       case 'remove': {
         const a = await adapter(step.vimAccountId!);
-        await this.call(step, () => a.remove(step.ref!, AbortSignal.timeout(this.config.vimCallTimeoutMs)));
+        await this.call(step, control, (signal) => a.remove(step.ref!, signal));
         step.state = 'DONE';
         await this.updateNs(
           op,
+          control,
           (ns) => {
             ns.resources = ns.resources.filter(
               (x) => !(x.vimAccountId === step.vimAccountId && x.kind === step.ref!.kind && x.name === step.ref!.name),
@@ -128,32 +129,76 @@ export class WorkflowExecutor {
         return;
       }
       case 'finalize':
-        return op.lcmOperationType === 'terminate' ? this.finalizeTerminate(op) : this.finalizeInstantiate(op);
+        return this.finalize(op, step, control);
     }
   }
 
-  /** Retryable VIM errors are tried again with backoff; the rest fail the step at once. */
-  private async call<T>(step: OpStep, fn: () => Promise<T>): Promise<T> {
+  private async waitProvisioned(op: NsLcmOpOccEntity, step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
+    const applied = op.steps.find((x) => x.kind === 'apply' && x.desired?.ref.name === step.ref!.name);
+    const seen = applied?.data?.observed as ObservedBrief | undefined;
+    if (applied?.state === 'DONE' && seen?.provisioned) {
+      step.data = { observed: seen };
+      return;
+    }
+    // a real wait: worth showing where the operation stands while it lasts
+    await this.saveProgress(op, control);
+    const a = await adapter(step.vimAccountId!);
+    const timeoutS = Number(
+      (op.operationParams.timeout_ns_deploy ?? op.operationParams.timeout_ns_scale ?? 600) as number | string,
+    );
+    const deadline = Date.now() + timeoutS * 1000;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 2000)) {
+      const observed = await this.call(step, control, () => a.observe(step.ref!));
+      if (!observed) throw new StepFailure(`${step.ref!.name} disappeared from the VIM while waiting for it`);
+      if (observed.provisioned) {
+        step.data = { observed: brief(observed) };
+        return;
+      }
+      if (Date.now() > deadline) {
+        const why = observed.conditions
+          .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`)
+          .join(', ');
+        throw new StepFailure(`${step.ref!.name} not provisioned within ${timeoutS} s: ${why}`);
+      }
+      await sleep(delay, control.signal);
+    }
+  }
+
+  /**
+   * One VIM call, bounded by the call timeout whether or not the adapter honours its signal, and abandoned
+   * at once on a FORCEFUL cancel or a lost lease. Retryable VIM errors are tried again with backoff.
+   */
+  private async call<T>(step: OpStep, control: RunControl, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       step.attempts += 1;
+      const timeout = AbortSignal.timeout(this.config.vimCallTimeoutMs);
+      const signal = AbortSignal.any([control.signal, timeout]);
       try {
-        return await fn();
+        return await untilAborted(fn(signal), signal, () =>
+          control.signal.aborted
+            ? (control.signal.reason as Error)
+            : new VimError('VIM.TIMEOUT', `no answer from the VIM within ${this.config.vimCallTimeoutMs} ms`, true),
+        );
       } catch (e) {
+        if (control.signal.aborted) throw control.signal.reason as Error;
         if (!VimError.isVimError(e) || !e.retryable || attempt >= RETRY_DELAYS_MS.length) throw e;
         step.lastError = `${e.code}: ${e.message}`;
-        await sleep(RETRY_DELAYS_MS[attempt]);
+        await sleep(RETRY_DELAYS_MS[attempt], control.signal);
       }
     }
   }
 
-  private async place(op: NsLcmOpOccEntity, step: OpStep, adapter: (vim: string) => Promise<VimAdapter>): Promise<void> {
+  private async place(op: NsLcmOpOccEntity, step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
     const vnfs = (step.data?.vnfs ?? []) as PlannedVnf[];
     const zones = new Map<string, string | undefined>();
     const explanation: Obj = {};
     const capacities = new Map<string, Awaited<ReturnType<VimAdapter['capacity']>>>();
     for (const vnf of vnfs) {
       if (!capacities.has(vnf.vimAccountId))
-        capacities.set(vnf.vimAccountId, await this.call(step, async () => (await adapter(vnf.vimAccountId)).capacity()));
+        capacities.set(
+          vnf.vimAccountId,
+          await this.call(step, control, async () => (await adapter(vnf.vimAccountId)).capacity()),
+        );
       const capacity = capacities.get(vnf.vimAccountId)!;
       const decision = capacityAware.place(vnf.demand as Demand, capacity);
       zones.set(vnf.memberVnfIndex, decision.zone);
@@ -182,6 +227,7 @@ export class WorkflowExecutor {
     for (const a of applies) a.data = { ...(a.data ?? {}), owned: true };
     await this.updateNs(
       op,
+      control,
       (ns) => {
         ns.record = { ...ns.record, placement: explanation };
         own(ns, applies);
@@ -190,101 +236,81 @@ export class WorkflowExecutor {
     );
   }
 
-  private async finalizeInstantiate(op: NsLcmOpOccEntity): Promise<void> {
-    const computes = op.steps.filter((s) => s.kind === 'apply' && s.desired?.ref.kind === 'compute');
-    const waits = new Map(op.steps.filter((s) => s.kind === 'wait').map((s) => [s.ref!.name, s]));
-    const networks = op.steps.filter((s) => s.kind === 'apply' && s.desired?.ref.kind === 'network');
+  /** The records follow what the operation did: VNF `vdur`, NS `vld`, scaling levels. */
+  private async finalize(op: NsLcmOpOccEntity, step: OpStep, control: RunControl): Promise<void> {
+    const phase = (step.data?.phase as string | undefined) ?? op.lcmOperationType;
+    const created = vdurOf(op);
+    const removed = new Set(op.steps.filter((s) => s.kind === 'remove' && s.ref?.kind === 'compute').map((s) => s.ref!.name));
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: op.nsInstanceId });
-    await this.tx.run(
+    await this.fenced(
+      control,
       async (em) => {
         for (const vnf of vnfRows) {
-          const vdur = computes
-            .filter((c) => c.data?.vnfrId === vnf.id)
-            .map((c) => {
-              const observed = (waits.get(c.desired!.ref.name)?.data?.observed ?? c.data?.observed ?? {}) as ObservedBrief;
-              const planned = (c.data?.interfaces ?? []) as PlannedInterface[];
-              const interfaces = planned.map((p) => {
-                const addr = observed.addresses?.find((a) => a.port === p.name);
-                return {
-                  name: p.name,
-                  'ip-address': addr?.ip ?? null,
-                  'mac-address': addr?.mac ?? null,
-                  'mgmt-vnf': p.mgmt,
-                  'mgmt-interface': p.mgmt,
-                  ...(p.nsVld ? { 'ns-vld-id': p.nsVld } : {}),
-                  ...(p.vnfVld ? { 'vnf-vld-id': p.vnfVld } : {}),
-                  ...(p.extCpd ? { 'external-connection-point-ref': p.extCpd } : {}),
-                };
-              });
-              const mgmt = interfaces.find((x) => x['mgmt-vnf']) ?? interfaces[0];
-              return {
-                _id: c.providerId,
-                id: c.providerId,
-                'vdu-id-ref': c.data?.vduId,
-                'count-index': c.data?.countIndex,
-                name: c.desired!.ref.name,
-                status: 'ACTIVE',
-                'vim-id': c.providerId,
-                'vim-account-id': c.vimAccountId,
-                zone: observed.zone ?? null,
-                'ip-address': mgmt?.['ip-address'] ?? null,
-                interfaces,
-              };
-            });
+          const mine = created.filter((v) => v.vnfrId === vnf.id).map((v) => v.vdur);
+          const before = (vnf.record.vdur as Obj[] | undefined) ?? [];
+          let vdur: Obj[];
+          if (phase === 'instantiate') vdur = mine;
+          else if (phase === 'scale') vdur = [...before.filter((v) => !removed.has(String(v.name))), ...mine];
+          else if (phase === 'terminate' || (phase === 'rollback' && op.lcmOperationType === 'instantiate')) vdur = [];
+          else continue;
           const mgmtIp =
-            vdur.flatMap((v) => v.interfaces).find((x) => x['mgmt-vnf'])?.['ip-address'] ?? vdur[0]?.['ip-address'] ?? null;
+            vdur.flatMap((v) => v.interfaces as Obj[]).find((x) => x['mgmt-vnf'])?.['ip-address'] ??
+            vdur[0]?.['ip-address'] ??
+            null;
+          const instantiated = vdur.length > 0 || phase === 'scale';
           vnf.record = {
             ...vnf.record,
             vdur,
             'ip-address': mgmtIp,
-            _admin: { ...(vnf.record._admin as Obj), nsState: 'INSTANTIATED' },
+            _admin: { ...(vnf.record._admin as Obj), nsState: instantiated ? 'INSTANTIATED' : 'NOT_INSTANTIATED' },
           };
           vnf.modified = nowSeconds();
           await em.save(vnf);
         }
-      },
-      { durable: false },
-    );
-    await this.updateNs(
-      op,
-      (ns) => {
-        const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
-          const net = networks.find((n) => n.data?.nsVld === v.id);
-          return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
-        });
-        ns.record = { ...ns.record, vld };
+        const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
+        if (!ns) return;
+        if (phase === 'instantiate') {
+          const networks = op.steps.filter((s) => s.kind === 'apply' && s.desired?.ref.kind === 'network');
+          const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
+            const net = networks.find((n) => n.data?.nsVld === v.id);
+            return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
+          });
+          ns.record = { ...ns.record, vld };
+        } else if (phase === 'scale') {
+          const scaling = step.data?.scaling as { group: string; member: string; delta: number };
+          const groups = (((ns.record._admin as Obj)['scaling-group'] as Obj[] | undefined) ?? []).filter(
+            (g) => !(g.name === scaling.group && g.vnf_index === scaling.member),
+          );
+          const level = scaleLevel(ns, scaling.group, scaling.member) + scaling.delta;
+          groups.push({ name: scaling.group, vnf_index: scaling.member, 'nb-scale-op': level });
+          ns.record = { ...ns.record, _admin: { ...(ns.record._admin as Obj), 'scaling-group': groups } };
+        } else if (phase === 'rollback' || phase === 'terminate') {
+          const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => ({ ...v, 'vim-id': null, status: null }));
+          ns.record = { ...ns.record, vld };
+        }
+        ns.modified = nowSeconds();
+        await em.save(ns);
       },
       { durable: false },
     );
   }
 
-  private async finalizeTerminate(op: NsLcmOpOccEntity): Promise<void> {
-    const vnfRows = await this.vnfs.findBy({ nsInstanceId: op.nsInstanceId });
-    for (const vnf of vnfRows) {
-      vnf.record = {
-        ...vnf.record,
-        vdur: [],
-        'ip-address': null,
-        _admin: { ...(vnf.record._admin as Obj), nsState: 'NOT_INSTANTIATED' },
-      };
-      await this.vnfs.save(vnf);
-    }
-  }
-
-  /** Ends the operation and sets the NS state the way OSM's clients read it. */
-  private async finish(op: NsLcmOpOccEntity, state: OpState, error: string | null): Promise<void> {
+  /** Ends the operation (or stops it for a retry/rollback) and sets the NS state the way OSM's clients read it. */
+  private async finish(op: NsLcmOpOccEntity, control: RunControl, event: OpEvent, error: string | null): Promise<void> {
     const now = nowSeconds();
-    const instantiate = op.lcmOperationType === 'instantiate';
+    const state: OpState = transition(op.operationState as OpState, event);
+    const rolledBack = isRollingBack(op);
     op.operationState = state;
     op.statusEnteredTime = now;
     op.errorMessage = error;
-    op.detailedStatus = error ?? 'Done';
-    if (!error) op.stage = 'Done';
-    await this.tx.run(
+    op.detailedStatus = error ?? (rolledBack ? 'Rolled back' : 'Done');
+    if (!error) op.stage = op.detailedStatus;
+    await this.fenced(
+      control,
       async (em) => {
-        await em.update(
+        const updated = await em.update(
           NsLcmOpOccEntity,
-          { id: op.id },
+          { id: op.id, lockedBy: control.workerId },
           columns({
             operationState: state,
             statusEnteredTime: now,
@@ -292,34 +318,31 @@ export class WorkflowExecutor {
             detailedStatus: op.detailedStatus,
             stage: op.stage,
             steps: op.steps,
+            cancelMode: null,
             modified: now,
           }),
         );
+        if (!updated.affected) throw new RunInterrupted('lease lost');
         const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
         if (!ns) return;
-        if (!error && !instantiate && op.operationParams.autoremove) {
+        if (state === 'COMPLETED' && op.lcmOperationType === 'terminate' && op.operationParams.autoremove) {
           await em.delete(NsLcmOpOccEntity, { nsInstanceId: ns.id });
           await em.delete(VnfInstanceEntity, { nsInstanceId: ns.id });
           await em.delete(NsInstanceEntity, { id: ns.id });
           return;
         }
-        const nsState = error ? 'BROKEN' : instantiate ? 'READY' : 'NOT_INSTANTIATED';
-        ns.nsState = nsState;
+        const outcome = nsOutcome(op.lcmOperationType, rolledBack, error === null);
+        ns.nsState = outcome.nsState ?? ns.nsState;
         ns.record = {
           ...ns.record,
           currentOperation: 'IDLE',
           currentOperationID: null,
-          'operational-status': error ? 'failed' : instantiate ? 'running' : 'terminated',
-          'config-status': error ? 'failed' : instantiate ? 'configured' : 'terminated',
-          'detailed-status': error ?? 'Done',
-          errorDescription: error
-            ? `Operation: ${instantiate ? 'INSTANTIATING' : 'TERMINATING'}.${op.id}, Stage ${op.stage ?? ''}`
-            : null,
+          'operational-status': outcome.operationalStatus ?? ns.record['operational-status'],
+          'config-status': outcome.configStatus ?? ns.record['config-status'],
+          'detailed-status': op.detailedStatus,
+          errorDescription: error ? `Operation: ${outcome.verb}.${op.id}, Stage ${op.stage ?? ''}` : null,
           errorDetail: error,
-          _admin: {
-            ...(ns.record._admin as Obj),
-            nsState: error ? 'INSTANTIATED' : instantiate ? 'INSTANTIATED' : 'NOT_INSTANTIATED',
-          },
+          _admin: { ...(ns.record._admin as Obj), nsState: outcome.adminNsState ?? (ns.record._admin as Obj).nsState },
         };
         ns.modified = now;
         await em.save(ns);
@@ -331,22 +354,103 @@ export class WorkflowExecutor {
   /** Changes the NS and saves the operation's progress in one transaction (durable unless told otherwise). */
   private async updateNs(
     op: NsLcmOpOccEntity,
+    control: RunControl,
     change: (ns: NsInstanceEntity) => void,
     opts: { durable?: boolean } = {},
   ): Promise<void> {
-    await this.tx.run(async (em) => {
-      const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
-      if (!ns) return;
-      change(ns);
-      ns.modified = op.modified = nowSeconds();
-      await em.save(ns);
-      await em.update(
-        NsLcmOpOccEntity,
-        { id: op.id },
-        columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
-      );
-    }, opts);
+    await this.fenced(
+      control,
+      async (em) => {
+        const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
+        if (!ns) return;
+        change(ns);
+        ns.modified = op.modified = nowSeconds();
+        const updated = await em.update(
+          NsLcmOpOccEntity,
+          { id: op.id, lockedBy: control.workerId },
+          columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
+        );
+        if (!updated.affected) throw new RunInterrupted('lease lost');
+        await em.save(ns);
+      },
+      opts,
+    );
   }
+
+  /** Saves the operation's steps and stage alone (fenced like every write). */
+  private async saveProgress(op: NsLcmOpOccEntity, control: RunControl): Promise<void> {
+    await this.fenced(
+      control,
+      async (em) => {
+        const updated = await em.update(
+          NsLcmOpOccEntity,
+          { id: op.id, lockedBy: control.workerId },
+          columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: nowSeconds() }),
+        );
+        if (!updated.affected) throw new RunInterrupted('lease lost');
+      },
+      { durable: false },
+    );
+  }
+
+  /** A transaction that only commits while this worker still holds the lease (checked by the writes themselves). */
+  private async fenced(control: RunControl, fn: (em: EntityManager) => Promise<unknown>, opts: { durable?: boolean } = {}) {
+    try {
+      await this.tx.run(fn, opts);
+    } catch (e) {
+      if (e instanceof RunInterrupted && e.reason === 'lease lost') control.loseLease();
+      throw e;
+    }
+  }
+}
+
+const STAGE_VERBS: Record<string, string> = { instantiate: 'Deploying', terminate: 'Terminating', scale: 'Scaling' };
+
+/** OSM's scaling level of a group of one VNF (how many scale-out steps are in force). */
+export function scaleLevel(ns: NsInstanceEntity, group: string, member: string): number {
+  const groups = ((ns.record._admin as Obj | undefined)?.['scaling-group'] as Obj[] | undefined) ?? [];
+  return Number(groups.find((g) => g.name === group && g.vnf_index === member)?.['nb-scale-op'] ?? 0);
+}
+
+/** VNF `vdur` entries for the computes the operation created, as OSM's client reads them. */
+function vdurOf(op: NsLcmOpOccEntity): { vnfrId: string; vdur: Obj }[] {
+  const waits = new Map(op.steps.filter((s) => s.kind === 'wait').map((s) => [s.ref!.name, s]));
+  return op.steps
+    .filter((c) => c.kind === 'apply' && c.state === 'DONE' && c.desired?.ref.kind === 'compute')
+    .map((c) => {
+      const observed = (waits.get(c.desired!.ref.name)?.data?.observed ?? c.data?.observed ?? {}) as ObservedBrief;
+      const planned = (c.data?.interfaces ?? []) as PlannedInterface[];
+      const interfaces = planned.map((p) => {
+        const addr = observed.addresses?.find((a) => a.port === p.name);
+        return {
+          name: p.name,
+          'ip-address': addr?.ip ?? null,
+          'mac-address': addr?.mac ?? null,
+          'mgmt-vnf': p.mgmt,
+          'mgmt-interface': p.mgmt,
+          ...(p.nsVld ? { 'ns-vld-id': p.nsVld } : {}),
+          ...(p.vnfVld ? { 'vnf-vld-id': p.vnfVld } : {}),
+          ...(p.extCpd ? { 'external-connection-point-ref': p.extCpd } : {}),
+        };
+      });
+      const mgmt = interfaces.find((x) => x['mgmt-vnf']) ?? interfaces[0];
+      return {
+        vnfrId: String(c.data?.vnfrId),
+        vdur: {
+          _id: c.providerId,
+          id: c.providerId,
+          'vdu-id-ref': c.data?.vduId,
+          'count-index': c.data?.countIndex,
+          name: c.desired!.ref.name,
+          status: 'ACTIVE',
+          'vim-id': c.providerId,
+          'vim-account-id': c.vimAccountId,
+          zone: observed.zone ?? null,
+          'ip-address': mgmt?.['ip-address'] ?? null,
+          interfaces,
+        },
+      };
+    });
 }
 
 /** Marks the steps' resources as the NS's own (idempotent). */
@@ -373,4 +477,27 @@ const brief = (o: Observed): ObservedBrief => ({
 /** TypeORM's update() types json columns too narrowly; the values are plain JSON. */
 const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
   c as QueryDeepPartialEntity<NsLcmOpOccEntity>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Settles with the promise, or rejects as soon as the signal aborts (the promise is then left to itself). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });

@@ -77,3 +77,30 @@ export function pinZones(steps: OpStep[], zones: Map<string, string | undefined>
     }
   }
 }
+
+/** An operation being (or having been) rolled back carries its rollback steps. */
+export const isRollingBack = (op: { steps: OpStep[] }): boolean => op.steps.some((s) => s.data?.phase === 'rollback');
+
+/**
+ * Rollback of an operation that created resources: what it left undone is skipped, and everything it may have
+ * created (the NS owned it before the VIM call) is removed — computes, then volumes, then networks.
+ */
+export function rollbackSteps(steps: OpStep[]): OpStep[] {
+  const order = { compute: 0, volume: 1, network: 2 } as const;
+  const created = steps
+    .filter((s) => s.kind === 'apply' && s.data?.phase !== 'rollback')
+    .sort((a, b) => order[a.desired!.ref.kind] - order[b.desired!.ref.kind]);
+  return [
+    ...steps.map((s): OpStep => (s.state === 'DONE' ? s : { ...s, state: 'SKIPPED' })),
+    ...created.map((s): OpStep => ({
+      key: `rollback: remove ${s.desired!.ref.kind} ${s.desired!.ref.name}`,
+      kind: 'remove',
+      state: 'PENDING',
+      attempts: 0,
+      vimAccountId: s.vimAccountId,
+      ref: { kind: s.desired!.ref.kind, name: s.desired!.ref.name, labels: {} } as ResourceRef,
+      data: { phase: 'rollback' },
+    })),
+    { key: 'rollback: finalize', kind: 'finalize', state: 'PENDING', attempts: 0, data: { phase: 'rollback' } },
+  ];
+}

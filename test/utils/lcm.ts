@@ -31,3 +31,38 @@ export async function settledOp(t: TestApp, token: string, opId: string): Promis
   await t.app.get(OperationRunner).idle();
   return (await asJson(t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs/${opId}`), token).expect(200)).body;
 }
+
+export const DESCRIPTORS = join(__dirname, '..', '..', 'descriptors');
+
+/** Onboards one of our own packages under descriptors/ (a folder, sent as OSM's client sends it: a tar.gz). */
+export async function onboardFolder(t: TestApp, token: string, folder: string, kind: 'vnf' | 'ns'): Promise<string> {
+  const url = kind === 'vnf' ? '/osm/vnfpkgm/v1/vnf_packages_content' : '/osm/nsd/v1/ns_descriptors_content';
+  const res = await asJson(t.http.post(url), token)
+    .set('Content-Type', 'application/gzip')
+    .send(await makeTarGz(folderEntries(join(DESCRIPTORS, folder), folder)))
+    .expect(201);
+  return res.body.id as string;
+}
+
+/** Onboards the example web server VNF and NS; returns the NSD _id. */
+export async function onboardWebserver(t: TestApp, token: string): Promise<string> {
+  await onboardFolder(t, token, 'webserver_vnf', 'vnf');
+  return onboardFolder(t, token, 'webserver_ns', 'ns');
+}
+
+/** Polls an operation (without waiting for the whole engine) until `done` says so. */
+export async function pollOp(
+  t: TestApp,
+  token: string,
+  opId: string,
+  done: (op: Record<string, unknown>) => boolean,
+  timeoutMs = 20_000,
+): Promise<Record<string, unknown>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const op = (await asJson(t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs/${opId}`), token).expect(200)).body;
+    if (done(op)) return op;
+    if (Date.now() > until) throw new Error(`operation ${opId} still ${op.operationState} at ${op.detailedStatus}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

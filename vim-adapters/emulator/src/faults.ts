@@ -33,6 +33,8 @@ export function decideFault(state: FaultState, operation: string): FaultDecision
 export function hang(ms: number, signal?: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     const timer = setTimeout(() => reject(new VimError('VIM.TIMEOUT', `emulator: injected hang of ${ms} ms ended`, true)), ms);
+    // a call without a signal (observe) hangs until the timer: it must not keep the process alive
+    timer.unref();
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
       reject(new VimError('VIM.TIMEOUT', 'emulator: call aborted while hanging (injected hang)', true));
