@@ -1,3 +1,4 @@
+import { packageFiles } from './package-files';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsSelect, In, Repository } from 'typeorm';
@@ -13,7 +14,6 @@ import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
-import { readTarGz, readZip } from './package-reader/archive';
 import { unwrapDescriptor } from './package-reader/envelope';
 import { translateNsd, translateVnfd } from './legacy/translate';
 import { md5Hex, ReadPackage, readUpload } from './package-reader/upload';
@@ -228,19 +228,7 @@ export class CatalogService {
     path: string,
   ): Promise<{ file: Buffer } | { listing: string[] }> {
     const item = await this.find(kind, session, ref, 'show');
-    const storage = (item.admin.storage ?? {}) as { 'pkg-dir'?: string };
-    const files = new Map<string, Buffer>();
-    if (item.packageContent && item.packageContentType === 'application/zip') {
-      for (const [p, c] of (await readZip(Buffer.from(item.packageContent, 'base64'), this.limits())).files) files.set(p, c);
-    } else if (item.packageContent && storage['pkg-dir']) {
-      const archive = await readTarGz(Buffer.from(item.packageContent, 'base64'), this.limits());
-      for (const [p, c] of archive.files) files.set(p.slice(storage['pkg-dir'].length + 1), c);
-    } else if (item.descriptorText) {
-      files.set(
-        String((item.admin.storage as { descriptor?: string })?.descriptor ?? `${kind}.yaml`),
-        Buffer.from(item.descriptorText),
-      );
-    }
+    const files = await packageFiles(item, this.limits(), kind);
     const clean = path.split('/').filter(Boolean).join('/');
     const file = files.get(clean);
     if (file) return { file };

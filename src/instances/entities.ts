@@ -147,7 +147,7 @@ export class NsLcmOpOccEntity {
 export interface OpStep {
   /** Unique within the operation, e.g. `apply compute mano-1a2b3c4d-1-mgmtVM-0`. */
   key: string;
-  kind: 'place' | 'apply' | 'wait' | 'remove' | 'finalize';
+  kind: 'place' | 'apply' | 'wait' | 'remove' | 'primitive' | 'finalize';
   /** SKIPPED: left undone because the operation was rolled back. */
   state: 'PENDING' | 'DONE' | 'FAILED' | 'SKIPPED';
   attempts: number;

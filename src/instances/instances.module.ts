@@ -5,6 +5,7 @@ import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
+import { DayNService } from './day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
 import { OpOccurrencesService } from './op-occurrences.service';
@@ -13,7 +14,7 @@ import { OpOccurrencesService } from './op-occurrences.service';
 @Module({
   imports: [VimsModule, TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity])],
   controllers: [NsLcmController],
-  providers: [NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
+  providers: [DayNService, NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
   exports: [NsInstancesService, OperationRunner],
 })
 export class InstancesModule {}

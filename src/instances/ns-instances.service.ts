@@ -17,7 +17,8 @@ import { scaleLevel } from '../lcm/workflow-executor';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from './entities';
-import { instantiateSchema, scaleSchema } from './params';
+import { DayNService } from './day-n.service';
+import { actionSchema, instantiateSchema, scaleSchema } from './params';
 import { nsRecord, opRecord, vnfRecord } from './records';
 
 type Obj = Record<string, unknown>;
@@ -38,6 +39,7 @@ export class NsInstancesService {
     @InjectRepository(NsLcmOpOccEntity) private readonly ops: Repository<NsLcmOpOccEntity>,
     @InjectRepository(CatalogItemEntity) private readonly catalog: Repository<CatalogItemEntity>,
     private readonly accounts: AccountsService,
+    private readonly dayN: DayNService,
     private readonly tx: Transactions,
     @Inject(forwardRef(() => OperationRunner)) private readonly runner: OperationRunner,
   ) {}
@@ -245,6 +247,7 @@ export class NsInstancesService {
     }
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
     const opId = newId();
+    const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, params);
     const plan = planInstantiation({
       nsId: ns.id,
       nsd: nsd.descriptor,
@@ -252,8 +255,14 @@ export class NsInstancesService {
       params,
       vnfrIds: new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id])),
       opId,
+      userData,
     });
-    return this.startOperation(ns, opId, 'instantiate', params as Obj, instantiateSteps(plan), 'INSTANTIATING', 'BUILDING');
+    const day1 = await this.dayN.day1(nsd.descriptor, vnfds, params, plan);
+    const steps = instantiateSteps(plan);
+    steps.splice(steps.length - 1, 0, ...day1.steps);
+    // what is not run here (Juju/Helm environments) is said on the NS, as OSM shows its configuration status
+    ns.record.configurationStatus = day1.notes;
+    return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');
   }
 
   async terminate(session: Session, nsId: string, body: unknown, autoremove?: boolean): Promise<{ opId: string; name: string }> {
@@ -278,12 +287,19 @@ export class NsInstancesService {
       throw DomainError.conflict('NS_INSTANCE.NOT_INSTANTIATED', `NS '${ns.name}' is not instantiated`);
     }
     const opParams = { ...params, ...(autoremove !== undefined ? { autoremove } : {}) };
+    // terminate primitives run first, on a NS that is up (skippable, as in OSM)
+    const before: OpStep[] = [];
+    if (ns.nsState === 'READY' && params.skip_terminate_primitives !== true) {
+      const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
+      const items = await this.catalog.findBy({ kind: 'vnfd', id: In(vnfRows.map((v) => String(v.record['vnfd-id']))) });
+      before.push(...(await this.dayN.terminatePrimitives(vnfRows, new Map(items.map((i) => [i.id, i])))));
+    }
     const opId = await this.startOperation(
       ns,
       newId(),
       'terminate',
       opParams,
-      terminateSteps(ns.resources),
+      [...before, ...terminateSteps(ns.resources)],
       'TERMINATING',
       'TERMINATING',
     );
@@ -325,6 +341,37 @@ export class NsInstancesService {
       resources: ns.resources,
     });
     await this.startOperation(ns, opId, 'scale', params as unknown as Obj, steps, 'SCALING', ns.nsState);
+    return { opId, name: ns.name };
+  }
+
+  /** POST ns_instances/{id}/action: a day-2 primitive of a VNF (or VDU), run by its script execution environment. */
+  async action(session: Session, nsId: string, body: unknown): Promise<{ opId: string; name: string }> {
+    const ns = await this.findNs(session, nsId, 'write');
+    const params = actionSchema.validate(body);
+    if (params.kdu_name !== undefined)
+      throw DomainError.unprocessable('NS_ACTION.NO_KDU', `kdu_name: this NS has no KDU '${params.kdu_name}'`, [
+        { path: 'kdu_name', message: 'no such KDU' },
+      ]);
+    if (params.member_vnf_index === undefined)
+      throw DomainError.unprocessable(
+        'NS_ACTION.UNKNOWN_PRIMITIVE',
+        `primitive: '${params.primitive}' is not an NS-level primitive (the NSD declares no ns-configuration primitives); give member_vnf_index for a VNF primitive`,
+        [{ path: 'member_vnf_index', message: 'required for VNF primitives' }],
+      );
+    if (ns.nsState !== 'READY')
+      throw DomainError.conflict('NS_INSTANCE.NOT_READY', `NS '${ns.name}' is ${ns.nsState}; actions run on a READY NS`);
+    const member = String(params.member_vnf_index);
+    const vnf = await this.vnfs.findOneBy({ nsInstanceId: ns.id, memberVnfIndex: member });
+    if (!vnf)
+      throw DomainError.unprocessable('NS_ACTION.UNKNOWN_VNF', `member_vnf_index: '${member}' is not a member VNF of this NS`, [
+        { path: 'member_vnf_index', message: 'not a member VNF' },
+      ]);
+    const item = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
+    if (!item) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
+    const steps = await this.dayN.day2(item, vnf, params);
+    // OSM stores the primitive's parameters as a JSON string
+    const opParams = { ...params, primitive_params: JSON.stringify(params.primitive_params ?? {}) };
+    const opId = await this.startOperation(ns, newId(), 'action', opParams, steps, 'ACTION', ns.nsState);
     return { opId, name: ns.name };
   }
 

@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain-error';
 import type { Query as ListQuery } from '../common/http/list-filters';
 import { NsInstancesService } from './ns-instances.service';
 import { OpOccurrencesService } from './op-occurrences.service';
-import { cancelSchema, instantiateSchema, scaleSchema } from './params';
+import { actionSchema, cancelSchema, instantiateSchema, scaleSchema } from './params';
 
 const BASE = 'osm/nslcm/v1';
 const opLocation = (res: Response, opId: string) => res.setHeader('Location', `/${BASE}/ns_lcm_op_occs/${opId}`);
@@ -131,7 +131,23 @@ export class NsLcmController {
     return { id: opId, nsName: name };
   }
 
-  @Post(['ns_instances/:id/action', 'ns_instances/:id/update', 'ns_instances/:id/heal', 'ns_instances/:id/migrate'])
+  @Post('ns_instances/:id/action')
+  @HttpCode(202)
+  @Permission('ns_instances:id:action:post')
+  @ApiOperation({ summary: 'A day-2 primitive (script execution environments): 202 {id: opId}; output on the operation' })
+  @ApiBody({ schema: actionSchema.schema })
+  async action(
+    @CurrentSession() s: Session,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { opId, name } = await this.ns.action(s, id, body);
+    opLocation(res, opId);
+    return { id: opId, nsName: name };
+  }
+
+  @Post(['ns_instances/:id/update', 'ns_instances/:id/heal', 'ns_instances/:id/migrate'])
   @Permission('ns_instances:id:action:post')
   @ApiOperation({ summary: 'Not implemented yet (501)' })
   notYet(): never {

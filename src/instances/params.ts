@@ -192,3 +192,24 @@ export const cancelSchema = new BodySchema<{ cancelMode: 'GRACEFUL' | 'FORCEFUL'
   },
   'cancel request',
 );
+
+/** OSM's `ns_action` body. */
+export const actionSchema = new BodySchema<import('./day-n.service').ActionBody>(
+  {
+    type: 'object',
+    properties: {
+      lcmOperationType: { type: 'string' },
+      nsInstanceId: { type: 'string' },
+      member_vnf_index: id,
+      vdu_id: name,
+      vdu_count_index: { type: 'integer', minimum: 0 },
+      kdu_name: name,
+      primitive: name,
+      primitive_params: obj,
+      timeout_ns_action: { type: 'integer', minimum: 1 },
+    },
+    required: ['primitive'],
+    additionalProperties: false,
+  },
+  'NS action parameters',
+);

@@ -63,13 +63,15 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
     cancelMode: e.cancelMode,
     operationParams: e.operationParams,
     progress: { steps: e.steps.length, done },
-    steps: e.steps.map(({ key, kind, state, attempts, providerId, lastError }) => ({
+    steps: e.steps.map(({ key, kind, state, attempts, providerId, lastError, data }) => ({
       key,
       kind,
       state,
       attempts,
       providerId,
       lastError,
+      // a primitive's exit code and (truncated) output
+      ...(data?.result ? { result: data.result } : {}),
     })),
     links: { self: `/osm/nslcm/v1/ns_lcm_op_occs/${e.id}`, nsInstance: `/osm/nslcm/v1/ns_instances/${e.nsInstanceId}` },
     _admin: {

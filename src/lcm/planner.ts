@@ -90,6 +90,8 @@ export interface PlanInput {
   members?: Set<string>;
   /** Instance counts by VDU id that replace the instantiation level's (scaling). */
   vduCounts?: Map<string, number>;
+  /** Rendered day-0 cloud-init by `<member-vnf-index>/<vdu id>`. */
+  userData?: Map<string, string>;
 }
 
 const short = (id: string): string => id.replace(/-/g, '').slice(0, 8);
@@ -293,6 +295,7 @@ export function planInstantiation(input: PlanInput): Plan {
             flavor,
             ports,
             volumes: volumes.length ? volumes : undefined,
+            userData: input.userData?.get(`${member}/${vduId}`),
           },
         });
         demand.vcpu += flavor.vcpu;

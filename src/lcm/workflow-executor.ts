@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Observed, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { Observed, ResourceRef, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../instances/entities';
 import { capacityAware, Demand } from '../placement/placement';
 import { AccountsService } from '../vims/accounts.service';
+import type { PrimitiveRun } from './day-n';
 import { nsOutcome } from './ns-outcome';
 import { OpEvent, OpState, transition } from './op-state-machine';
 import type { PlannedInterface, PlannedVnf } from './planner';
@@ -128,9 +129,44 @@ export class WorkflowExecutor {
         );
         return;
       }
+      case 'primitive':
+        return this.runPrimitive(step, adapter, control);
       case 'finalize':
         return this.finalize(op, step, control);
     }
+  }
+
+  /**
+   * A day-1/2 primitive: its script runs on the compute through the adapter's `exec` (emulator sandbox, pod exec,
+   * SSH), with the parameters as JSON on stdin and as `PARAM_<NAME>` variables; a non-zero exit fails the step
+   * with the script's stderr. Its result is kept on the step.
+   */
+  private async runPrimitive(step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
+    const a = await adapter(step.vimAccountId!);
+    const run = step.data as unknown as PrimitiveRun;
+    if (!supportsExec(a))
+      throw new StepFailure(`this VIM cannot run commands on its computes: primitive '${run.primitive}' not run`);
+    const env: Record<string, string> = { MANO_PRIMITIVE: run.primitive };
+    for (const [k, v] of Object.entries(run.params)) env[`PARAM_${k.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = String(v);
+    const result = await this.call(step, control, (signal) =>
+      a.exec(
+        step.ref as ResourceRef<'compute'>,
+        {
+          command: ['sh', `scripts/${run.env.file}`, run.primitive],
+          stdin: JSON.stringify({ primitive: run.primitive, params: run.params }),
+          env,
+          files: run.files,
+          timeoutMs: run.env.timeoutSeconds * 1000,
+        },
+        signal,
+      ),
+    );
+    const { exitCode, stdout, stderr, timedOut, truncated } = result;
+    step.data = { ...step.data, result: { exitCode, stdout, stderr, timedOut, truncated } };
+    if (exitCode !== 0)
+      throw new StepFailure(
+        `primitive '${run.primitive}' ${timedOut ? `timed out after ${run.env.timeoutSeconds} s` : `exited with ${exitCode}`}: ${stderr.trim().slice(-2000)}`,
+      );
   }
 
   private async waitProvisioned(op: NsLcmOpOccEntity, step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
@@ -303,8 +339,10 @@ export class WorkflowExecutor {
     op.operationState = state;
     op.statusEnteredTime = now;
     op.errorMessage = error;
-    op.detailedStatus = error ?? (rolledBack ? 'Rolled back' : 'Done');
-    if (!error) op.stage = op.detailedStatus;
+    // an action's status is its output, as OSM shows it
+    const output = op.lcmOperationType === 'action' ? primitiveOutput(op) : undefined;
+    op.detailedStatus = error ?? output ?? (rolledBack ? 'Rolled back' : 'Done');
+    if (!error) op.stage = rolledBack ? 'Rolled back' : 'Done';
     await this.fenced(
       control,
       async (em) => {
@@ -410,6 +448,11 @@ const STAGE_VERBS: Record<string, string> = { instantiate: 'Deploying', terminat
 export function scaleLevel(ns: NsInstanceEntity, group: string, member: string): number {
   const groups = ((ns.record._admin as Obj | undefined)?.['scaling-group'] as Obj[] | undefined) ?? [];
   return Number(groups.find((g) => g.name === group && g.vnf_index === member)?.['nb-scale-op'] ?? 0);
+}
+
+function primitiveOutput(op: NsLcmOpOccEntity): string | undefined {
+  const results = op.steps.map((s) => (s.data?.result as { stdout?: string } | undefined)?.stdout?.trim()).filter((x) => x);
+  return results.length ? results.join('\n') : undefined;
 }
 
 /** VNF `vdur` entries for the computes the operation created, as OSM's client reads them. */

@@ -154,6 +154,12 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
       c.ref(cfg.id, [str(d.id) ?? '', ...vdus, ...kdus], `${cp}.id`, 'the VNFD id, a vdu id or a kdu name');
       const envs = ids(cfg['execution-environment-list']);
       list(cfg['execution-environment-list']).forEach((ee, k) => {
+        const script = str((ee.script as Obj | undefined)?.file);
+        if (script !== undefined && (script.includes('/') || (ctx.isPackage && !ctx.files.has(`scripts/${script}`))))
+          c.add(
+            `${cp}.execution-environment-list[${k}].script.file`,
+            `script '${script}' is not in the package's scripts/ folder`,
+          );
         const charm = str((ee.juju as Obj | undefined)?.charm);
         if (
           charm &&

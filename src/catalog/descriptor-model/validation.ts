@@ -7,7 +7,24 @@ import vnfdSchema from './schemas/vnfd.schema.json';
 export type DescriptorKind = 'vnfd' | 'nsd' | 'nst';
 export type Descriptor = Record<string, unknown>;
 
-const schemas: Record<DescriptorKind, object> = { vnfd: vnfdSchema, nsd: nsdSchema, nst: nstSchema };
+const schemas: Record<DescriptorKind, object> = { vnfd: withScriptEnvironments(vnfdSchema), nsd: nsdSchema, nst: nstSchema };
+
+/**
+ * Our one extension of OSM's model: an execution environment may be a `script` shipped in the package's
+ * `scripts/` folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`.
+ */
+function withScriptEnvironments(schema: object): object {
+  const copy = structuredClone(schema) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const day12 =
+    copy.properties.df.items.properties['lcm-operations-configuration'].properties['operate-vnf-op-config'].properties['day1-2'];
+  day12.items.properties['execution-environment-list'].items.properties.script = {
+    type: 'object',
+    properties: { file: { type: 'string', minLength: 1 }, 'timeout-seconds': { type: 'integer', minimum: 1, maximum: 3600 } },
+    required: ['file'],
+    additionalProperties: false,
+  };
+  return copy;
+}
 // Compiled on first use: the three generated validators are large, and an idle service need not hold them.
 let ajv: Ajv | undefined;
 const validators: Partial<Record<DescriptorKind, ValidateFunction>> = {};

@@ -1,0 +1,257 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { packageFiles } from '../catalog/package-files';
+import { DomainError, FieldProblem } from '../common/errors/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/env';
+import {
+  checkPrimitiveParams,
+  day12,
+  executionEnvironment,
+  PrimitiveRun,
+  primitiveSteps,
+  renderTemplate,
+  resolveValue,
+} from '../lcm/day-n';
+import type { InstantiateParams, Plan } from '../lcm/planner';
+import type { OpStep, VnfInstanceEntity } from './entities';
+
+type Obj = Record<string, unknown>;
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+/** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
+@Injectable()
+export class DayNService {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Rendered cloud-init by `<member>/<vdu>`; a parameter it needs and nobody gives → 422 naming it. */
+  async cloudInit(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const problems: FieldProblem[] = [];
+    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+      const member = String(vp.id);
+      const item = vnfds.get(String(vp['vnfd-id']))!;
+      let files: Map<string, Buffer> | undefined;
+      for (const vdu of list(item.descriptor.vdu)) {
+        const vduId = String(vdu.id);
+        let text = str(vdu['cloud-init']);
+        const file = str(vdu['cloud-init-file']);
+        if (text === undefined && file !== undefined) {
+          files ??= await packageFiles(item, this.limits());
+          text = files.get(`cloud_init/${file}`)?.toString('utf8');
+          if (text === undefined) {
+            problems.push({ path: `nsdId`, message: `VNF ${member}: cloud-init file '${file}' is not in its package` });
+            continue;
+          }
+        }
+        if (text === undefined) continue;
+        out.set(
+          `${member}/${vduId}`,
+          renderTemplate(text, vduParams(params, member, vduId), `additionalParamsForVnf[member-vnf-index=${member}]`, problems),
+        );
+      }
+    }
+    if (problems.length)
+      throw DomainError.unprocessable(
+        'NS_INSTANCE.INVALID_PARAMS',
+        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        problems,
+      );
+    return out;
+  }
+
+  /**
+   * Day-1: each VNF's (and VDU's) `initial-config-primitive` in `seq` order, on the computes of the plan. Primitives
+   * of Juju or Helm environments are not run; they are returned as notes for the NS's configuration status.
+   */
+  async day1(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams, plan: Plan) {
+    const steps: OpStep[] = [];
+    const notes: Obj[] = [];
+    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+      const member = String(vp.id);
+      const item = vnfds.get(String(vp['vnfd-id']))!;
+      const vnfd = item.descriptor;
+      const targetsOf = (vduId: string | undefined, onlyFirst: boolean) =>
+        plan.computes
+          .filter(
+            (c) => c.memberVnfIndex === member && c.vduId === (vduId ?? mgmtVdu(vnfd)) && (!onlyFirst || c.countIndex === 0),
+          )
+          .map((c) => ({ vimAccountId: c.vimAccountId, computeName: c.desired.ref.name }));
+      for (const id of [String(vnfd.id), ...list(vnfd.vdu).map((v) => String(v.id))]) {
+        const config = day12(vnfd, id);
+        if (!config) continue;
+        const vduId = id === String(vnfd.id) ? undefined : id;
+        const primitives = list(config['initial-config-primitive']).sort((a, b) => Number(a.seq ?? 0) - Number(b.seq ?? 0));
+        for (const p of primitives) {
+          const run = await this.run(
+            item,
+            config,
+            p,
+            member,
+            vduId,
+            (values) => Object.fromEntries(list(p.parameter).map((x) => [String(x.name), resolveValue(x.value, values)])),
+            params,
+          );
+          if ('note' in run) notes.push(run.note);
+          else steps.push(...primitiveSteps(run, targetsOf(vduId, vduId === undefined), 'day1'));
+        }
+      }
+    }
+    return { steps, notes };
+  }
+
+  /**
+   * Before a terminate removes anything: each VNF's (and VDU's) `terminate-config-primitive` in `seq` order, on
+   * its running computes. Only script environments run; the rest is skipped, as at day-1.
+   */
+  async terminatePrimitives(vnfRows: VnfInstanceEntity[], items: Map<string, CatalogItemEntity>): Promise<OpStep[]> {
+    const steps: OpStep[] = [];
+    for (const vnf of vnfRows) {
+      const item = items.get(String(vnf.record['vnfd-id']));
+      if (!item) continue;
+      const vnfd = item.descriptor;
+      const params = {
+        additionalParamsForVnf: [
+          { 'member-vnf-index': vnf.memberVnfIndex, additionalParams: (vnf.record.additionalParamsForVnf as Obj | null) ?? {} },
+        ],
+      } as InstantiateParams;
+      for (const id of [String(vnfd.id), ...list(vnfd.vdu).map((v) => String(v.id))]) {
+        const config = day12(vnfd, id);
+        if (!config) continue;
+        const vduId = id === String(vnfd.id) ? undefined : id;
+        const vdur = list(vnf.record.vdur).filter(
+          (v) => String(v['vdu-id-ref']) === (vduId ?? mgmtVdu(vnfd)) && (vduId !== undefined || Number(v['count-index']) === 0),
+        );
+        for (const p of list(config['terminate-config-primitive']).sort((a, b) => Number(a.seq ?? 0) - Number(b.seq ?? 0))) {
+          const run = await this.run(
+            item,
+            config,
+            p,
+            vnf.memberVnfIndex,
+            vduId,
+            (values) => Object.fromEntries(list(p.parameter).map((x) => [String(x.name), resolveValue(x.value, values)])),
+            params,
+          );
+          if ('note' in run) continue;
+          steps.push(
+            ...primitiveSteps(
+              run,
+              vdur.map((v) => ({ vimAccountId: String(v['vim-account-id']), computeName: String(v.name) })),
+              'terminate',
+            ),
+          );
+        }
+      }
+    }
+    return steps;
+  }
+
+  /** Day-2: one declared `config-primitive` with checked parameters, on the VNF's management VDU or the given VDU instance. */
+  async day2(item: CatalogItemEntity, vnf: VnfInstanceEntity, body: ActionBody): Promise<OpStep[]> {
+    const vnfd = item.descriptor;
+    const vduId = body.vdu_id;
+    const config = day12(vnfd, vduId ?? String(vnfd.id));
+    const declared = list(config?.['config-primitive']);
+    const primitive = declared.find((p) => String(p.name) === body.primitive);
+    if (!config || !primitive) {
+      const known = declared.map((p) => String(p.name));
+      throw DomainError.unprocessable(
+        'NS_ACTION.UNKNOWN_PRIMITIVE',
+        `primitive: '${body.primitive}' is not a config-primitive of ${vduId ? `VDU '${vduId}' of ` : ''}VNF ${vnf.memberVnfIndex}` +
+          (known.length ? ` (${known.join(', ')})` : ' (it declares none)'),
+        [{ path: 'primitive', message: 'not declared' }],
+      );
+    }
+    const checked = checkPrimitiveParams(list(primitive.parameter), body.primitive_params ?? {});
+    const run = await this.run(item, config, primitive, vnf.memberVnfIndex, vduId, () => checked, {} as InstantiateParams);
+    if ('note' in run)
+      throw DomainError.unprocessable(
+        'NS_ACTION.NOT_RUNNABLE',
+        `primitive '${body.primitive}' uses a ${String(run.note.environment)} execution environment: only script execution environments run here`,
+        [{ path: 'primitive', message: 'not a script primitive' }],
+      );
+    const vdur = list(vnf.record.vdur).filter(
+      (v) =>
+        String(v['vdu-id-ref']) === (vduId ?? mgmtVdu(vnfd)) && Number(v['count-index']) === Number(body.vdu_count_index ?? 0),
+    );
+    if (!vdur.length)
+      throw DomainError.unprocessable(
+        'NS_ACTION.NO_TARGET',
+        `VNF ${vnf.memberVnfIndex} has no instance ${body.vdu_count_index ?? 0} of VDU '${vduId ?? mgmtVdu(vnfd)}'`,
+        [{ path: 'vdu_count_index', message: 'no such instance' }],
+      );
+    return primitiveSteps(
+      run,
+      vdur.map((v) => ({ vimAccountId: String(v['vim-account-id']), computeName: String(v.name) })),
+      'day2',
+    );
+  }
+
+  private async run(
+    item: CatalogItemEntity,
+    config: Obj,
+    primitive: Obj,
+    member: string,
+    vduId: string | undefined,
+    paramsOf: (values: Obj) => Obj,
+    params: InstantiateParams,
+  ): Promise<{ note: Obj } | PrimitiveRun> {
+    const env = executionEnvironment(config, primitive['execution-environment-ref']);
+    const name = String(primitive.name);
+    if (env.kind !== 'script')
+      return {
+        note: {
+          primitive: name,
+          'member-vnf-index': member,
+          environment: env.kind,
+          status: 'not run',
+          detail: `${env.kind} execution environments are not run here`,
+        },
+      };
+    const files = await packageFiles(item, this.limits());
+    const script = files.get(`scripts/${env.file}`);
+    if (!script)
+      throw DomainError.conflict('NS_ACTION.SCRIPT_MISSING', `script '${env.file}' is not in the package of VNF ${member}`);
+    return {
+      primitive: name,
+      params: paramsOf(vduId ? vduParams(params, member, vduId) : vnfParams(params, member)),
+      env,
+      files: { [`scripts/${env.file}`]: script.toString('utf8') },
+      memberVnfIndex: member,
+      vduId,
+    };
+  }
+
+  private limits() {
+    return {
+      maxUnpackedBytes: this.config.packageMaxUnpackedBytes,
+      maxFiles: this.config.packageMaxFiles,
+      maxRatio: this.config.packageMaxRatio,
+    };
+  }
+}
+
+export interface ActionBody {
+  member_vnf_index?: string | number;
+  vdu_id?: string;
+  vdu_count_index?: number;
+  kdu_name?: string;
+  primitive: string;
+  primitive_params?: Obj;
+}
+
+/** The VDU the VNF's management connection point belongs to (where VNF-level primitives run). */
+function mgmtVdu(vnfd: Obj): string {
+  const mgmt = list(vnfd['ext-cpd']).find((e) => str(e.id) === str(vnfd['mgmt-cp']));
+  return str((mgmt?.['int-cpd'] as Obj | undefined)?.['vdu-id']) ?? String(list(vnfd.vdu)[0]?.id);
+}
+
+function vnfParams(params: InstantiateParams, member: string): Obj {
+  return params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member)?.additionalParams ?? {};
+}
+
+function vduParams(params: InstantiateParams, member: string, vduId: string): Obj {
+  const forVnf = params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member) as Obj | undefined;
+  const forVdu = list(forVnf?.additionalParamsForVdu).find((v) => str(v.vdu_id) === vduId);
+  return { ...vnfParams(params, member), ...((forVdu?.additionalParams as Obj | undefined) ?? {}) };
+}

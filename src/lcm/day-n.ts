@@ -1,0 +1,126 @@
+import { DomainError, FieldProblem } from '../common/errors/domain-error';
+import type { OpStep } from '../instances/entities';
+
+/**
+ * Day-0/1/2 from the VNFD's `day1-2` configuration, worked out before anything runs. Pure.
+ *
+ * Script execution environments are our documented extension of OSM's `execution-environment-list`:
+ * `{id, script: {file, timeout-seconds?}}` names a file under the package's `scripts/` folder. A primitive
+ * runs it as `sh scripts/<file> <primitive>` with the parameters as JSON on stdin and as environment variables
+ * (`PARAM_<NAME>`). Juju and Helm environments onboard but are not run here.
+ */
+type Obj = Record<string, unknown>;
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+export interface ScriptEnv {
+  kind: 'script' | 'juju' | 'helm' | 'none';
+  file?: string;
+  timeoutSeconds: number;
+}
+
+/** The `day1-2` entry for the VNF itself (id = VNFD id) or for one of its VDUs (id = vdu id). */
+export function day12(vnfd: Obj, id: string): Obj | undefined {
+  const df = list(vnfd.df)[0] ?? {};
+  const op = ((df['lcm-operations-configuration'] as Obj | undefined)?.['operate-vnf-op-config'] as Obj | undefined) ?? {};
+  return list(op['day1-2']).find((c) => str(c.id) === id);
+}
+
+export function executionEnvironment(config: Obj, ref: unknown): ScriptEnv {
+  const envs = list(config['execution-environment-list']);
+  const ee = envs.find((e) => str(e.id) === str(ref)) ?? (ref === undefined ? envs[0] : undefined);
+  const script = ee?.script as Obj | undefined;
+  if (script) return { kind: 'script', file: String(script.file), timeoutSeconds: Number(script['timeout-seconds'] ?? 60) };
+  if (ee?.juju) return { kind: 'juju', timeoutSeconds: 0 };
+  if (ee?.['helm-chart']) return { kind: 'helm', timeoutSeconds: 0 };
+  return { kind: 'none', timeoutSeconds: 0 };
+}
+
+/**
+ * OSM's `{{ name }}` substitution (Jinja-style) in cloud-init, with Jinja's `default('…')` filter; a name
+ * without a value (and no default) is a problem.
+ */
+export function renderTemplate(text: string, params: Obj, path: string, problems: FieldProblem[]): string {
+  const pattern = /\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*default\(\s*(?:'([^']*)'|"([^"]*)")\s*\)\s*)?\}\}/g;
+  return text.replace(pattern, (whole, name: string, single?: string, double?: string) => {
+    const value = params[name] ?? single ?? double;
+    if (value === undefined || value === null) {
+      problems.push({ path, message: `cloud-init needs parameter '${name}', which is not given` });
+      return whole;
+    }
+    return String(value);
+  });
+}
+
+/** `<name>` placeholders in primitive parameter values take instantiation parameters (as OSM does). */
+export function resolveValue(v: unknown, params: Obj): unknown {
+  if (typeof v !== 'string') return v;
+  const m = /^<\s*([\w.-]+)\s*>$/.exec(v);
+  return m && params[m[1]] !== undefined ? params[m[1]] : v;
+}
+
+export interface PrimitiveTarget {
+  vimAccountId: string;
+  computeName: string;
+}
+
+export interface PrimitiveRun {
+  primitive: string;
+  params: Obj;
+  env: ScriptEnv;
+  /** script file name → its content (shipped to the compute with the run) */
+  files: Record<string, string>;
+  memberVnfIndex: string;
+  vduId?: string;
+}
+
+/** One step per compute a primitive runs on. */
+export function primitiveSteps(run: PrimitiveRun, targets: PrimitiveTarget[], phase: 'day1' | 'day2' | 'terminate'): OpStep[] {
+  const label = { day1: 'day-1', day2: 'day-2', terminate: 'terminate primitive' }[phase];
+  return targets.map((t) => ({
+    key: `${label} ${run.primitive} on ${t.computeName}`,
+    kind: 'primitive',
+    state: 'PENDING',
+    attempts: 0,
+    vimAccountId: t.vimAccountId,
+    ref: { kind: 'compute', name: t.computeName, labels: {} },
+    data: { ...run, phase },
+  }));
+}
+
+/**
+ * Day-2 parameters against the primitive's declared ones: unknown or missing mandatory ones, and values of the
+ * wrong `data-type`, are named (422); defaults fill the rest.
+ */
+export function checkPrimitiveParams(declared: Obj[], given: Obj): Obj {
+  const problems: FieldProblem[] = [];
+  const out: Obj = {};
+  const names = new Set(declared.map((p) => String(p.name)));
+  for (const k of Object.keys(given))
+    if (!names.has(k)) problems.push({ path: `primitive_params.${k}`, message: 'is not a parameter of this primitive' });
+  for (const p of declared) {
+    const name = String(p.name);
+    const v = given[name] ?? p['default-value'];
+    if (v === undefined || v === null) {
+      if (p.mandatory === true || p.mandatory === 'true')
+        problems.push({ path: `primitive_params.${name}`, message: 'is mandatory' });
+      continue;
+    }
+    const type = String(p['data-type'] ?? 'STRING');
+    const ok =
+      type === 'INTEGER'
+        ? Number.isInteger(typeof v === 'string' ? Number(v) : v) && String(v).trim() !== ''
+        : type === 'BOOLEAN'
+          ? typeof v === 'boolean' || v === 'true' || v === 'false'
+          : typeof v !== 'object';
+    if (!ok) problems.push({ path: `primitive_params.${name}`, message: `must be of data-type ${type}` });
+    out[name] = v;
+  }
+  if (problems.length)
+    throw DomainError.unprocessable(
+      'NS_ACTION.INVALID_PARAMS',
+      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      problems,
+    );
+  return out;
+}
