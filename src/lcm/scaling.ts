@@ -2,7 +2,7 @@ import type { ResourceRef } from '../../vim-adapters/contract/src';
 import { DomainError } from '../common/errors/domain-error';
 import type { OpStep, OwnedResource } from '../instances/entities';
 import { InstantiateParams, planInstantiation } from './planner';
-import { pinZones } from './workflows';
+import { applyStep, computeStep, pinZones, waitStep } from './workflows';
 
 type Obj = Record<string, unknown>;
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
@@ -110,42 +110,13 @@ export function planScale(input: ScaleInput): OpStep[] {
     (c) => c.memberVnfIndex === input.member && counts.has(c.vduId) && c.countIndex >= current(c.vduId).length,
   );
   const volumes = new Set(added.flatMap((c) => c.desired.volumes ?? []));
-  const steps: OpStep[] = [];
-  for (const v of plan.volumes.filter((x) => volumes.has(x.desired.ref.name)))
-    steps.push({
-      key: `apply volume ${v.desired.ref.name}`,
-      kind: 'apply',
-      state: 'PENDING',
-      attempts: 0,
-      vimAccountId: v.vimAccountId,
-      desired: v.desired,
-      data: { memberVnfIndex: v.memberVnfIndex },
-    });
-  for (const c of added)
-    steps.push({
-      key: `apply compute ${c.desired.ref.name}`,
-      kind: 'apply',
-      state: 'PENDING',
-      attempts: 0,
-      vimAccountId: c.vimAccountId,
-      desired: c.desired,
-      data: {
-        memberVnfIndex: c.memberVnfIndex,
-        vnfrId: c.vnfrId,
-        vduId: c.vduId,
-        countIndex: c.countIndex,
-        interfaces: c.interfaces,
-      },
-    });
-  for (const c of added)
-    steps.push({
-      key: `wait ${c.desired.ref.name}`,
-      kind: 'wait',
-      state: 'PENDING',
-      attempts: 0,
-      vimAccountId: c.vimAccountId,
-      ref: c.desired.ref,
-    });
+  const steps: OpStep[] = [
+    ...plan.volumes
+      .filter((v) => volumes.has(v.desired.ref.name))
+      .map((v) => applyStep(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex })),
+    ...added.map(computeStep),
+    ...added.map(waitStep),
+  ];
   pinZones(steps, new Map([[input.member, input.zone]]));
   return [...steps, finalize];
 }

@@ -46,11 +46,7 @@ export class WorkflowExecutor {
     if (op.cancelMode) control.cancel(op.cancelMode as 'GRACEFUL' | 'FORCEFUL');
     if (op.runBy.at(-1) !== control.workerId) {
       op.runBy = [...op.runBy, control.workerId];
-      await this.fenced(
-        control,
-        (em) => em.update(NsLcmOpOccEntity, { id: op.id, lockedBy: control.workerId }, columns({ runBy: op.runBy })),
-        { durable: false },
-      );
+      await this.fenced(control, (em) => updateOp(em, op, control, { runBy: op.runBy }), { durable: false });
     }
     const adapters = new Map<string, Promise<VimAdapter>>();
     const adapter: AdapterOf = (vim) => {
@@ -346,21 +342,16 @@ export class WorkflowExecutor {
     await this.fenced(
       control,
       async (em) => {
-        const updated = await em.update(
-          NsLcmOpOccEntity,
-          { id: op.id, lockedBy: control.workerId },
-          columns({
-            operationState: state,
-            statusEnteredTime: now,
-            errorMessage: error,
-            detailedStatus: op.detailedStatus,
-            stage: op.stage,
-            steps: op.steps,
-            cancelMode: null,
-            modified: now,
-          }),
-        );
-        if (!updated.affected) throw new RunInterrupted('lease lost');
+        await updateOp(em, op, control, {
+          operationState: state,
+          statusEnteredTime: now,
+          errorMessage: error,
+          detailedStatus: op.detailedStatus,
+          stage: op.stage,
+          steps: op.steps,
+          cancelMode: null,
+          modified: now,
+        });
         const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
         if (!ns) return;
         if (state === 'COMPLETED' && op.lcmOperationType === 'terminate' && op.operationParams.autoremove) {
@@ -403,12 +394,12 @@ export class WorkflowExecutor {
         if (!ns) return;
         change(ns);
         ns.modified = op.modified = nowSeconds();
-        const updated = await em.update(
-          NsLcmOpOccEntity,
-          { id: op.id, lockedBy: control.workerId },
-          columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: op.modified }),
-        );
-        if (!updated.affected) throw new RunInterrupted('lease lost');
+        await updateOp(em, op, control, {
+          steps: op.steps,
+          stage: op.stage,
+          detailedStatus: op.detailedStatus,
+          modified: op.modified,
+        });
         await em.save(ns);
       },
       opts,
@@ -419,14 +410,13 @@ export class WorkflowExecutor {
   private async saveProgress(op: NsLcmOpOccEntity, control: RunControl): Promise<void> {
     await this.fenced(
       control,
-      async (em) => {
-        const updated = await em.update(
-          NsLcmOpOccEntity,
-          { id: op.id, lockedBy: control.workerId },
-          columns({ steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus, modified: nowSeconds() }),
-        );
-        if (!updated.affected) throw new RunInterrupted('lease lost');
-      },
+      (em) =>
+        updateOp(em, op, control, {
+          steps: op.steps,
+          stage: op.stage,
+          detailedStatus: op.detailedStatus,
+          modified: nowSeconds(),
+        }),
       { durable: false },
     );
   }
@@ -517,6 +507,17 @@ const brief = (o: Observed): ObservedBrief => ({
   zone: o.zone,
   addresses: o.addresses,
 });
+/** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
+async function updateOp(
+  em: EntityManager,
+  op: NsLcmOpOccEntity,
+  control: RunControl,
+  c: Partial<NsLcmOpOccEntity>,
+): Promise<void> {
+  const updated = await em.update(NsLcmOpOccEntity, { id: op.id, lockedBy: control.workerId }, columns(c));
+  if (!updated.affected) throw new RunInterrupted('lease lost');
+}
+
 /** TypeORM's update() types json columns too narrowly; the values are plain JSON. */
 const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
   c as QueryDeepPartialEntity<NsLcmOpOccEntity>;

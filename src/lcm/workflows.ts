@@ -1,6 +1,6 @@
 import type { DesiredCompute, DesiredResource, ResourceRef } from '../../vim-adapters/contract/src';
 import type { OpStep, OwnedResource } from '../instances/entities';
-import type { Plan } from './planner';
+import type { Plan, PlannedCompute } from './planner';
 
 /**
  * Workflows as lists of small idempotent steps, worked out when the operation is created and persisted
@@ -9,42 +9,44 @@ import type { Plan } from './planner';
 export function instantiateSteps(plan: Plan): OpStep[] {
   const steps: OpStep[] = [];
   steps.push({ key: 'place VNFs', kind: 'place', state: 'PENDING', attempts: 0, data: { vnfs: plan.vnfs } });
-  const apply = (vimAccountId: string, desired: DesiredResource, data?: Record<string, unknown>): OpStep => ({
-    key: `apply ${desired.ref.kind} ${desired.ref.name}`,
-    kind: 'apply',
-    state: 'PENDING',
-    attempts: 0,
-    vimAccountId,
-    desired,
-    data,
-  });
   for (const n of plan.networks)
-    steps.push(apply(n.vimAccountId, n.desired, { nsVld: n.nsVld, memberVnfIndex: n.memberVnfIndex, vnfVld: n.vnfVld }));
-  for (const v of plan.volumes) steps.push(apply(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex }));
-  for (const c of plan.computes) {
-    steps.push(
-      apply(c.vimAccountId, c.desired, {
-        memberVnfIndex: c.memberVnfIndex,
-        vnfrId: c.vnfrId,
-        vduId: c.vduId,
-        countIndex: c.countIndex,
-        interfaces: c.interfaces,
-      }),
-    );
-  }
-  for (const c of plan.computes) {
-    steps.push({
-      key: `wait ${c.desired.ref.name}`,
-      kind: 'wait',
-      state: 'PENDING',
-      attempts: 0,
-      vimAccountId: c.vimAccountId,
-      ref: c.desired.ref,
-    });
-  }
+    steps.push(applyStep(n.vimAccountId, n.desired, { nsVld: n.nsVld, memberVnfIndex: n.memberVnfIndex, vnfVld: n.vnfVld }));
+  for (const v of plan.volumes) steps.push(applyStep(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex }));
+  for (const c of plan.computes) steps.push(computeStep(c));
+  for (const c of plan.computes) steps.push(waitStep(c));
   steps.push({ key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0 });
   return steps;
 }
+
+export const applyStep = (vimAccountId: string, desired: DesiredResource, data?: Record<string, unknown>): OpStep => ({
+  key: `apply ${desired.ref.kind} ${desired.ref.name}`,
+  kind: 'apply',
+  state: 'PENDING',
+  attempts: 0,
+  vimAccountId,
+  desired,
+  data,
+});
+
+/** A VDU instance: its compute, with what the records need once it exists. */
+export const computeStep = (c: PlannedCompute): OpStep =>
+  applyStep(c.vimAccountId, c.desired, {
+    memberVnfIndex: c.memberVnfIndex,
+    vnfrId: c.vnfrId,
+    vduId: c.vduId,
+    countIndex: c.countIndex,
+    interfaces: c.interfaces,
+  });
+
+/** Until the compute is provisioned (server ACTIVE, pods Ready, boot delay over). */
+export const waitStep = (c: PlannedCompute): OpStep => ({
+  key: `wait ${c.desired.ref.name}`,
+  kind: 'wait',
+  state: 'PENDING',
+  attempts: 0,
+  vimAccountId: c.vimAccountId,
+  ref: c.desired.ref,
+});
 
 /** Everything the NS owns goes, computes first, then volumes, then networks; then the records. */
 export function terminateSteps(resources: OwnedResource[]): OpStep[] {
