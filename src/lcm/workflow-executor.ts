@@ -44,10 +44,8 @@ export class WorkflowExecutor {
     const op = await this.ops.findOneBy({ id: opId });
     if (!op || (op.operationState !== 'PROCESSING' && op.operationState !== 'ROLLING_BACK')) return;
     if (op.cancelMode) control.cancel(op.cancelMode as 'GRACEFUL' | 'FORCEFUL');
-    if (op.runBy.at(-1) !== control.workerId) {
-      op.runBy = [...op.runBy, control.workerId];
-      await this.fenced(control, (em) => updateOp(em, op, control, { runBy: op.runBy }), { durable: false });
-    }
+    // saved with the operation's next write (nothing is done before it but VIM reads)
+    if (op.runBy.at(-1) !== control.workerId) op.runBy = [...op.runBy, control.workerId];
     const adapters = new Map<string, Promise<VimAdapter>>();
     const adapter: AdapterOf = (vim) => {
       if (!adapters.has(vim)) adapters.set(vim, this.accounts.adapterById(vim));
@@ -203,14 +201,8 @@ export class WorkflowExecutor {
   private async call<T>(step: OpStep, control: RunControl, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       step.attempts += 1;
-      const timeout = AbortSignal.timeout(this.config.vimCallTimeoutMs);
-      const signal = AbortSignal.any([control.signal, timeout]);
       try {
-        return await untilAborted(fn(signal), signal, () =>
-          control.signal.aborted
-            ? (control.signal.reason as Error)
-            : new VimError('VIM.TIMEOUT', `no answer from the VIM within ${this.config.vimCallTimeoutMs} ms`, true),
-        );
+        return await bounded(fn, control.signal, this.config.vimCallTimeoutMs);
       } catch (e) {
         if (control.signal.aborted) throw control.signal.reason as Error;
         if (!VimError.isVimError(e) || !e.retryable || attempt >= RETRY_DELAYS_MS.length) throw e;
@@ -514,7 +506,12 @@ async function updateOp(
   control: RunControl,
   c: Partial<NsLcmOpOccEntity>,
 ): Promise<void> {
-  const updated = await em.update(NsLcmOpOccEntity, { id: op.id, lockedBy: control.workerId }, columns(c));
+  // the list of workers travels with every write (a new one is added when a run starts)
+  const updated = await em.update(
+    NsLcmOpOccEntity,
+    { id: op.id, lockedBy: control.workerId },
+    columns({ ...c, runBy: op.runBy }),
+  );
   if (!updated.affected) throw new RunInterrupted('lease lost');
 }
 
@@ -522,13 +519,30 @@ async function updateOp(
 const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
   c as QueryDeepPartialEntity<NsLcmOpOccEntity>;
 
-/** Settles with the promise, or rejects as soon as the signal aborts (the promise is then left to itself). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal, reason: () => Error): Promise<T> {
-  if (signal.aborted) return Promise.reject(reason());
+/**
+ * Runs `fn` with a signal that aborts at the timeout or when the run is interrupted, and settles at that moment
+ * even if `fn` ignores its signal (its promise is then left to itself). One timer and one listener per call.
+ */
+function bounded<T>(fn: (signal: AbortSignal) => Promise<T>, interrupt: AbortSignal, timeoutMs: number): Promise<T> {
+  if (interrupt.aborted) return Promise.reject(interrupt.reason as Error);
+  const call = new AbortController();
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(reason());
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const stop = (reason: Error) => {
+      call.abort(reason);
+      reject(reason);
+    };
+    const onInterrupt = () => stop(interrupt.reason as Error);
+    const timer = setTimeout(
+      () => stop(new VimError('VIM.TIMEOUT', `no answer from the VIM within ${timeoutMs} ms`, true)),
+      timeoutMs,
+    );
+    interrupt.addEventListener('abort', onInterrupt, { once: true });
+    fn(call.signal)
+      .then(resolve, reject)
+      .finally(() => {
+        clearTimeout(timer);
+        interrupt.removeEventListener('abort', onInterrupt);
+      });
   });
 }
 

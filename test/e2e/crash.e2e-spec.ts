@@ -76,6 +76,8 @@ describe(`crash recovery of the real process (${pg ? 'PostgreSQL' : 'SQLite'})`,
       await sleep(100);
     }
   }
+  /** Some operation has saved progress but is not finished: the kill lands in the middle of its work. */
+  const halfway = (ops: Obj[]) => ops.some((o) => o.operationState === 'PROCESSING' && o.progress.done > 0);
   const states = (ops: Obj[]) =>
     ops.reduce((acc: Obj, o) => ({ ...acc, [o.operationState]: (acc[o.operationState] ?? 0) + 1 }), {});
 
@@ -107,7 +109,12 @@ describe(`crash recovery of the real process (${pg ? 'PostgreSQL' : 'SQLite'})`,
     const { nsdId, vim } = await prepare(first);
     await launch(first, nsdId, vim, 50, 'crash');
     // kill while some are done and others are half-way (created, waiting for their VM to boot, or queued)
-    await waitUntil(first, (ops) => ops.some((o) => o.operationState === 'COMPLETED'), 'a first completion', 60_000);
+    await waitUntil(
+      first,
+      (ops) => ops.some((o) => o.operationState === 'COMPLETED') && halfway(ops),
+      'completions and operations half-way',
+      60_000,
+    );
     await first.kill();
 
     const second = await start();
@@ -123,7 +130,12 @@ describe(`crash recovery of the real process (${pg ? 'PostgreSQL' : 'SQLite'})`,
     const { nsdId, vim } = await prepare(a);
     const b = await start();
     await Promise.all([launch(a, nsdId, vim, 50, 'a'), launch(b, nsdId, vim, 50, 'b')]);
-    await waitUntil(a, (ops) => ops.filter((o) => o.operationState === 'COMPLETED').length >= 10, 'ten completions', 60_000);
+    await waitUntil(
+      a,
+      (ops) => ops.filter((o) => o.operationState === 'COMPLETED').length >= 10 && halfway(ops),
+      'ten completions and operations half-way',
+      60_000,
+    );
     await a.kill();
 
     const ops = await expectAllDone(b, vim, 100);

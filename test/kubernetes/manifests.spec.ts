@@ -1,0 +1,169 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { planInstantiation } from '../../src/lcm/planner';
+import type { DesiredCompute } from '../../vim-adapters/contract/src';
+import {
+  computeManifests,
+  DEFAULT_MAPPING,
+  KubernetesMapping,
+  namespaceManifests,
+  networkManifests,
+  volumeManifests,
+} from '../../vim-adapters/kubernetes/src/manifests';
+import { DESCRIPTORS, MULTIVDU } from '../utils/lcm';
+
+type Obj = Record<string, unknown>;
+const SWAGGER = join(__dirname, '..', '..', '..', 'shared', 'kubernetes-openapi', 'swagger.json');
+
+/**
+ * The real Kubernetes 1.32 API schema, made strict: an object with declared properties accepts no others (the API
+ * server would drop or refuse them), int-or-string accepts both.
+ */
+function kubernetesValidator(): (obj: Obj) => string[] {
+  const { definitions } = JSON.parse(readFileSync(SWAGGER, 'utf8')) as { definitions: Record<string, Obj> };
+  for (const def of Object.values(definitions)) {
+    if (def.format === 'int-or-string') {
+      delete def.type;
+      def.anyOf = [{ type: 'string' }, { type: 'integer' }];
+    }
+    const walk = (s: Obj) => {
+      if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
+      for (const p of Object.values((s.properties as Record<string, Obj> | undefined) ?? {})) walk(p);
+      if (s.items) walk(s.items as Obj);
+    };
+    walk(def);
+  }
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema({ $id: 'k8s', definitions });
+  const cache = new Map<string, ValidateFunction>();
+  return (obj) => {
+    const [group, version] = String(obj.apiVersion).includes('/')
+      ? String(obj.apiVersion).split('/')
+      : ['core', String(obj.apiVersion)];
+    const id = `io.k8s.api.${group.replace('.k8s.io', '')}.${version}.${String(obj.kind)}`;
+    if (!definitions[id]) return [`no definition ${id} in the Kubernetes schema`];
+    if (!cache.has(id)) cache.set(id, ajv.getSchema(`k8s#/definitions/${id}`)!);
+    const validate = cache.get(id)!;
+    return validate(obj)
+      ? []
+      : (validate.errors ?? []).map((e) => `${id}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+  };
+}
+
+/** What the engine would ask a Kubernetes VIM for, for an NSD and its VNFDs. */
+function planFor(vnfdFiles: string[], nsdFile: string, params: Obj = {}) {
+  const vnfds = new Map(
+    vnfdFiles.map((f) => {
+      const doc = parse(readFileSync(f, 'utf8')) as { vnfd: Obj };
+      return [String(doc.vnfd.id), doc.vnfd];
+    }),
+  );
+  const nsd = (parse(readFileSync(nsdFile, 'utf8')) as { nsd: { nsd: Obj[] } }).nsd.nsd[0];
+  const members = ((nsd.df as Obj[])[0]['vnf-profile'] as Obj[]).map((p) => String(p.id));
+  return planInstantiation({
+    nsId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    nsd,
+    vnfds,
+    params: { nsName: 'k8s', nsdId: String(nsd.id), vimAccountId: 'k8s-vim', ...params },
+    vnfrIds: new Map(members.map((m) => [m, `vnfr-${m}`])),
+    opId: 'op-1',
+    userData: new Map(members.map((m) => [`${m}/web`, '#cloud-config\nhostname: web\n'])),
+  });
+}
+
+function allObjects(plan: ReturnType<typeof planInstantiation>, m: KubernetesMapping): Obj[] {
+  return [
+    ...namespaceManifests(plan.computes[0].desired.ref, m),
+    ...plan.networks.flatMap((n) => networkManifests(n.desired)),
+    ...plan.volumes.flatMap((v) => volumeManifests(v.desired, m)),
+    ...plan.computes.flatMap((c) => computeManifests(c.desired, m, 'docker.io/library/nginx:1.27-alpine')),
+  ];
+}
+
+describe('Kubernetes objects generated for our packages are valid against the Kubernetes 1.32 API schema', () => {
+  const validate = kubernetesValidator();
+  const richMapping: KubernetesMapping = {
+    storageClass: 'ceph-rbd',
+    managementServiceType: 'LoadBalancer',
+    loadBalancerAnnotations: { 'metallb.universe.tf/address-pool': 'public' },
+    gpuResource: 'amd.com/gpu',
+    zoneSelectors: { 'edge-1': { 'node-role.kubernetes.io/edge': 'true' } },
+    ingressController: { namespace: 'ingress-nginx' },
+  };
+
+  it('refuses a broken object (the validator is not vacuous)', () => {
+    expect(
+      validate({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two' } }),
+    ).not.toEqual([]);
+    expect(validate({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', colour: 'red' } })[0]).toContain(
+      'must NOT have additional properties {"additionalProperty":"colour"}',
+    );
+    expect(
+      validate({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'x' },
+        spec: { ports: [{ port: 80, targetPort: 'http' }] },
+      }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [
+      'the example web server',
+      [join(DESCRIPTORS, 'webserver_vnf', 'webserver_vnfd.yaml')],
+      join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'),
+    ],
+    [
+      'hackfest_multivdu (internal VL, volumes, fixed IPs)',
+      [join(MULTIVDU, 'hackfest_multivdu_vnf', 'hackfest_multivdu_vnfd.yaml')],
+      join(MULTIVDU, 'hackfest_multivdu_ns', 'hackfest_multivdu_nsd.yaml'),
+    ],
+  ])('%s', (_name, vnfds, nsd) => {
+    const plan = planFor(vnfds, nsd);
+    for (const mapping of [DEFAULT_MAPPING, richMapping]) {
+      const objects = allObjects(plan, mapping);
+      const problems = objects.flatMap(validate);
+      expect(problems).toEqual([]);
+      // every object is labelled with its NS (and its VNF/VDU where it has one)
+      for (const o of objects)
+        expect((o.metadata as Obj).labels).toMatchObject({ 'mano.io/ns-instance': '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
+    }
+  });
+
+  it('maps a VDU to the documented objects', () => {
+    const plan = planFor(
+      [join(DESCRIPTORS, 'webserver_vnf', 'webserver_vnfd.yaml')],
+      join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'),
+    );
+    const gpu: DesiredCompute = {
+      ...plan.computes[0].desired,
+      flavor: { ...plan.computes[0].desired.flavor, gpu: 1 },
+      placement: { zone: 'edge-1' },
+    };
+    const objects = computeManifests(gpu, richMapping, 'docker.io/library/nginx:1.27-alpine');
+    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    const deployment = objects[1] as {
+      metadata: Obj;
+      spec: { template: { metadata: { labels: Obj }; spec: Obj & { containers: Obj[] } } };
+    };
+    expect(deployment.metadata).toMatchObject({ namespace: 'mano-0f1e2d3c', name: 'mano-0f1e2d3c-1-web-0' });
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({
+      image: 'docker.io/library/nginx:1.27-alpine',
+      resources: { requests: { cpu: '1000m', memory: '512Mi' }, limits: { 'amd.com/gpu': '1' } },
+      volumeMounts: [{ name: 'day0', mountPath: '/etc/mano/day0', readOnly: true }],
+    });
+    expect(deployment.spec.template.spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/edge': 'true' });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({
+      'vl.mano.io/mano-0f1e2d3c-mgmtnet': 'true',
+      'mano.io/vdu': 'web',
+    });
+    expect(objects[2]).toMatchObject({
+      spec: { type: 'LoadBalancer' },
+      metadata: { annotations: { 'metallb.universe.tf/address-pool': 'public' } },
+    });
+    expect(validate(objects[1])).toEqual([]);
+  });
+});
