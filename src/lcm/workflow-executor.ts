@@ -66,6 +66,8 @@ export class WorkflowExecutor {
           await this.perform(op, step, adapter, control);
           step.state = 'DONE';
           step.lastError = undefined;
+          // a script cannot be observed: once it ran, that is saved before anything else happens
+          if (step.kind === 'primitive') await this.saveProgress(op, control);
         } catch (e) {
           if (control.leaseLost || (e instanceof RunInterrupted && e.reason === 'cancelled')) throw e;
           const message = VimError.isVimError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
