@@ -22,6 +22,8 @@ const str = (v: unknown): string | undefined => (v === undefined || v === null ?
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
 export class DayNService {
+  private readonly unpacked = new Map<string, Promise<Map<string, Buffer>>>();
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** Rendered cloud-init by `<member>/<vdu>`; a parameter it needs and nobody gives → 422 naming it. */
@@ -37,7 +39,7 @@ export class DayNService {
         let text = str(vdu['cloud-init']);
         const file = str(vdu['cloud-init-file']);
         if (text === undefined && file !== undefined) {
-          files ??= await packageFiles(item, this.limits());
+          files ??= await this.filesOf(item);
           text = files.get(`cloud_init/${file}`)?.toString('utf8');
           if (text === undefined) {
             problems.push({ path: `nsdId`, message: `VNF ${member}: cloud-init file '${file}' is not in its package` });
@@ -208,7 +210,7 @@ export class DayNService {
           detail: `${env.kind} execution environments are not run here`,
         },
       };
-    const files = await packageFiles(item, this.limits());
+    const files = await this.filesOf(item);
     const script = files.get(`scripts/${env.file}`);
     if (!script)
       throw DomainError.conflict('NS_ACTION.SCRIPT_MISSING', `script '${env.file}' is not in the package of VNF ${member}`);
@@ -220,6 +222,23 @@ export class DayNService {
       memberVnfIndex: member,
       vduId,
     };
+  }
+
+  /**
+   * A package's files, unpacked once per package revision: instantiating reads cloud-init and every primitive's
+   * script from the same few packages (a revision changes `modified`, so an updated package is read anew).
+   */
+  private filesOf(item: CatalogItemEntity): Promise<Map<string, Buffer>> {
+    const key = `${item.id}@${item.modified}`;
+    let files = this.unpacked.get(key);
+    if (!files) {
+      files = packageFiles(item, this.limits());
+      files.catch(() => this.unpacked.delete(key));
+      this.unpacked.set(key, files);
+      // a handful of recent packages is all an instantiation needs
+      if (this.unpacked.size > 16) this.unpacked.delete(this.unpacked.keys().next().value!);
+    }
+    return files;
   }
 
   private limits() {

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DESCRIPTORS, emulatorId, onboardWebserver, settledOp } from '../utils/lcm';
-import { folderEntries, makeTarGz } from '../utils/packages';
+import { emulatorId, onboardWebserver, onboardWebserverVariant, settledOp } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 type Obj = Record<string, unknown>;
@@ -53,30 +52,17 @@ describe('day-0/1/2 configuration (script execution environments)', () => {
   });
 
   it('refuses at instantiate a cloud-init parameter nobody gives (422 naming it)', async () => {
-    const entries = folderEntries(join(DESCRIPTORS, 'webserver_vnf'), 'webserver_vnf').map((e) =>
-      e.name.endsWith('cloud-config.yaml') ? { ...e, content: '#cloud-config\nhostname: {{ site_name }}\n' } : e,
+    const nsd2 = await onboardWebserverVariant(t, admin, 'webserver2', (path) =>
+      path === 'cloud_init/cloud-config.yaml' ? '#cloud-config\nhostname: {{ site_name }}\n' : undefined,
     );
-    const vnfd = entries.find((e) => e.name.endsWith('webserver_vnfd.yaml'))!;
-    vnfd.content = String(vnfd.content).replace(/webserver_vnf/g, 'webserver2_vnf');
-    await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), admin)
-      .set('Content-Type', 'application/gzip')
-      .send(await makeTarGz(entries.map((e) => ({ ...e, name: e.name.replace('webserver_vnf', 'webserver2_vnf') }))))
-      .expect(201);
-    const nsd = readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')
-      .replace(/webserver_vnf/g, 'webserver2_vnf')
-      .replace(/webserver_ns/g, 'webserver2_ns');
-    const nsd2 = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), admin)
-      .set('Content-Type', 'text/plain')
-      .send(nsd)
-      .expect(201);
     const res = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
-      .send({ nsName: 'x', nsdId: nsd2.body.id, vimAccountId: vim })
+      .send({ nsName: 'x', nsdId: nsd2, vimAccountId: vim })
       .expect(422);
     expect(res.body.detail).toContain("cloud-init needs parameter 'site_name'");
     await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
       .send({
         nsName: 'named',
-        nsdId: nsd2.body.id,
+        nsdId: nsd2,
         vimAccountId: vim,
         additionalParamsForVnf: [
           { 'member-vnf-index': '1', additionalParamsForVdu: [{ vdu_id: 'web', additionalParams: { site_name: 'shop' } }] },
@@ -162,26 +148,18 @@ describe('day-0/1/2 configuration (script execution environments)', () => {
   });
 
   it('onboards Juju execution environments, says they are not run, and refuses their actions (422)', async () => {
-    const entries = folderEntries(join(DESCRIPTORS, 'webserver_vnf'), 'juju_web_vnf').map((e) => ({ ...e }));
-    const vnfd = entries.find((e) => e.name.endsWith('webserver_vnfd.yaml'))!;
-    vnfd.content = String(vnfd.content)
-      .replace(/webserver_vnf/g, 'juju_web_vnf')
-      .replace(/script:\n(\s+)file: webserver.sh\n\s+timeout-seconds: 30/, 'juju:\n$1charm: webcharm');
-    entries.push({ name: 'juju_web_vnf/charms/webcharm/metadata.yaml', content: 'name: webcharm\n' });
-    await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), admin)
-      .set('Content-Type', 'application/gzip')
-      .send(await makeTarGz(entries))
-      .expect(201);
-    const nsd = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), admin)
-      .set('Content-Type', 'text/plain')
-      .send(
-        readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')
-          .replace(/webserver_vnf/g, 'juju_web_vnf')
-          .replace(/webserver_ns/g, 'juju_web_ns'),
-      )
-      .expect(201);
+    const jujuNsd = await onboardWebserverVariant(
+      t,
+      admin,
+      'juju_web',
+      (path, text) =>
+        path === 'webserver_vnfd.yaml'
+          ? text.replace(/script:\n(\s+)file: webserver.sh\n\s+timeout-seconds: 30/, 'juju:\n$1charm: webcharm')
+          : undefined,
+      { 'charms/webcharm/metadata.yaml': 'name: webcharm\n' },
+    );
     const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
-      .send({ nsName: 'juju', nsdId: nsd.body.id, vimAccountId: vim })
+      .send({ nsName: 'juju', nsdId: jujuNsd, vimAccountId: vim })
       .expect(201);
     expect((await settledOp(t, admin, created.body.nslcmop_id)).operationState).toBe('COMPLETED');
     const ns = (await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${created.body.id}`), admin).expect(200)).body;
@@ -192,6 +170,5 @@ describe('day-0/1/2 configuration (script execution environments)', () => {
     expect(refused.body.detail).toBe(
       "primitive 'health-check' uses a juju execution environment: only script execution environments run here",
     );
-    expect(existsSync(DESCRIPTORS)).toBe(true);
   });
 });

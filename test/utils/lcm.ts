@@ -66,3 +66,32 @@ export async function pollOp(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * A variant of the example web server under other ids (`<name>_vnf`, `<name>_ns`), its package files edited by
+ * `edit` (path inside the package → new content, or undefined to keep); extra files can be added. Returns the NSD _id.
+ */
+export async function onboardWebserverVariant(
+  t: TestApp,
+  token: string,
+  name: string,
+  edit: (path: string, content: string) => string | undefined,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const rename = (text: string) => text.replace(/webserver_vnf/g, `${name}_vnf`).replace(/webserver_ns/g, `${name}_ns`);
+  const entries = folderEntries(join(DESCRIPTORS, 'webserver_vnf'), `${name}_vnf`).map((e) => {
+    const path = e.name.slice(`${name}_vnf/`.length);
+    const content = e.content === undefined ? undefined : rename(String(e.content));
+    return { ...e, content: content === undefined ? undefined : (edit(path, content) ?? content) };
+  });
+  for (const [path, content] of Object.entries(extra)) entries.push({ name: `${name}_vnf/${path}`, content });
+  await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), token)
+    .set('Content-Type', 'application/gzip')
+    .send(await makeTarGz(entries))
+    .expect(201);
+  const nsd = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), token)
+    .set('Content-Type', 'text/plain')
+    .send(rename(readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')))
+    .expect(201);
+  return nsd.body.id as string;
+}
