@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check CI runs: format, lint, type check, then the whole test suite on SQLite and on PostgreSQL.
+# Every check CI runs: format, lint, type check, the whole test suite on SQLite and on PostgreSQL, then the
+# OpenStack integration suites against a real OpenStack (scripts/test-openstack.sh; MANO_IT_OPENSTACK=0 skips).
 # PostgreSQL: MANO_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) must accept CREATE DATABASE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,6 @@ for db in sqlite postgres; do
     echo "$db: 0 passed, 1 failed"
   fi
 done
+echo "=== OpenStack integration suites"
+bash scripts/test-openstack.sh || status=1
 exit $status

@@ -1,4 +1,4 @@
-import type { DesiredCompute, DesiredNetwork, DesiredVolume, IpProfile, PortSpec } from '../../vim-adapters/contract/src';
+import type { DesiredCompute, DesiredNetwork, DesiredVolume, Flavor, IpProfile, PortSpec } from '../../vim-adapters/contract/src';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
 type Obj = Record<string, unknown>;
@@ -129,6 +129,32 @@ function ipProfileFromL3(vlp: Obj | undefined): IpProfile | undefined {
   };
 }
 
+/**
+ * SOL006 EPA of a virtual-compute-desc as the contract's adapter-neutral hints (OpenStack turns them into flavor
+ * extra specs): CPU pinning, thread policy, huge pages, NUMA node count, PCI passthrough.
+ */
+function epaOf(compute: Obj): Flavor['epa'] {
+  const cpu = (compute['virtual-cpu'] ?? {}) as Obj;
+  const memory = (compute['virtual-memory'] ?? {}) as Obj;
+  const pinning = (cpu.pinning ?? {}) as Obj;
+  const numa = (memory['numa-node-policy'] ?? {}) as Obj;
+  const pageSizes: Record<string, string> = {
+    LARGE: 'large',
+    SMALL: 'small',
+    SIZE_2MB: '2MB',
+    SIZE_1GB: '1GB',
+    PREFER_LARGE: 'any',
+  };
+  const epa: NonNullable<Flavor['epa']> = {};
+  if (str(pinning.policy)) epa.cpuPolicy = str(pinning.policy) === 'static' ? 'dedicated' : 'shared';
+  const thread = str(pinning['thread-policy'] ?? cpu['thread-policy']);
+  if (thread) epa.cpuThreadPolicy = thread.toLowerCase();
+  const page = str(memory['mempage-size']);
+  if (page) epa.memPageSize = pageSizes[page] ?? page;
+  if (numa['node-cnt'] !== undefined) epa.numaNodes = num(numa['node-cnt'], 1);
+  return Object.keys(epa).length ? epa : undefined;
+}
+
 /** Instances of each VDU at the VNF's instantiation level (OSM order: level, vdu-profile minimum, 1). */
 export function vduCounts(vnfd: Obj, profile?: Obj): Map<string, number> {
   const df = list(vnfd.df).find((d) => str(d.id) === str(profile?.['flavour-id'])) ?? list(vnfd.df)[0] ?? {};
@@ -177,6 +203,8 @@ export function planInstantiation(input: PlanInput): Plan {
   }
 
   const nsNetworks = new Map<string, PlannedNetwork>(); // `${vim}/${vld}`
+  /** Our network name → the VIM network it attaches to (`vim-network-name`), for the ports on it. */
+  const existingNetworks = new Map<string, string>();
   const nsNetwork = (vldId: string, vim: string): string => {
     const name = resourceName(ns8, vldId);
     if (nsNetworks.has(`${vim}/${vldId}`)) return name;
@@ -185,6 +213,7 @@ export function planInstantiation(input: PlanInput): Plan {
     const vimNet = p?.['vim-network-name'];
     const existing = typeof vimNet === 'object' && vimNet !== null ? vimNet[vim] : (vimNet ?? str(desc['vim-network-name']));
     const profile = [...vlProfiles.values()].find((x) => str(x['virtual-link-desc-id']) === vldId);
+    if (existing) existingNetworks.set(name, existing);
     nsNetworks.set(`${vim}/${vldId}`, {
       vimAccountId: vim,
       nsVld: vldId,
@@ -218,6 +247,7 @@ export function planInstantiation(input: PlanInput): Plan {
       internal.set(id, name);
       const p = (vnfParams.get(member)?.['internal-vld'] ?? []).find((x) => x.name === id);
       const profile = list(vnfDf['virtual-link-profile']).find((x) => str(x.id) === id);
+      if (p?.['vim-network-name']) existingNetworks.set(name, p['vim-network-name']);
       plan.networks.push({
         vimAccountId: vim,
         memberVnfIndex: member,
@@ -236,11 +266,17 @@ export function planInstantiation(input: PlanInput): Plan {
       const storages = (Array.isArray(vdu['virtual-storage-desc']) ? vdu['virtual-storage-desc'] : []).map((s) =>
         list(vnfd['virtual-storage-desc']).find((d) => str(d.id) === String(s)),
       );
-      const image = list(vnfd['sw-image-desc']).find((i) => str(i.id) === str(vdu['sw-image-desc']));
-      const flavor = {
+      const images = list(vnfd['sw-image-desc']);
+      const image = images.find((i) => str(i.id) === str(vdu['sw-image-desc']));
+      // SOL006 alternative images carry the VIM type they are for (kubernetes, aws, …)
+      const alternatives = (Array.isArray(vdu['alternative-sw-image-desc']) ? vdu['alternative-sw-image-desc'] : [])
+        .map((id) => images.find((i) => str(i.id) === String(id)))
+        .filter((i): i is Obj => i !== undefined && str(i['vim-type']) !== undefined);
+      const flavor: Flavor = {
         vcpu: num((compute['virtual-cpu'] as Obj | undefined)?.['num-virtual-cpu'], 1),
         memoryGiB: num((compute['virtual-memory'] as Obj | undefined)?.size, 1),
         storageGiB: num(storages[0]?.['size-of-storage'], 0),
+        epa: epaOf(compute),
       };
       for (let n = 0; n < (counts.get(vduId) ?? 1); n++) {
         const name = resourceName(ns8, member, vduId, n);
@@ -267,7 +303,13 @@ export function planInstantiation(input: PlanInput): Plan {
           }
           if (!iface) continue;
           interfaces.push(iface);
-          ports.push({ name: cpdId, network: iface.network, fixedIp, management: mgmt || undefined });
+          ports.push({
+            name: cpdId,
+            network: iface.network,
+            existingNetworkName: existingNetworks.get(iface.network),
+            fixedIp,
+            management: mgmt || undefined,
+          });
         }
         const volumes: string[] = [];
         storages.slice(1).forEach((s) => {
@@ -292,6 +334,9 @@ export function planInstantiation(input: PlanInput): Plan {
             ref: { kind: 'compute', name, labels: { ...vnfLabels, 'mano.vdu': vduId, 'mano.count-index': String(n) } },
             deploymentType: 'vm',
             image: String(image?.image ?? image?.name ?? vdu['sw-image-desc'] ?? 'none'),
+            alternativeImages: alternatives.length
+              ? Object.fromEntries(alternatives.map((i) => [String(i['vim-type']), String(i.image ?? i.name)]))
+              : undefined,
             flavor,
             ports,
             volumes: volumes.length ? volumes : undefined,

@@ -186,6 +186,10 @@ export class WorkflowExecutor {
         step.data = { observed: brief(observed) };
         return;
       }
+      // the VIM says it will never get there (a server in ERROR): no point waiting out the timeout
+      const failed = observed.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+      if (failed)
+        throw new StepFailure(`${step.ref!.name} failed in the VIM: ${failed.message ?? failed.reason ?? 'no reason given'}`);
       if (Date.now() > deadline) {
         const why = observed.conditions
           .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`)

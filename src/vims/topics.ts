@@ -102,6 +102,7 @@ export const TOPICS: Record<AccountTopicName, AccountTopic> = {
       'config.kubeconfig',
       'config.password',
       'config.private_key',
+      'config.clouds_yaml',
     ],
     vimAccount: (id, record, secrets) => {
       const full = withSecrets(record, secrets);

@@ -47,12 +47,16 @@ export interface PortSpec {
   name: string;
   /** `ref.name` of a network applied on the same account. */
   network: string;
+  /** That network is the VIM's own network of this name (its `existingNetworkName`), not one the adapter made. */
+  existingNetworkName?: string;
   fixedIp?: string;
   macAddress?: string;
   management?: boolean;
   /** Expose outside the VIM (floating IP, Service, Ingress); adapters that cannot, ignore it and say so in conditions. */
   floatingIp?: boolean;
   portSecurity?: boolean;
+  /** SR-IOV and friends: `normal` (default), `direct`, `direct-physical`, `macvtap` (OpenStack `binding:vnic_type`). */
+  vnicType?: string;
 }
 
 export interface Placement {
@@ -68,6 +72,8 @@ export interface DesiredCompute {
   ref: ResourceRef<'compute'>;
   deploymentType: 'vm' | 'container';
   image: string;
+  /** Images for particular VIM types (SOL006 `alternative-sw-image-desc` with `vim-type`), e.g. `{ kubernetes: 'nginx:1.27' }`. */
+  alternativeImages?: Record<string, string>;
   flavor: Flavor;
   ports: PortSpec[];
   /** Day-0 (cloud-init user data or equivalent). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Client, ClientChannel } from 'ssh2';
+import { Client, ClientChannel, utils } from 'ssh2';
 import { ExecRequest, ExecResult, VimError } from '../../contract/src';
 
 /** Where and as whom to run: a VM's management address and the key the orchestrator holds for it. */
@@ -129,4 +129,15 @@ function run(
       channel.end(stdin);
     });
   });
+}
+
+/** The `authorized_keys` line of a private key, to put on the VMs it will log into; a bad key is a config error. */
+export function publicKeyLine(privateKey: string, path = 'config.private_key'): string {
+  const parsed = utils.parseKey(privateKey);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error)
+    throw new VimError('VIM.CONFIG_INVALID', `${path}: not a usable private key (${key?.message ?? 'empty'})`, false, path);
+  if (!key.isPrivateKey())
+    throw new VimError('VIM.CONFIG_INVALID', `${path}: a public key was given where the private key is needed`, false, path);
+  return `${key.type} ${key.getPublicSSH().toString('base64')} opencloudedge-mano`;
 }

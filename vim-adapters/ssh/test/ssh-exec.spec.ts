@@ -1,71 +1,27 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VimError } from '../../contract/src';
 import { sshExec, SshTarget } from '../src/ssh-exec';
+import { startSshd, TestSshd } from './sshd';
 
-const SSHD = '/usr/sbin/sshd';
 const skip = process.env.MANO_IT_SSH === '0';
 if (skip) console.log('SSH executor tests skipped (MANO_IT_SSH=0)');
 
 /** The SSH executor against a real OpenSSH server started here on 127.0.0.1 with throw-away keys. */
 (skip ? describe.skip : describe)('SSH executor (real OpenSSH)', () => {
   let dir: string;
-  let sshd: ChildProcess;
+  let sshd: TestSshd;
   let target: SshTarget;
 
   beforeAll(async () => {
-    if (!existsSync(SSHD))
-      throw new Error(`${SSHD} is missing: install Debian's openssh-server (.ci/run does), or set MANO_IT_SSH=0`);
-    dir = mkdtempSync(join(tmpdir(), 'mano-sshd-'));
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `Port ${port}`,
-        'ListenAddress 127.0.0.1',
-        `HostKey ${join(dir, 'host_key')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PermitRootLogin prohibit-password',
-        'StrictModes no',
-        'UsePAM no',
-        `PidFile ${join(dir, 'sshd.pid')}`,
-      ].join('\n'),
-    );
-    mkdirSync('/run/sshd', { recursive: true });
-    sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-    target = {
-      host: '127.0.0.1',
-      port,
-      username: userInfo().username,
-      privateKey: readFileSync(join(dir, 'client_key'), 'utf8'),
-    };
-    for (let i = 0; i < 50; i++) {
-      const up = await sshExec(target, { command: ['true'] }).then(
-        () => true,
-        () => false,
-      );
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('sshd did not come up');
+    sshd = await startSshd();
+    ({ target, dir } = sshd);
   });
 
   afterAll(() => {
-    sshd?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    sshd?.stop();
     rmSync(join(homedir(), 'mano-work', 'scripts', 'probe.sh'), { force: true });
     rmSync(join(homedir(), 'mano-work', 'ran.txt'), { force: true });
   });

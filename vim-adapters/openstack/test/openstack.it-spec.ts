@@ -1,0 +1,116 @@
+import { DesiredCompute, VimAdapter } from '../../contract/src';
+import { describeVimAdapterConformance } from '../../contract/test/conformance';
+import { memoryStore } from '../../contract/test/memory-store';
+import { openstackFactory } from '../src';
+import { cloudAccount, leftovers, operatorSession, prepareCloud, skipOpenstack } from './openstack-cloud';
+
+const prefix = `mano-it${Date.now().toString(36)}`;
+const connect = () =>
+  openstackFactory.connect(openstackFactory.parseAccount(cloudAccount()), {
+    store: memoryStore(),
+    workDir: '/nonexistent',
+    log: () => undefined,
+  });
+
+(skipOpenstack ? describe.skip : describe)('OpenStack adapter against a real OpenStack', () => {
+  describeVimAdapterConformance('openstack', {
+    prefix: `${prefix}-conf`,
+    image: 'cirros',
+    provisionTimeoutMs: 120_000,
+    setup: async () => ({ adapter: await connect(), teardown: async () => undefined }),
+  });
+
+  describe('mapping', () => {
+    const os = operatorSession();
+    let adapter: VimAdapter;
+    const labels = { 'mano.ns-instance': `${prefix}-ns` };
+    const vm: DesiredCompute = {
+      ref: { kind: 'compute', name: `${prefix}-epa`, labels },
+      deploymentType: 'vm',
+      image: 'cirros',
+      flavor: { vcpu: 2, memoryGiB: 1, storageGiB: 2, epa: { cpuPolicy: 'dedicated', memPageSize: 'large', numaNodes: 1 } },
+      ports: [{ name: 'eth0', network: `${prefix}-net` }],
+      volumes: [`${prefix}-data`],
+      placement: { antiAffinityGroup: `${prefix}-group` },
+    };
+    beforeAll(async () => {
+      await prepareCloud(os);
+      adapter = await connect();
+    });
+    afterAll(async () => {
+      for (const ref of [
+        vm.ref,
+        { kind: 'volume' as const, name: `${prefix}-data`, labels },
+        { kind: 'network' as const, name: `${prefix}-net`, labels },
+      ])
+        await adapter.remove(ref).catch(() => undefined);
+    });
+
+    it('EPA → a flavor of our own with extra specs, a Cinder volume attached at boot, an anti-affinity server group; all removed with the server', async () => {
+      await adapter.apply({ ref: { kind: 'network', name: `${prefix}-net`, labels } });
+      await adapter.apply({ ref: { kind: 'volume', name: `${prefix}-data`, labels }, sizeGiB: 1 });
+      const applied = await adapter.apply(vm);
+      for (let i = 0; i < 120 && !(await adapter.observe(vm.ref))?.provisioned; i++) await new Promise((r) => setTimeout(r, 500));
+
+      const { body: server } = await os.call<{
+        server: { flavor: { extra_specs: Record<string, string>; vcpus: number; ram: number } };
+      }>({
+        service: 'compute',
+        method: 'GET',
+        path: `/servers/${applied.providerId}`,
+      });
+      expect(server.server.flavor).toMatchObject({
+        vcpus: 2,
+        ram: 1024,
+        extra_specs: { 'hw:cpu_policy': 'dedicated', 'hw:mem_page_size': 'large', 'hw:numa_nodes': '1' },
+      });
+      const { body: vols } = await os.call<{ volumes: { name: string; status: string; attachments: { server_id: string }[] }[] }>(
+        {
+          service: 'volume',
+          method: 'GET',
+          path: '/volumes/detail',
+          query: { name: `${prefix}-data` },
+        },
+      );
+      expect(vols.volumes[0].attachments.map((a) => a.server_id)).toEqual([applied.providerId]);
+      const { body: groups } = await os.call<{ server_groups: { name: string; members: string[]; policies: string[] }[] }>({
+        service: 'compute',
+        method: 'GET',
+        path: '/os-server-groups',
+      });
+      expect(groups.server_groups.find((g) => g.name === `mano-${prefix}-group`)).toMatchObject({
+        members: [applied.providerId],
+        policies: ['anti-affinity'],
+      });
+
+      expect(await adapter.remove(vm.ref)).toBe('deleted');
+      expect(await adapter.remove({ kind: 'volume', name: `${prefix}-data`, labels })).toBe('deleted');
+      expect(await adapter.remove({ kind: 'network', name: `${prefix}-net`, labels })).toBe('deleted');
+      const { body: after } = await os.call<{ server_groups: { name: string }[] }>({
+        service: 'compute',
+        method: 'GET',
+        path: '/os-server-groups',
+      });
+      expect(after.server_groups.filter((g) => g.name.includes(prefix))).toEqual([]);
+    });
+
+    it('names a vim-network-name that does not exist, and an unknown image, without creating anything', async () => {
+      await expect(
+        adapter.apply({ ref: { kind: 'network', name: `${prefix}-ext`, labels }, existingNetworkName: 'no-such-net' }),
+      ).rejects.toMatchObject({
+        code: 'VIM.INVALID_REQUEST',
+        message: "network 'no-such-net' (vim-network-name) not found in OpenStack",
+      });
+      await expect(
+        adapter.apply({ ...vm, ref: { ...vm.ref, name: `${prefix}-noimg` }, image: 'no-such-image' }),
+      ).rejects.toMatchObject({
+        code: 'VIM.INVALID_REQUEST',
+        message: "image 'no-such-image' not found in Glance",
+      });
+    });
+  });
+
+  it('leaves nothing behind', async () => {
+    expect(await leftovers(operatorSession(), prefix)).toEqual([]);
+  });
+});
