@@ -1,4 +1,3 @@
-import Ajv, { ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,45 +11,10 @@ import {
   networkManifests,
   volumeManifests,
 } from '../../vim-adapters/kubernetes/src/manifests';
+import { kubernetesValidator } from '../utils/kubernetes-schema';
 import { DESCRIPTORS, MULTIVDU } from '../utils/lcm';
 
 type Obj = Record<string, unknown>;
-const SWAGGER = join(__dirname, '..', '..', '..', 'shared', 'kubernetes-openapi', 'swagger.json');
-
-/**
- * The real Kubernetes 1.32 API schema, made strict: an object with declared properties accepts no others (the API
- * server would drop or refuse them), int-or-string accepts both.
- */
-function kubernetesValidator(): (obj: Obj) => string[] {
-  const { definitions } = JSON.parse(readFileSync(SWAGGER, 'utf8')) as { definitions: Record<string, Obj> };
-  for (const def of Object.values(definitions)) {
-    if (def.format === 'int-or-string') {
-      delete def.type;
-      def.anyOf = [{ type: 'string' }, { type: 'integer' }];
-    }
-    const walk = (s: Obj) => {
-      if (s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
-      for (const p of Object.values((s.properties as Record<string, Obj> | undefined) ?? {})) walk(p);
-      if (s.items) walk(s.items as Obj);
-    };
-    walk(def);
-  }
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  ajv.addSchema({ $id: 'k8s', definitions });
-  const cache = new Map<string, ValidateFunction>();
-  return (obj) => {
-    const [group, version] = String(obj.apiVersion).includes('/')
-      ? String(obj.apiVersion).split('/')
-      : ['core', String(obj.apiVersion)];
-    const id = `io.k8s.api.${group.replace('.k8s.io', '')}.${version}.${String(obj.kind)}`;
-    if (!definitions[id]) return [`no definition ${id} in the Kubernetes schema`];
-    if (!cache.has(id)) cache.set(id, ajv.getSchema(`k8s#/definitions/${id}`)!);
-    const validate = cache.get(id)!;
-    return validate(obj)
-      ? []
-      : (validate.errors ?? []).map((e) => `${id}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
-  };
-}
 
 /** What the engine would ask a Kubernetes VIM for, for an NSD and its VNFDs. */
 function planFor(vnfdFiles: string[], nsdFile: string, params: Obj = {}) {
@@ -76,7 +40,7 @@ function planFor(vnfdFiles: string[], nsdFile: string, params: Obj = {}) {
 function allObjects(plan: ReturnType<typeof planInstantiation>, m: KubernetesMapping): Obj[] {
   return [
     ...namespaceManifests(plan.computes[0].desired.ref, m),
-    ...plan.networks.flatMap((n) => networkManifests(n.desired)),
+    ...plan.networks.flatMap((n) => networkManifests(n.desired, m)),
     ...plan.volumes.flatMap((v) => volumeManifests(v.desired, m)),
     ...plan.computes.flatMap((c) => computeManifests(c.desired, m, 'docker.io/library/nginx:1.27-alpine')),
   ];

@@ -2,4 +2,3 @@ export * from './errors';
 export * from './resources';
 export * from './vim-adapter';
 export * from './faults';
-export * from './connectivity-only';

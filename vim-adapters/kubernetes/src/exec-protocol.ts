@@ -11,9 +11,6 @@ export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 } a
 export const POD_WORK_DIR = '/tmp/mano-work';
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** A stdin frame. */
-export const stdinFrame = (data: string | Buffer): Buffer => Buffer.concat([Buffer.from([CHANNEL.stdin]), Buffer.from(data)]);
-
 /**
  * The container command: files written from base64 (exec has no file upload), then the request's command run
  * in the work directory with its environment. Only `sh` and `base64` are needed in the image.
@@ -33,7 +30,13 @@ export function podExecCommand(request: ExecRequest, workDir = POD_WORK_DIR): st
   const env = Object.entries(request.env ?? {})
     .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
     .map(([k, v]) => `${k}=${quote(v)}`);
-  parts.push(`exec env ${env.join(' ')} ${request.command.map(quote).join(' ')}`);
+  const run = `env ${env.join(' ')} ${request.command.map(quote).join(' ')}`;
+  // stdin travels in the command too: the exec stream cannot signal its end to every API server version
+  parts.push(
+    request.stdin
+      ? `printf %s ${quote(Buffer.from(request.stdin).toString('base64'))} | base64 -d | ${run}`
+      : `exec ${run} < /dev/null`,
+  );
   return ['sh', '-c', parts.join(' && ')];
 }
 

@@ -1,17 +1,11 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import {
-  configInvalid,
-  ConnectivityOnlyAdapter,
-  CONTRACT_VERSION,
-  VimAccount,
-  VimAdapterFactory,
-  VimError,
-  VimHealth,
-} from '../../contract/src';
+import { configInvalid, CONTRACT_VERSION, VimAccount, VimAdapterFactory } from '../../contract/src';
+import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
+import { dnsLabel, KubernetesMapping } from './manifests';
 
 export interface KubernetesConfig {
   kubeconfig: Record<string, unknown>;
+  options: KubernetesAdapterOptions;
 }
 
 type Obj = Record<string, unknown>;
@@ -55,44 +49,55 @@ export function parseKubeconfig(raw: unknown, path: string): Obj {
   return doc;
 }
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+function stringMap(v: unknown, path: string): Record<string, string> {
+  if (v === undefined) return {};
+  if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string')) throw configInvalid(path, 'must be a map of strings');
+  return v as Record<string, string>;
+}
+
 function parseAccount(account: VimAccount): KubernetesConfig {
-  return { kubeconfig: parseKubeconfig(account.config?.kubeconfig, 'config.kubeconfig') };
+  const c = account.config ?? {};
+  const kubeconfig = parseKubeconfig(c.kubeconfig, 'config.kubeconfig');
+  const serviceType = str(c.management_service_type) ?? 'ClusterIP';
+  if (!['ClusterIP', 'NodePort', 'LoadBalancer'].includes(serviceType))
+    throw configInvalid('config.management_service_type', 'must be ClusterIP, NodePort or LoadBalancer');
+  const gpu = str(c.gpu_resource) ?? 'nvidia.com/gpu';
+  if (gpu !== 'nvidia.com/gpu' && gpu !== 'amd.com/gpu')
+    throw configInvalid('config.gpu_resource', 'must be nvidia.com/gpu or amd.com/gpu');
+  const zoneSelectors: Record<string, Record<string, string>> = {};
+  for (const [zone, selector] of Object.entries(isObj(c.zone_selectors) ? c.zone_selectors : {}))
+    zoneSelectors[zone] = stringMap(selector, `config.zone_selectors.${zone}`);
+  if (c.zone_selectors !== undefined && !isObj(c.zone_selectors))
+    throw configInvalid('config.zone_selectors', 'must be a map of zone → node labels');
+  const namespace = str(c.namespace);
+  if (namespace !== undefined && dnsLabel(namespace) !== namespace)
+    throw configInvalid('config.namespace', 'must be a DNS-1123 label');
+  const readiness = str(c.readiness) ?? 'pods';
+  if (readiness !== 'pods' && readiness !== 'accepted')
+    throw configInvalid('config.readiness', "must be 'pods' (ready pods) or 'accepted' (stored by the API server)");
+  const timeout = c.readiness_timeout_s === undefined ? 300 : Number(c.readiness_timeout_s);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw configInvalid('config.readiness_timeout_s', 'must be a positive number');
+  return {
+    kubeconfig,
+    options: {
+      mapping: {
+        storageClass: str(c.storage_class),
+        managementServiceType: serviceType as KubernetesMapping['managementServiceType'],
+        loadBalancerAnnotations: stringMap(c.load_balancer_annotations, 'config.load_balancer_annotations'),
+        gpuResource: gpu,
+        zoneSelectors,
+        ingressController: str(c.ingress_controller_namespace) ? { namespace: str(c.ingress_controller_namespace)! } : undefined,
+        namespace,
+      },
+      readiness,
+      readinessTimeoutMs: timeout * 1000,
+      execOutputLimit: Number(c.exec_output_limit ?? 64 * 1024),
+    },
+  };
 }
 
-const NOT_YET =
-  'Kubernetes workloads are not managed yet by this orchestrator (the Kubernetes adapter is under construction); registration and connectivity checks work';
-
-/** Kubernetes used as a VIM. This version checks reachability and credentials (`ping`). */
-class KubernetesAdapter extends ConnectivityOnlyAdapter {
-  constructor(
-    private readonly kc: KubeConfig,
-    private readonly k8s: typeof import('@kubernetes/client-node'),
-  ) {
-    super(NOT_YET);
-  }
-
-  async ping(): Promise<VimHealth> {
-    const server = this.kc.getCurrentCluster()?.server ?? '(no server)';
-    try {
-      const v = await this.kc.makeApiClient(this.k8s.VersionApi).getCode();
-      return { ok: true, detail: `Kubernetes ${v.gitVersion} at ${server}`, version: v.gitVersion };
-    } catch (e) {
-      const err = e as { code?: number | string; message?: string; cause?: { code?: string } };
-      const status = typeof err.code === 'number' ? err.code : undefined;
-      if (status === 401 || status === 403)
-        throw new VimError('VIM.AUTH_FAILED', `Kubernetes API at ${server} refused the credentials (HTTP ${status})`, false);
-      const code = err.cause?.code ?? (typeof err.code === 'string' ? err.code : '');
-      throw new VimError(
-        'VIM.UNREACHABLE',
-        `cannot reach the Kubernetes API at ${server}: ${code || err.message}`,
-        true,
-        undefined,
-        e,
-      );
-    }
-  }
-}
-
+/** Kubernetes as a VIM (see README.md beside this folder). */
 export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
   specVersion: CONTRACT_VERSION,
   vimType: 'kubernetes',
@@ -102,6 +107,6 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
     kc.loadFromString(JSON.stringify(config.kubeconfig));
-    return new KubernetesAdapter(kc, k8s);
+    return new KubernetesAdapter(kc, k8s, config.options);
   },
 };

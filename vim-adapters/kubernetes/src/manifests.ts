@@ -20,6 +20,8 @@ export interface KubernetesMapping {
   zoneSelectors: Record<string, Record<string, string>>;
   /** Where the ingress controller runs, allowed through the default deny. */
   ingressController?: { namespace: string };
+  /** One namespace for everything (OSM `k8sclusters` `namespace`) instead of one per NS instance. */
+  namespace?: string;
 }
 
 export const DEFAULT_MAPPING: KubernetesMapping = {
@@ -48,10 +50,14 @@ const labelValue = (s: string): string =>
     .slice(0, 63)
     .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 
-/** One namespace per NS instance. */
-export function namespaceOf(ref: ResourceRef): string {
-  const ns = ref.labels['mano.ns-instance'];
-  return dnsLabel(`mano-${ns ? ns.replace(/-/g, '').slice(0, 8) : 'shared'}`);
+/**
+ * One namespace per NS instance (or the account's one namespace). From the NS id label, or — for a bare reference
+ * as terminate and rollback give — from the name, which starts with `mano-<first 8 hex of the NS id>-`.
+ */
+export function namespaceOf(ref: ResourceRef, m: Pick<KubernetesMapping, 'namespace'> = {}): string {
+  if (m.namespace) return m.namespace;
+  const ns = ref.labels['mano.ns-instance']?.replace(/-/g, '').slice(0, 8) ?? /^mano-([0-9a-f]{8})-/.exec(ref.name)?.[1];
+  return dnsLabel(`mano-${ns ?? 'shared'}`);
 }
 
 /** Every object carries the NS/VNF/VDU identities of its resource, and who manages it. */
@@ -65,22 +71,27 @@ export function labelsOf(ref: ResourceRef): Record<string, string> {
 }
 
 const vlLabel = (network: string) => `vl.mano.io/${dnsLabel(network)}`;
-const meta = (ref: ResourceRef, name = dnsLabel(ref.name), extra: Obj = {}) => ({
+const meta = (ref: ResourceRef, m: KubernetesMapping, name = dnsLabel(ref.name), extra: Obj = {}) => ({
   name,
-  namespace: namespaceOf(ref),
+  namespace: namespaceOf(ref, m),
   labels: labelsOf(ref),
   ...extra,
 });
 
+/** The NetworkPolicy of a virtual link, and the workload's annotation listing its connection points. */
+export const vlPolicyName = (network: string): string => dnsLabel(`vl-${network}`);
+export const PORTS_ANNOTATION = 'mano.io/ports';
+
 /** The NS namespace: deny all ingress by default, except from the configured ingress controller. */
 export function namespaceManifests(ref: ResourceRef, m: KubernetesMapping): Obj[] {
-  const namespace = namespaceOf(ref);
+  const namespace = namespaceOf(ref, m);
   const labels = {
     'app.kubernetes.io/managed-by': 'opencloudedge-mano',
     'mano.io/ns-instance': labelValue(ref.labels['mano.ns-instance'] ?? ''),
   };
   const objects: Obj[] = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } },
+    // an account's own namespace exists already (and may not be ours to label)
+    ...(m.namespace ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } }]),
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -105,13 +116,13 @@ export function namespaceManifests(ref: ResourceRef, m: KubernetesMapping): Obj[
 }
 
 /** A virtual link: the pods attached to it may talk to each other. */
-export function networkManifests(d: DesiredNetwork): Obj[] {
+export function networkManifests(d: DesiredNetwork, m: KubernetesMapping): Obj[] {
   const selector = { matchLabels: { [vlLabel(d.ref.name)]: 'true' } };
   return [
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: meta(d.ref, dnsLabel(`vl-${d.ref.name}`)),
+      metadata: meta(d.ref, m, vlPolicyName(d.ref.name)),
       spec: { podSelector: selector, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: selector }] }] },
     },
   ];
@@ -122,7 +133,7 @@ export function volumeManifests(d: DesiredVolume, m: KubernetesMapping): Obj[] {
     {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: meta(d.ref),
+      metadata: meta(d.ref, m),
       spec: {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: `${d.sizeGiB}Gi` } },
@@ -155,7 +166,7 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     objects.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta(d.ref, `${name}-day0`.slice(0, 63)),
+      metadata: meta(d.ref, m, `${name}-day0`.slice(0, 63)),
       data: { 'user-data': d.userData },
     });
     volumes.push({ name: 'day0', configMap: { name: `${name}-day0`.slice(0, 63) } });
@@ -187,10 +198,11 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     },
   };
   const spec = { replicas: d.replicas ?? 1, selector: { matchLabels: selector }, template: pod };
+  const workloadMeta = meta(d.ref, m, name, { annotations: { [PORTS_ANNOTATION]: d.ports.map((p) => p.name).join(',') } });
   objects.push(
     d.volumes?.length
-      ? { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: meta(d.ref), spec: { ...spec, serviceName: name } }
-      : { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(d.ref), spec },
+      ? { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: workloadMeta, spec: { ...spec, serviceName: name } }
+      : { apiVersion: 'apps/v1', kind: 'Deployment', metadata: workloadMeta, spec },
   );
   const mgmt = d.ports.some((p) => p.management || p.floatingIp);
   const type = mgmt ? m.managementServiceType : 'ClusterIP';
@@ -199,6 +211,7 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     kind: 'Service',
     metadata: meta(
       d.ref,
+      m,
       name,
       type === 'LoadBalancer' && Object.keys(m.loadBalancerAnnotations).length ? { annotations: m.loadBalancerAnnotations } : {},
     ),

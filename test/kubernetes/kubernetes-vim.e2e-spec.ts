@@ -1,0 +1,167 @@
+import { AccountOperations } from '../../src/vims/account-operations';
+import { fakeApiServer, FakeApiServer } from '../../vim-adapters/kubernetes/test/fake-apiserver';
+import { kubernetesValidator } from '../utils/kubernetes-schema';
+import { onboardWebserver, pollOp } from '../utils/lcm';
+import { asJson, TestApp, useTestApp } from '../utils/test-app';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * The example web server on a Kubernetes VIM, through the NBI, against an in-process API server that plays the
+ * cluster (pods become Ready, exec runs the command here): the documented objects and nothing else, each valid
+ * against the Kubernetes 1.32 schema; day-1 and day-2 through pod exec; terminate leaves nothing of ours.
+ */
+describe('Kubernetes VIM through the NBI (in-process API server)', () => {
+  let t: TestApp;
+  let admin: string;
+  let api: FakeApiServer;
+  let vim: string;
+  const valid = kubernetesValidator();
+
+  useTestApp(async (app, token) => {
+    t = app;
+    admin = token;
+    api = await fakeApiServer();
+  });
+  afterAll(() => api?.close());
+
+  const call = (method: 'get' | 'post' | 'delete', path: string, body?: object) => {
+    const req = asJson(t.http[method](path), admin);
+    return body ? req.send(body) : req;
+  };
+  const ours = () => api.objects().filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'opencloudedge-mano');
+
+  it('registers the cluster as a VIM account (vim_type kubernetes) and as an OSM k8scluster: ENABLED with its version', async () => {
+    const res = await call('post', '/osm/admin/v1/vim_accounts', {
+      name: 'k8s',
+      vim_type: 'kubernetes',
+      vim_url: api.url,
+      vim_user: 'k8s',
+      vim_password: 'unused',
+      vim_tenant_name: 'k8s',
+      config: { kubeconfig: api.kubeconfig, storage_class: 'ceph-rbd' },
+    }).expect(202);
+    await t.app.get(AccountOperations).idle();
+    const shown = (await call('get', `/osm/admin/v1/vim_accounts/${res.body.id}`).expect(200)).body;
+    expect(shown._admin).toMatchObject({
+      operationalState: 'ENABLED',
+      'detailed-status': `Kubernetes v1.32.0-fake at ${api.url}`,
+    });
+    expect(JSON.stringify(shown)).not.toContain(api.token);
+    vim = res.body.id;
+
+    const cluster = await call('post', '/osm/admin/v1/k8sclusters', {
+      name: 'cluster1',
+      credentials: api.kubeconfig,
+      vim_account: vim,
+      k8s_version: '1.32',
+      nets: { net1: null },
+    }).expect(202);
+    await t.app.get(AccountOperations).idle();
+    expect((await call('get', `/osm/admin/v1/k8sclusters/${cluster.body.id}`).expect(200)).body._admin.operationalState).toBe(
+      'ENABLED',
+    );
+  });
+
+  it('instantiates the web server: exactly the documented objects, schema-valid; day-1 and day-2 run in the pod; terminate leaves nothing', async () => {
+    const nsdId = await onboardWebserver(t, admin);
+    const created = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+      nsName: 'web-k8s',
+      nsdId,
+      vimAccountId: vim,
+      additionalParamsForVnf: [{ 'member-vnf-index': '1', additionalParams: { greeting: 'Hello from Kubernetes' } }],
+    }).expect(201);
+    const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
+    expect(op).toMatchObject({ operationState: 'COMPLETED' });
+    const configure = (op.steps as Obj[]).find((s) => String(s.key).includes('configure')) as { result: Obj } | undefined;
+    expect(configure?.result).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('configured') });
+
+    const ns8 = String(created.body.id).replace(/-/g, '').slice(0, 8);
+    const ns = `mano-${ns8}`;
+    expect(
+      ours()
+        // pods are the cluster's doing (they carry the template's labels), not objects we apply
+        .filter((o) => o.kind !== 'Pod')
+        .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)
+        .sort(),
+    ).toEqual([
+      `ConfigMap ${ns}/${ns}-1-web-0-day0`,
+      `Deployment ${ns}/${ns}-1-web-0`,
+      `Namespace /${ns}`,
+      `NetworkPolicy ${ns}/mano-default-deny`,
+      `NetworkPolicy ${ns}/vl-${ns}-mgmtnet`,
+      `Service ${ns}/${ns}-1-web-0`,
+    ]);
+    for (const obj of ours().filter((o) => o.kind !== 'Pod')) {
+      const { uid: _uid, creationTimestamp: _created, ...metadata } = obj.metadata;
+      const { status: _status, ...applied } = obj;
+      expect(valid({ ...applied, metadata })).toEqual([]);
+    }
+    const deployment = ours().find((o) => o.kind === 'Deployment') as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { template: { spec: { containers: { image: string; resources: Obj }[] } } };
+    };
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({
+      image: 'docker.io/library/nginx:1.27-alpine',
+      resources: { requests: { cpu: '1000m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
+    });
+    expect(deployment.metadata.labels).toMatchObject({
+      'mano.io/ns-instance': created.body.id,
+      'mano.io/vdu': 'web',
+      'mano.io/member-vnf-index': '1',
+    });
+    const day0 = ours().find((o) => o.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+    expect(day0.data['user-data']).toContain('<h1>Hello from Kubernetes</h1>');
+
+    const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
+    expect(vnfrs[0]['ip-address']).toEqual(expect.stringMatching(/^10\.244\./));
+
+    const action = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/action`, {
+      member_vnf_index: '1',
+      primitive: 'set-greeting',
+      primitive_params: { greeting: 'from a pod' },
+    }).expect(202);
+    expect(await pollOp(t, admin, action.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).toMatchObject({
+      operationState: 'COMPLETED',
+      detailedStatus: expect.stringContaining('greeting set to: from a pod'),
+    });
+
+    const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
+    expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
+      'COMPLETED',
+    );
+    expect(ours()).toEqual([]);
+    expect(api.objects().filter((o) => o.metadata.namespace === ns)).toEqual([]);
+  });
+
+  it('pods that never become ready end the operation FAILED_TEMP at the readiness timeout, with the pods’ conditions', async () => {
+    const res = await call('post', '/osm/admin/v1/vim_accounts', {
+      name: 'k8s-no-kubelet',
+      vim_type: 'kubernetes',
+      vim_url: api.url,
+      vim_user: 'k8s',
+      vim_password: 'unused',
+      vim_tenant_name: 'k8s',
+      config: { kubeconfig: api.kubeconfig, readiness_timeout_s: 1 },
+    }).expect(202);
+    await t.app.get(AccountOperations).idle();
+    api.podsBecomeReady = false;
+    const nsds = (await call('get', '/osm/nsd/v1/ns_descriptors?id=webserver_ns').expect(200)).body as Obj[];
+    const created = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+      nsName: 'stuck',
+      nsdId: nsds[0]._id,
+      vimAccountId: res.body.id,
+    }).expect(201);
+    const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
+    expect(op.operationState).toBe('FAILED_TEMP');
+    expect(String(op.errorMessage)).toMatch(
+      /failed in the VIM: not ready \d+ s after creation .*PodScheduled=False \(Unschedulable/,
+    );
+    api.podsBecomeReady = true;
+    const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
+    expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
+      'COMPLETED',
+    );
+    expect(ours()).toEqual([]);
+  });
+});

@@ -1,0 +1,303 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+
+type Obj = Record<string, unknown>;
+type Meta = { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string };
+export type StoredObject = Obj & { apiVersion: string; kind: string; metadata: Meta };
+
+/** The resources the adapter uses, as discovery lists them: plural, kind, namespaced. */
+const RESOURCES: Record<string, [string, string, boolean][]> = {
+  v1: [
+    ['namespaces', 'Namespace', false],
+    ['nodes', 'Node', false],
+    ['pods', 'Pod', true],
+    ['services', 'Service', true],
+    ['configmaps', 'ConfigMap', true],
+    ['persistentvolumeclaims', 'PersistentVolumeClaim', true],
+    ['serviceaccounts', 'ServiceAccount', true],
+  ],
+  'apps/v1': [
+    ['deployments', 'Deployment', true],
+    ['statefulsets', 'StatefulSet', true],
+  ],
+  'networking.k8s.io/v1': [
+    ['networkpolicies', 'NetworkPolicy', true],
+    ['ingresses', 'Ingress', true],
+  ],
+  'autoscaling/v2': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true]],
+  'rbac.authorization.k8s.io/v1': [
+    ['roles', 'Role', true],
+    ['rolebindings', 'RoleBinding', true],
+  ],
+};
+const KIND_OF = new Map(Object.entries(RESOURCES).flatMap(([gv, rs]) => rs.map(([plural, kind]) => [`${gv}/${plural}`, kind])));
+
+export interface FakeApiServer {
+  url: string;
+  token: string;
+  /** A kubeconfig for it (token auth, its CA inline). */
+  kubeconfig: Obj;
+  objects(): StoredObject[];
+  /** Every mutating request: `PATCH Deployment ns/name`, … */
+  writes: string[];
+  /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
+  fail(match: RegExp, status: number, message: string, times?: number): void;
+  /** Workloads get Running, Ready pods (a kubelet and controllers) or Pending, unschedulable ones (an API server alone). */
+  podsBecomeReady: boolean;
+  close(): Promise<void>;
+}
+
+const status = (code: number, reason: string, message: string) => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  status: 'Failure',
+  code,
+  reason,
+  message,
+});
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'AlreadyExists',
+  422: 'Invalid',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+
+function matches(labels: Record<string, string> | undefined, selector: string | null): boolean {
+  if (!selector) return true;
+  return selector.split(',').every((term) => {
+    const [k, v] = term.split('=');
+    return labels?.[k] === v;
+  });
+}
+
+/**
+ * An in-process Kubernetes API server for the adapter's tests: discovery, server-side apply (create or replace the
+ * applied fields), read, list with label selectors, delete (a namespace takes its objects along), a token check,
+ * pod exec over WebSocket (`v4.channel.k8s.io`, the command run here with the local shell), scripted failures, and
+ * — when asked — the work of controllers and kubelets: pods for workloads, ready replicas.
+ */
+export async function fakeApiServer(): Promise<FakeApiServer> {
+  const store = new Map<string, StoredObject>();
+  const writes: string[] = [];
+  const failures: { match: RegExp; status: number; message: string; times: number }[] = [];
+  const token = `tok-${randomUUID()}`;
+  const key = (kind: string, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
+
+  const api: FakeApiServer = {
+    url: '',
+    token,
+    kubeconfig: {},
+    objects: () => [...store.values()],
+    writes,
+    fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
+    podsBecomeReady: true,
+    close: async () => {
+      wss.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+
+  /** What controllers and kubelets would do for a workload: one pod per replica, Ready or Pending. */
+  const reconcile = (w: StoredObject) => {
+    const spec = w.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: Obj } };
+    for (const [k, o] of store) if (o.kind === 'Pod' && o.metadata.labels?.['mano.io/owner'] === w.metadata.name) store.delete(k);
+    const replicas = spec.replicas ?? 1;
+    for (let i = 0; i < replicas; i++) {
+      const name = `${w.metadata.name}-${i}`;
+      store.set(key('Pod', w.metadata.namespace, name), {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          namespace: w.metadata.namespace,
+          uid: randomUUID(),
+          labels: { ...spec.template.metadata.labels, 'mano.io/owner': w.metadata.name },
+        },
+        spec: spec.template.spec,
+        status: api.podsBecomeReady
+          ? { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] }
+          : {
+              phase: 'Pending',
+              conditions: [
+                {
+                  type: 'PodScheduled',
+                  status: 'False',
+                  reason: 'Unschedulable',
+                  message: '0/0 nodes are available: no nodes available to schedule pods.',
+                },
+              ],
+            },
+      });
+    }
+    w.status = { replicas, readyReplicas: api.podsBecomeReady ? replicas : 0 };
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const send = (code: number, payload: unknown) => {
+      res.writeHead(code, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (req.headers.authorization !== `Bearer ${token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    const failure = failures.find((f) => f.times > 0 && f.match.test(`${req.method} ${url.pathname}`));
+    if (failure) {
+      failure.times--;
+      return send(failure.status, status(failure.status, REASONS[failure.status] ?? 'Failure', failure.message));
+    }
+    if (url.pathname === '/version') return send(200, { major: '1', minor: '32', gitVersion: 'v1.32.0-fake' });
+    // discovery
+    const gvMatch = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))$/.exec(url.pathname);
+    if (gvMatch) {
+      const gv = gvMatch[1] ?? gvMatch[2];
+      const resources = RESOURCES[gv];
+      if (!resources) return send(404, status(404, 'NotFound', `the server could not find the requested resource`));
+      return send(200, {
+        kind: 'APIResourceList',
+        groupVersion: gv,
+        resources: resources.map(([name, kind, namespaced]) => ({
+          name,
+          kind,
+          namespaced,
+          singularName: '',
+          verbs: ['get', 'list', 'patch', 'delete'],
+        })),
+      });
+    }
+    const m = /^\/(?:api\/v1|apis\/([^/]+\/[^/]+))\/(.*)$/.exec(url.pathname);
+    if (!m) return send(404, status(404, 'NotFound', 'no such path'));
+    const gv = m[1] ?? 'v1';
+    const parts = m[2].split('/');
+    let namespace: string | undefined;
+    let plural: string;
+    let name: string | undefined;
+    if (parts[0] === 'namespaces' && parts.length >= 3) [, namespace, plural, name] = parts;
+    else [plural, name] = parts;
+    const kind = KIND_OF.get(`${gv}/${plural}`);
+    if (!kind) return send(404, status(404, 'NotFound', `the server could not find the requested resource (${gv}/${plural})`));
+    const k = name ? key(kind, namespace, name) : '';
+    switch (req.method) {
+      case 'GET': {
+        if (name) {
+          const obj = store.get(k);
+          return obj ? send(200, obj) : send(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+        }
+        const items = [...store.values()].filter(
+          (o) =>
+            o.kind === kind &&
+            (!namespace || o.metadata.namespace === namespace) &&
+            matches(o.metadata.labels, url.searchParams.get('labelSelector')),
+        );
+        return send(200, { kind: `${kind}List`, apiVersion: gv, metadata: {}, items });
+      }
+      case 'PATCH': {
+        if (req.headers['content-type'] !== 'application/apply-patch+yaml')
+          return send(415, status(415, 'UnsupportedMediaType', 'only server-side apply here'));
+        if (url.searchParams.get('fieldManager') !== 'opencloudedge-mano')
+          return send(422, status(422, 'Invalid', 'fieldManager is required'));
+        const applied = JSON.parse(body) as StoredObject;
+        if (namespace && !store.has(key('Namespace', undefined, namespace)))
+          return send(404, status(404, 'NotFound', `namespaces "${namespace}" not found`));
+        const existing = store.get(k);
+        const obj: StoredObject = {
+          ...existing,
+          ...applied,
+          metadata: {
+            ...applied.metadata,
+            uid: existing?.metadata.uid ?? randomUUID(),
+            creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(),
+          },
+        };
+        if (existing && applied.spec && existing.spec) obj.spec = { ...(existing.spec as Obj), ...(applied.spec as Obj) };
+        store.set(k, obj);
+        writes.push(`PATCH ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+        if (kind === 'Deployment' || kind === 'StatefulSet') reconcile(obj);
+        return send(existing ? 200 : 201, obj);
+      }
+      case 'DELETE': {
+        const obj = store.get(k);
+        if (!obj) return send(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+        store.delete(k);
+        writes.push(`DELETE ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+        if (kind === 'Namespace') for (const [sk, o] of store) if (o.metadata.namespace === name) store.delete(sk);
+        if (kind === 'Deployment' || kind === 'StatefulSet')
+          for (const [sk, o] of store) if (o.kind === 'Pod' && o.metadata.labels?.['mano.io/owner'] === name) store.delete(sk);
+        return send(200, { kind: 'Status', apiVersion: 'v1', status: 'Success' });
+      }
+      default:
+        return send(405, status(405, 'MethodNotAllowed', req.method ?? ''));
+    }
+  };
+
+  // TLS as a real API server, its certificate given to the client as certificate-authority-data
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: 'fake-kube-apiserver' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
+  });
+  // pod exec: the command runs here, its output goes back on channels 1 and 2, the Status on channel 3
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+    if (req.headers.authorization !== `Bearer ${token}` || !m || !store.has(key('Pod', m[1], m[2]))) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const command = url.searchParams.getAll('command');
+      const run = spawnSync(command[0], command.slice(1), { encoding: 'buffer', timeout: 30_000 });
+      const frame = (channel: number, data: Buffer | string) =>
+        ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+      if (run.stdout?.length) frame(1, run.stdout);
+      if (run.stderr?.length) frame(2, run.stderr);
+      frame(
+        3,
+        JSON.stringify(
+          run.status === 0
+            ? { metadata: {}, status: 'Success' }
+            : {
+                metadata: {},
+                status: 'Failure',
+                reason: 'NonZeroExitCode',
+                message: `command terminated with non-zero exit code: exit code ${run.status}`,
+                details: { causes: [{ reason: 'ExitCode', message: String(run.status) }] },
+              },
+        ),
+      );
+      ws.close();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  api.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api.kubeconfig = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: 'fake', cluster: { server: api.url, 'certificate-authority-data': Buffer.from(pems.cert).toString('base64') } },
+    ],
+    users: [{ name: 'mano', user: { token } }],
+    contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'mano' } }],
+    'current-context': 'fake',
+  };
+  return api;
+}
