@@ -1,4 +1,13 @@
-import type { DesiredCompute, DesiredNetwork, DesiredVolume, Flavor, IpProfile, PortSpec } from '../../vim-adapters/contract/src';
+import type {
+  DesiredCompute,
+  DesiredNetwork,
+  DesiredVolume,
+  Flavor,
+  IpProfile,
+  PortSpec,
+  Probe,
+  ServicePort,
+} from '../../vim-adapters/contract/src';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
 type Obj = Record<string, unknown>;
@@ -155,6 +164,70 @@ function epaOf(compute: Obj): Flavor['epa'] {
   return Object.keys(epa).length ? epa : undefined;
 }
 
+const probeOf = (p: Obj | undefined): Probe | undefined => {
+  if (!p) return undefined;
+  const http = p['http-get'] as Obj | undefined;
+  const tcp = p['tcp-socket'] as Obj | undefined;
+  const exec = p.exec as Obj | undefined;
+  return {
+    httpGet: http ? { path: str(http.path) ?? '/', port: num(http.port, 80) } : undefined,
+    tcpSocket: tcp ? { port: num(tcp.port, 80) } : undefined,
+    exec: exec ? { command: (exec.command as unknown[]).map(String) } : undefined,
+    initialDelaySeconds: p['initial-delay-seconds'] === undefined ? undefined : num(p['initial-delay-seconds'], 0),
+    periodSeconds: p['period-seconds'] === undefined ? undefined : num(p['period-seconds'], 10),
+    failureThreshold: p['failure-threshold'] === undefined ? undefined : num(p['failure-threshold'], 3),
+  };
+};
+
+const kubernetesGpu = (vdu: Obj): Pick<Flavor, 'gpu' | 'gpuVendor'> => {
+  const gpu = (vdu.kubernetes as Obj | undefined)?.gpu as Obj | undefined;
+  return gpu ? { gpu: num(gpu.count, 1), gpuVendor: str(gpu.vendor) === 'amd' ? 'amd' : 'nvidia' } : {};
+};
+
+/** Our `vdu[].kubernetes` extension (validated at onboarding) in the contract's VIM-neutral terms. */
+function kubernetesOf(vdu: Obj) {
+  const k = (vdu.kubernetes ?? {}) as Obj;
+  const services = new Map<string, ServicePort>(
+    list(k.ports).map((p) => {
+      const http = p.http as Obj | undefined;
+      return [
+        String(p.cpd),
+        {
+          port: num(p.port, 80),
+          targetPort: p['target-port'] === undefined ? undefined : num(p['target-port'], 80),
+          protocol: (str(p.protocol) ?? 'TCP') as ServicePort['protocol'],
+          expose: str(p.expose) as ServicePort['expose'],
+          http: http
+            ? { host: String(http.host), path: str(http.path), public: truthy(http.public), tls: truthy(http.tls) }
+            : undefined,
+        },
+      ];
+    }),
+  );
+  const probes = k.probes as Obj | undefined;
+  const autoscaling = k.autoscaling as Obj | undefined;
+  return {
+    services,
+    probes: probes ? { readiness: probeOf(probes.readiness as Obj), liveness: probeOf(probes.liveness as Obj) } : undefined,
+    apiAccess: list(k['api-access']).length
+      ? list(k['api-access']).map((r) => ({
+          apiGroups: ((r['api-groups'] as unknown[] | undefined) ?? ['']).map(String),
+          resources: (r.resources as unknown[]).map(String),
+          verbs: (r.verbs as unknown[]).map(String),
+        }))
+      : undefined,
+    autoscaling: autoscaling
+      ? {
+          minReplicas: num(autoscaling['min-replicas'], 1),
+          maxReplicas: num(autoscaling['max-replicas'], 1),
+          cpuUtilization: autoscaling['cpu-utilization'] === undefined ? undefined : num(autoscaling['cpu-utilization'], 80),
+          memoryUtilization:
+            autoscaling['memory-utilization'] === undefined ? undefined : num(autoscaling['memory-utilization'], 80),
+        }
+      : undefined,
+  };
+}
+
 /** Instances of each VDU at the VNF's instantiation level (OSM order: level, vdu-profile minimum, 1). */
 export function vduCounts(vnfd: Obj, profile?: Obj): Map<string, number> {
   const df = list(vnfd.df).find((d) => str(d.id) === str(profile?.['flavour-id'])) ?? list(vnfd.df)[0] ?? {};
@@ -277,7 +350,9 @@ export function planInstantiation(input: PlanInput): Plan {
         memoryGiB: num((compute['virtual-memory'] as Obj | undefined)?.size, 1),
         storageGiB: num(storages[0]?.['size-of-storage'], 0),
         epa: epaOf(compute),
+        ...kubernetesGpu(vdu),
       };
+      const k8s = kubernetesOf(vdu);
       for (let n = 0; n < (counts.get(vduId) ?? 1); n++) {
         const name = resourceName(ns8, member, vduId, n);
         const interfaces: PlannedInterface[] = [];
@@ -309,6 +384,7 @@ export function planInstantiation(input: PlanInput): Plan {
             existingNetworkName: existingNetworks.get(iface.network),
             fixedIp,
             management: mgmt || undefined,
+            service: k8s.services.get(cpdId),
           });
         }
         const volumes: string[] = [];
@@ -341,6 +417,9 @@ export function planInstantiation(input: PlanInput): Plan {
             ports,
             volumes: volumes.length ? volumes : undefined,
             userData: input.userData?.get(`${member}/${vduId}`),
+            probes: k8s.probes,
+            apiAccess: k8s.apiAccess,
+            autoscaling: k8s.autoscaling,
           },
         });
         demand.vcpu += flavor.vcpu;

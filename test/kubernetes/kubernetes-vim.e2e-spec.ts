@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { fakeApiServer, FakeApiServer } from '../../vim-adapters/kubernetes/test/fake-apiserver';
 import { kubernetesValidator } from '../utils/kubernetes-schema';
-import { onboardWebserver, pollOp } from '../utils/lcm';
+import { DESCRIPTORS, onboardWebserver, pollOp } from '../utils/lcm';
+import { folderEntries, makeTarGz } from '../utils/packages';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 type Obj = Record<string, unknown>;
@@ -87,6 +89,7 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     ).toEqual([
       `ConfigMap ${ns}/${ns}-1-web-0-day0`,
       `Deployment ${ns}/${ns}-1-web-0`,
+      `Ingress ${ns}/${ns}-1-web-0-intranet`,
       `Namespace /${ns}`,
       `NetworkPolicy ${ns}/mano-default-deny`,
       `NetworkPolicy ${ns}/vl-${ns}-mgmtnet`,
@@ -163,5 +166,27 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       'COMPLETED',
     );
     expect(ours()).toEqual([]);
+  });
+
+  it('checks the vdu kubernetes extension at onboarding: a port on an unknown connection point, an unknown field', async () => {
+    const upload = async (edit: (vnfd: string) => string) => {
+      const entries = folderEntries(join(DESCRIPTORS, 'webserver_vnf'), 'webserver_vnf').map((e) =>
+        e.name.endsWith('vnfd.yaml')
+          ? { ...e, content: edit(String(e.content)).replace(/id: webserver_vnf/, 'id: k8s_ext_vnf') }
+          : e,
+      );
+      const body = await makeTarGz(entries);
+      // the answer itself (a supertest request is a thenable: it would be sent by the async function's return)
+      return (await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), admin)
+        .set('Content-Type', 'application/gzip')
+        .send(body)
+        .expect(422)) as { body: { detail: string } };
+    };
+    const unknownCpd = await upload((v) => v.replace('- cpd: web-eth0-int', '- cpd: web-eth9-int'));
+    expect(unknownCpd.body.detail).toContain(
+      "vnfd.vdu[0].kubernetes.ports[0].cpd: 'web-eth9-int' is not an int-cpd id of this VDU",
+    );
+    const unknownField = await upload((v) => v.replace('tls: true', 'tls: true\n              wildcard: true'));
+    expect(unknownField.body.detail).toContain('vnfd.vdu[0].kubernetes.ports[0].http.wildcard');
   });
 });

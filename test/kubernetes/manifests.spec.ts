@@ -55,6 +55,9 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
     gpuResource: 'amd.com/gpu',
     zoneSelectors: { 'edge-1': { 'node-role.kubernetes.io/edge': 'true' } },
     ingressController: { namespace: 'ingress-nginx' },
+    ingressClasses: { intranet: 'nginx-intranet', public: 'nginx-public' },
+    certManagerIssuer: { name: 'letsencrypt', kind: 'ClusterIssuer' },
+    externalDnsDomain: 'apps.example.com',
   };
 
   it('refuses a broken object (the validator is not vacuous)', () => {
@@ -108,7 +111,7 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       placement: { zone: 'edge-1' },
     };
     const objects = computeManifests(gpu, richMapping, 'docker.io/library/nginx:1.27-alpine');
-    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Deployment', 'Service', 'Ingress']);
     const deployment = objects[1] as {
       metadata: Obj;
       spec: { template: { metadata: { labels: Obj }; spec: Obj & { containers: Obj[] } } };
@@ -129,5 +132,104 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       metadata: { annotations: { 'metallb.universe.tf/address-pool': 'public' } },
     });
     expect(validate(objects[1])).toEqual([]);
+  });
+
+  it('maps the vdu kubernetes extension: ports, Ingress with class/TLS/cert-manager/external-dns, probes, GPU vendor, RBAC, HPA', () => {
+    const plan = planFor(
+      [join(DESCRIPTORS, 'webserver_vnf', 'webserver_vnfd.yaml')],
+      join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'),
+    );
+    const base = plan.computes[0].desired;
+    const rich: DesiredCompute = {
+      ...base,
+      flavor: { ...base.flavor, gpu: 2, gpuVendor: 'nvidia' },
+      ports: [
+        {
+          ...base.ports[0],
+          service: { port: 443, targetPort: 8443, expose: 'LoadBalancer', http: { host: 'shop', tls: true, public: true } },
+        },
+        {
+          name: 'metrics',
+          network: base.ports[0].network,
+          service: { port: 9100, http: { host: 'metrics.intra.example.com', path: '/metrics' } },
+        },
+      ],
+      probes: {
+        readiness: { httpGet: { path: '/healthz', port: 8443 }, periodSeconds: 5 },
+        liveness: { tcpSocket: { port: 8443 } },
+      },
+      apiAccess: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch'] }],
+      autoscaling: { minReplicas: 1, maxReplicas: 4, cpuUtilization: 70 },
+    };
+    const objects = computeManifests(rich, richMapping, 'registry.example.com/shop:1');
+    expect(objects.flatMap(validate)).toEqual([]);
+    const byKind = (kind: string, n = 0) => objects.filter((o) => o.kind === kind)[n] as Obj & { spec: Obj; metadata: Obj };
+    expect(objects.map((o) => o.kind)).toEqual([
+      'ConfigMap',
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'Service',
+      'Ingress',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+    ]);
+    const pod = (byKind('Deployment').spec.template as { spec: Obj & { containers: Obj[] } }).spec;
+    expect(pod.serviceAccountName).toBe('mano-0f1e2d3c-1-web-0');
+    expect(pod.containers[0]).toMatchObject({
+      ports: [
+        { name: 'web-eth0-int', containerPort: 8443, protocol: 'TCP' },
+        { name: 'metrics', containerPort: 9100, protocol: 'TCP' },
+      ],
+      readinessProbe: { httpGet: { path: '/healthz', port: 8443 }, periodSeconds: 5 },
+      livenessProbe: { tcpSocket: { port: 8443 } },
+      resources: { limits: { 'nvidia.com/gpu': '2' } },
+    });
+    expect(byKind('Service').spec).toMatchObject({
+      type: 'LoadBalancer',
+      ports: [
+        { name: 'web-eth0-int', port: 443, targetPort: 8443 },
+        { name: 'metrics', port: 9100, targetPort: 9100 },
+      ],
+    });
+    expect(byKind('Ingress', 0)).toMatchObject({
+      metadata: {
+        name: 'mano-0f1e2d3c-1-web-0-intranet',
+        annotations: { 'external-dns.alpha.kubernetes.io/hostname': 'metrics.intra.example.com' },
+      },
+      spec: {
+        ingressClassName: 'nginx-intranet',
+        rules: [{ host: 'metrics.intra.example.com', http: { paths: [{ path: '/metrics' }] } }],
+      },
+    });
+    expect(byKind('Ingress', 1)).toMatchObject({
+      metadata: {
+        annotations: {
+          'external-dns.alpha.kubernetes.io/hostname': 'shop.apps.example.com',
+          'cert-manager.io/cluster-issuer': 'letsencrypt',
+        },
+      },
+      spec: {
+        ingressClassName: 'nginx-public',
+        tls: [{ hosts: ['shop.apps.example.com'], secretName: 'mano-0f1e2d3c-1-web-0-tls' }],
+        rules: [
+          {
+            host: 'shop.apps.example.com',
+            http: {
+              paths: [{ path: '/', backend: { service: { name: 'mano-0f1e2d3c-1-web-0', port: { name: 'web-eth0-int' } } } }],
+            },
+          },
+        ],
+      },
+    });
+    expect(byKind('HorizontalPodAutoscaler').spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'mano-0f1e2d3c-1-web-0' },
+      maxReplicas: 4,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
+    expect(byKind('RoleBinding')).toMatchObject({
+      subjects: [{ kind: 'ServiceAccount', name: 'mano-0f1e2d3c-1-web-0', namespace: 'mano-0f1e2d3c' }],
+    });
   });
 });

@@ -30,7 +30,7 @@ export function kubernetesValidator(): (obj: Obj) => string[] {
     const [group, version] = String(obj.apiVersion).includes('/')
       ? String(obj.apiVersion).split('/')
       : ['core', String(obj.apiVersion)];
-    const id = `io.k8s.api.${group.replace('.k8s.io', '')}.${version}.${String(obj.kind)}`;
+    const id = `io.k8s.api.${group.split('.')[0]}.${version}.${String(obj.kind)}`;
     if (!definitions[id]) return [`no definition ${id} in the Kubernetes schema`];
     if (!cache.has(id)) cache.set(id, ajv.getSchema(`k8s#/definitions/${id}`)!);
     const validate = cache.get(id)!;

@@ -88,6 +88,10 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
     list(vdu['int-cpd']).forEach((cpd, j) =>
       c.ref(cpd['int-virtual-link-desc'], intVls, `${p}.int-cpd[${j}].int-virtual-link-desc`, 'an int-virtual-link-desc id'),
     );
+    const cpds = new Set(list(vdu['int-cpd']).map((cpd) => String(cpd.id)));
+    list((vdu.kubernetes as Obj | undefined)?.ports).forEach((port, j) =>
+      c.ref(port.cpd, cpds, `${p}.kubernetes.ports[${j}].cpd`, 'an int-cpd id of this VDU'),
+    );
     const cloudInit = str(vdu['cloud-init-file']);
     if (cloudInit !== undefined && ctx.isPackage && !ctx.files.has(`cloud_init/${cloudInit}`)) {
       c.add(`${p}.cloud-init-file`, `'${cloudInit}' is not in the package (expected cloud_init/${cloudInit})`);

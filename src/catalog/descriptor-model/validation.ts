@@ -7,14 +7,97 @@ import vnfdSchema from './schemas/vnfd.schema.json';
 export type DescriptorKind = 'vnfd' | 'nsd' | 'nst';
 export type Descriptor = Record<string, unknown>;
 
-const schemas: Record<DescriptorKind, object> = { vnfd: withScriptEnvironments(vnfdSchema), nsd: nsdSchema, nst: nstSchema };
+const port = { type: 'integer', minimum: 1, maximum: 65535 };
+const probe = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    'http-get': {
+      type: 'object',
+      additionalProperties: false,
+      properties: { path: { type: 'string' }, port },
+      required: ['port'],
+    },
+    'tcp-socket': { type: 'object', additionalProperties: false, properties: { port }, required: ['port'] },
+    exec: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { command: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+    },
+    'initial-delay-seconds': { type: 'integer', minimum: 0 },
+    'period-seconds': { type: 'integer', minimum: 1 },
+    'failure-threshold': { type: 'integer', minimum: 1 },
+  },
+};
+const strings = { type: 'array', items: { type: 'string' }, minItems: 1 };
+/** `vdu[].kubernetes`: what a container VDU needs on Kubernetes beyond SOL006 (see vim-adapters/kubernetes/README.md). */
+const KUBERNETES_VDU = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ports: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['cpd', 'port'],
+        properties: {
+          cpd: { type: 'string', minLength: 1 },
+          port,
+          'target-port': port,
+          protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+          expose: { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+          http: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['host'],
+            properties: {
+              host: { type: 'string', minLength: 1 },
+              path: { type: 'string' },
+              public: { type: 'boolean' },
+              tls: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+    probes: { type: 'object', additionalProperties: false, properties: { readiness: probe, liveness: probe } },
+    gpu: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['count'],
+      properties: { count: { type: 'integer', minimum: 1 }, vendor: { enum: ['nvidia', 'amd'] } },
+    },
+    'api-access': {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['resources', 'verbs'],
+        properties: { 'api-groups': { type: 'array', items: { type: 'string' } }, resources: strings, verbs: strings },
+      },
+    },
+    autoscaling: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max-replicas'],
+      properties: {
+        'min-replicas': { type: 'integer', minimum: 1 },
+        'max-replicas': { type: 'integer', minimum: 1 },
+        'cpu-utilization': { type: 'integer', minimum: 1, maximum: 100 },
+        'memory-utilization': { type: 'integer', minimum: 1, maximum: 100 },
+      },
+    },
+  },
+};
 
 /**
- * Our one extension of OSM's model: an execution environment may be a `script` shipped in the package's
- * `scripts/` folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`.
+ * Our extensions of OSM's model: an execution environment may be a `script` shipped in the package's `scripts/`
+ * folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`; a VDU may carry a `kubernetes` block.
  */
-function withScriptEnvironments(schema: object): object {
+function withExtensions(schema: object): object {
   const copy = structuredClone(schema) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  copy.properties.vdu.items.properties.kubernetes = KUBERNETES_VDU;
   const day12 =
     copy.properties.df.items.properties['lcm-operations-configuration'].properties['operate-vnf-op-config'].properties['day1-2'];
   day12.items.properties['execution-environment-list'].items.properties.script = {
@@ -25,6 +108,8 @@ function withScriptEnvironments(schema: object): object {
   };
   return copy;
 }
+const schemas: Record<DescriptorKind, object> = { vnfd: withExtensions(vnfdSchema), nsd: nsdSchema, nst: nstSchema };
+
 // Compiled on first use: the three generated validators are large, and an idle service need not hold them.
 let ajv: Ajv | undefined;
 const validators: Partial<Record<DescriptorKind, ValidateFunction>> = {};

@@ -38,6 +38,7 @@ export interface Flavor {
   /** Root disk. */
   storageGiB: number;
   gpu?: number;
+  gpuVendor?: 'nvidia' | 'amd';
   /** EPA hints (cpu pinning, huge pages, NUMA…), adapter-specific keys. */
   epa?: Record<string, string | number | boolean>;
 }
@@ -57,6 +58,27 @@ export interface PortSpec {
   portSecurity?: boolean;
   /** SR-IOV and friends: `normal` (default), `direct`, `direct-physical`, `macvtap` (OpenStack `binding:vnic_type`). */
   vnicType?: string;
+  /** A service the workload offers on this port (containers: Service, and Ingress for HTTP). VMs ignore it. */
+  service?: ServicePort;
+}
+
+export interface ServicePort {
+  port: number;
+  targetPort?: number;
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  /** How far it is reachable: inside the VIM (default), on every node, or through a load balancer. */
+  expose?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** Served over HTTP(S) at a host name: Ingress, certificate and DNS record where the VIM has them. */
+  http?: { host: string; path?: string; public?: boolean; tls?: boolean };
+}
+
+export interface Probe {
+  httpGet?: { path: string; port: number };
+  tcpSocket?: { port: number };
+  exec?: { command: string[] };
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  failureThreshold?: number;
 }
 
 export interface Placement {
@@ -83,6 +105,12 @@ export interface DesiredCompute {
   /** `ref.name`s of volumes to attach. */
   volumes?: string[];
   env?: Record<string, string>;
+  /** Health checks of a container workload. */
+  probes?: { readiness?: Probe; liveness?: Probe };
+  /** The workload calls the VIM's own API (Kubernetes: ServiceAccount, Role, RoleBinding with these rules). */
+  apiAccess?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  /** VIM-side autoscaling of the instance's replicas on CPU/memory utilisation (Kubernetes: HorizontalPodAutoscaler). */
+  autoscaling?: { minReplicas: number; maxReplicas: number; cpuUtilization?: number; memoryUtilization?: number };
 }
 
 export interface DesiredVolume {

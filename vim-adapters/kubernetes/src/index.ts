@@ -76,6 +76,15 @@ function parseAccount(account: VimAccount): KubernetesConfig {
   const readiness = str(c.readiness) ?? 'pods';
   if (readiness !== 'pods' && readiness !== 'accepted')
     throw configInvalid('config.readiness', "must be 'pods' (ready pods) or 'accepted' (stored by the API server)");
+  const classes = stringMap(c.ingress_classes, 'config.ingress_classes');
+  for (const k of Object.keys(classes))
+    if (k !== 'intranet' && k !== 'public')
+      throw configInvalid(`config.ingress_classes.${k}`, 'only intranet and public are known');
+  const issuer = c.cert_manager_issuer;
+  const issuerName = typeof issuer === 'string' ? issuer : isObj(issuer) ? str(issuer.name) : undefined;
+  const issuerKind = isObj(issuer) ? (str(issuer.kind) ?? 'ClusterIssuer') : 'ClusterIssuer';
+  if (issuer !== undefined && (!issuerName || !['ClusterIssuer', 'Issuer'].includes(issuerKind)))
+    throw configInvalid('config.cert_manager_issuer', 'must be a ClusterIssuer name, or {name, kind: ClusterIssuer|Issuer}');
   const timeout = c.readiness_timeout_s === undefined ? 300 : Number(c.readiness_timeout_s);
   if (!Number.isFinite(timeout) || timeout <= 0) throw configInvalid('config.readiness_timeout_s', 'must be a positive number');
   return {
@@ -89,6 +98,9 @@ function parseAccount(account: VimAccount): KubernetesConfig {
         zoneSelectors,
         ingressController: str(c.ingress_controller_namespace) ? { namespace: str(c.ingress_controller_namespace)! } : undefined,
         namespace,
+        ingressClasses: classes,
+        certManagerIssuer: issuerName ? { name: issuerName, kind: issuerKind as 'ClusterIssuer' | 'Issuer' } : undefined,
+        externalDnsDomain: str(c.external_dns_domain),
       },
       readiness,
       readinessTimeoutMs: timeout * 1000,

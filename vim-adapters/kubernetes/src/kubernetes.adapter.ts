@@ -67,6 +67,11 @@ const OWNED_KINDS: [string, string][] = [
   ['v1', 'ConfigMap'],
   ['v1', 'PersistentVolumeClaim'],
   ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['networking.k8s.io/v1', 'Ingress'],
+  ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+  ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ['rbac.authorization.k8s.io/v1', 'Role'],
+  ['v1', 'ServiceAccount'],
 ];
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
 

@@ -1,4 +1,4 @@
-import type { DesiredCompute, DesiredNetwork, DesiredVolume, ResourceRef } from '../../contract/src';
+import type { DesiredCompute, DesiredNetwork, DesiredVolume, Probe, ResourceRef } from '../../contract/src';
 
 /**
  * The Kubernetes objects for the contract's resources. Pure: the adapter applies what this returns, and the
@@ -22,9 +22,16 @@ export interface KubernetesMapping {
   ingressController?: { namespace: string };
   /** One namespace for everything (OSM `k8sclusters` `namespace`) instead of one per NS instance. */
   namespace?: string;
+  /** Ingress classes for HTTP ports: intranet (default) and public. */
+  ingressClasses: { intranet?: string; public?: string };
+  /** cert-manager issuer of TLS certificates for HTTP ports asking for TLS. */
+  certManagerIssuer?: { name: string; kind: 'ClusterIssuer' | 'Issuer' };
+  /** external-dns domain: HTTP hosts get DNS records, bare host names become `<host>.<domain>`. */
+  externalDnsDomain?: string;
 }
 
 export const DEFAULT_MAPPING: KubernetesMapping = {
+  ingressClasses: {},
   managementServiceType: 'ClusterIP',
   loadBalancerAnnotations: {},
   gpuResource: 'nvidia.com/gpu',
@@ -143,16 +150,34 @@ export function volumeManifests(d: DesiredVolume, m: KubernetesMapping): Obj[] {
   ];
 }
 
-/** Kubernetes quantities from the flavor (CPU in millicores, memory in MiB). */
+/** Kubernetes quantities from the flavor (CPU in millicores, memory in MiB; GPUs as the vendor's resource). */
 function resources(d: DesiredCompute, m: KubernetesMapping): Obj {
   const q: Record<string, string> = {
     cpu: `${Math.round(d.flavor.vcpu * 1000)}m`,
     memory: `${Math.round(d.flavor.memoryGiB * 1024)}Mi`,
   };
   const limits: Record<string, string> = { ...q };
-  if (d.flavor.gpu) limits[m.gpuResource] = String(d.flavor.gpu);
+  if (d.flavor.gpu) limits[d.flavor.gpuVendor ? `${d.flavor.gpuVendor}.com/gpu` : m.gpuResource] = String(d.flavor.gpu);
   return { requests: q, limits };
 }
+
+function probe(p: Probe | undefined): Obj | undefined {
+  if (!p) return undefined;
+  return {
+    ...(p.httpGet ? { httpGet: { path: p.httpGet.path, port: p.httpGet.port } } : {}),
+    ...(p.tcpSocket ? { tcpSocket: { port: p.tcpSocket.port } } : {}),
+    ...(p.exec ? { exec: { command: p.exec.command } } : {}),
+    ...(p.initialDelaySeconds !== undefined ? { initialDelaySeconds: p.initialDelaySeconds } : {}),
+    ...(p.periodSeconds !== undefined ? { periodSeconds: p.periodSeconds } : {}),
+    ...(p.failureThreshold !== undefined ? { failureThreshold: p.failureThreshold } : {}),
+  };
+}
+
+const EXPOSURE = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
+
+/** A host name as external-dns and the Ingress see it: a bare name gets the account's DNS domain. */
+const fqdn = (host: string, m: KubernetesMapping) =>
+  host.includes('.') || !m.externalDnsDomain ? host : `${host}.${m.externalDnsDomain}`;
 
 export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image: string): Obj[] {
   const name = dnsLabel(d.ref.name);
@@ -176,15 +201,38 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     volumes.push({ name: `data-${i}`, persistentVolumeClaim: { claimName: dnsLabel(v) } });
     mounts.push({ name: `data-${i}`, mountPath: `/data/${i}` });
   });
+  // a workload that calls the Kubernetes API gets its own identity with just the rights it declared; others get no token
+  if (d.apiAccess?.length) {
+    objects.push(
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(d.ref, m) },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: meta(d.ref, m),
+        rules: d.apiAccess.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs })),
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: meta(d.ref, m),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: namespaceOf(d.ref, m) }],
+      },
+    );
+  }
+  const services = d.ports.filter((p) => p.service).map((p) => ({ cp: p, s: p.service! }));
   const zone = d.placement?.zone;
   const nodeSelector = {
     ...(zone ? (m.zoneSelectors[zone] ?? { 'topology.kubernetes.io/zone': zone }) : {}),
     ...(d.placement?.nodeSelector ?? {}),
   };
+  const readiness = probe(d.probes?.readiness);
+  const liveness = probe(d.probes?.liveness);
   const pod = {
     metadata: { labels: podLabels },
     spec: {
       ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+      ...(d.apiAccess?.length ? { serviceAccountName: name } : { automountServiceAccountToken: false }),
       containers: [
         {
           name: 'main',
@@ -192,6 +240,17 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
           resources: resources(d, m),
           env: Object.entries(d.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
           volumeMounts: mounts,
+          ...(services.length
+            ? {
+                ports: services.map(({ cp, s }) => ({
+                  name: dnsLabel(cp.name).slice(0, 15).replace(/-+$/, ''),
+                  containerPort: s.targetPort ?? s.port,
+                  protocol: s.protocol ?? 'TCP',
+                })),
+              }
+            : {}),
+          ...(readiness ? { readinessProbe: readiness } : {}),
+          ...(liveness ? { livenessProbe: liveness } : {}),
         },
       ],
       volumes,
@@ -199,13 +258,18 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
   };
   const spec = { replicas: d.replicas ?? 1, selector: { matchLabels: selector }, template: pod };
   const workloadMeta = meta(d.ref, m, name, { annotations: { [PORTS_ANNOTATION]: d.ports.map((p) => p.name).join(',') } });
-  objects.push(
-    d.volumes?.length
-      ? { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: workloadMeta, spec: { ...spec, serviceName: name } }
-      : { apiVersion: 'apps/v1', kind: 'Deployment', metadata: workloadMeta, spec },
-  );
+  const kind = d.volumes?.length ? 'StatefulSet' : 'Deployment';
+  objects.push({
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: workloadMeta,
+    spec: kind === 'StatefulSet' ? { ...spec, serviceName: name } : spec,
+  });
+
+  // one Service; its type is the widest any port asks for (management ports: the account's choice)
   const mgmt = d.ports.some((p) => p.management || p.floatingIp);
-  const type = mgmt ? m.managementServiceType : 'ClusterIP';
+  const wanted = [...services.map(({ s }) => s.expose ?? 'ClusterIP'), ...(mgmt ? [m.managementServiceType] : [])];
+  const type = EXPOSURE[Math.max(0, ...wanted.map((t) => EXPOSURE.indexOf(t)))];
   objects.push({
     apiVersion: 'v1',
     kind: 'Service',
@@ -218,9 +282,83 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     spec: {
       type,
       selector,
-      // the web server's port; VNF ports without a declared number are exposed as 80
-      ports: [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
+      // without declared ports (SOL006 connection points carry no numbers) the web port is exposed
+      ports: services.length
+        ? services.map(({ cp, s }) => ({
+            name: dnsLabel(cp.name),
+            port: s.port,
+            targetPort: s.targetPort ?? s.port,
+            protocol: s.protocol ?? 'TCP',
+          }))
+        : [{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }],
     },
   });
+
+  // HTTP ports: an Ingress per class (intranet or public), TLS from cert-manager, DNS from external-dns
+  for (const isPublic of [false, true]) {
+    const http = services.filter(({ s }) => s.http && !!s.http.public === isPublic);
+    if (!http.length) continue;
+    const className = isPublic ? m.ingressClasses.public : m.ingressClasses.intranet;
+    const hosts = [...new Set(http.map(({ s }) => fqdn(s.http!.host, m)))];
+    const tlsHosts = [...new Set(http.filter(({ s }) => s.http!.tls).map(({ s }) => fqdn(s.http!.host, m)))];
+    const annotations: Record<string, string> = {
+      ...(m.externalDnsDomain ? { 'external-dns.alpha.kubernetes.io/hostname': hosts.join(',') } : {}),
+      ...(tlsHosts.length && m.certManagerIssuer
+        ? {
+            [m.certManagerIssuer.kind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer']:
+              m.certManagerIssuer.name,
+          }
+        : {}),
+    };
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta(
+        d.ref,
+        m,
+        dnsLabel(`${name}-${isPublic ? 'public' : 'intranet'}`),
+        Object.keys(annotations).length ? { annotations } : {},
+      ),
+      spec: {
+        ...(className ? { ingressClassName: className } : {}),
+        rules: hosts.map((host) => ({
+          host,
+          http: {
+            paths: http
+              .filter(({ s }) => fqdn(s.http!.host, m) === host)
+              .map(({ cp, s }) => ({
+                path: s.http!.path ?? '/',
+                pathType: 'Prefix',
+                backend: { service: { name, port: { name: dnsLabel(cp.name) } } },
+              })),
+          },
+        })),
+        ...(tlsHosts.length ? { tls: [{ hosts: tlsHosts, secretName: dnsLabel(`${name}-tls`) }] } : {}),
+      },
+    });
+  }
+
+  if (d.autoscaling) {
+    const metric = (resource: string, utilization: number) => ({
+      type: 'Resource',
+      resource: { name: resource, target: { type: 'Utilization', averageUtilization: utilization } },
+    });
+    objects.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(d.ref, m),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind, name },
+        minReplicas: d.autoscaling.minReplicas,
+        maxReplicas: d.autoscaling.maxReplicas,
+        metrics: [
+          ...(d.autoscaling.cpuUtilization || !d.autoscaling.memoryUtilization
+            ? [metric('cpu', d.autoscaling.cpuUtilization ?? 80)]
+            : []),
+          ...(d.autoscaling.memoryUtilization ? [metric('memory', d.autoscaling.memoryUtilization)] : []),
+        ],
+      },
+    });
+  }
   return objects;
 }
