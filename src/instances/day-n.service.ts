@@ -12,7 +12,8 @@ import {
   renderTemplate,
   resolveValue,
 } from '../lcm/day-n';
-import type { InstantiateParams, Plan } from '../lcm/planner';
+import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
+import { parseAllDocuments } from 'yaml';
 import type { OpStep, VnfInstanceEntity } from './entities';
 
 type Obj = Record<string, unknown>;
@@ -59,6 +60,96 @@ export class DayNService {
         problems.map((p) => `${p.path}: ${p.message}`).join('; '),
         problems,
       );
+    return out;
+  }
+
+  /**
+   * The KDUs of every VNF as Kubernetes objects, deployed by the Kubernetes VIM or cluster `targetOf` names for the
+   * VNF's VIM: our `manifest-file` extension (a multi-document YAML in the package's `manifests/`, with `{{ param }}`
+   * from `additionalParamsForKdu`). Helm charts and Juju bundles → 422: neither helm nor juju runs here.
+   */
+  async kdus(
+    ids: { nsId: string; opId: string },
+    nsd: Obj,
+    vnfds: Map<string, CatalogItemEntity>,
+    params: InstantiateParams,
+    vnfrIds: Map<string, string>,
+    targetOf: (member: string) => Promise<string>,
+  ): Promise<PlannedKdu[]> {
+    const out: PlannedKdu[] = [];
+    const problems: FieldProblem[] = [];
+    const ns8 = ids.nsId.replace(/-/g, '').slice(0, 8);
+    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+      const member = String(vp.id);
+      const item = vnfds.get(String(vp['vnfd-id']))!;
+      for (const kdu of list(item.descriptor.kdu)) {
+        const name = String(kdu.name);
+        const at = `vnfd ${String(item.descriptor.id)} kdu '${name}'`;
+        const file = str(kdu['manifest-file']);
+        if (!file) {
+          const kind =
+            kdu['helm-chart'] !== undefined
+              ? 'a Helm chart'
+              : kdu['juju-bundle'] !== undefined
+                ? 'a Juju bundle'
+                : 'nothing deployable';
+          problems.push({
+            path: 'nsdId',
+            message: `${at} is ${kind}: not supported here (no helm or juju); ship Kubernetes manifests with manifest-file`,
+          });
+          continue;
+        }
+        const text = (await this.filesOf(item)).get(`manifests/${file}`)?.toString('utf8');
+        if (text === undefined) {
+          problems.push({ path: 'nsdId', message: `${at}: manifests/${file} is not in its package` });
+          continue;
+        }
+        const forVnf = params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member) as Obj | undefined;
+        const forKdu = list(forVnf?.additionalParamsForKdu).find((k) => str(k.kdu_name) === name);
+        const values = { ...vnfParams(params, member), ...((forKdu?.additionalParams as Obj | undefined) ?? {}) };
+        const path = `additionalParamsForVnf[member-vnf-index=${member}].additionalParamsForKdu[kdu_name=${name}]`;
+        const rendered = renderTemplate(text, values, path, problems, `manifests/${file}`);
+        let objects: Obj[];
+        try {
+          objects = parseAllDocuments(rendered)
+            .map((d) => d.toJSON() as unknown)
+            .filter((d): d is Obj => d !== null && d !== undefined) as Obj[];
+        } catch (e) {
+          problems.push({ path: 'nsdId', message: `${at}: manifests/${file} is not YAML: ${(e as Error).message}` });
+          continue;
+        }
+        objects.forEach((o, i) => {
+          const meta = o.metadata as Obj | undefined;
+          if (typeof o !== 'object' || Array.isArray(o) || !str(o.apiVersion) || !str(o.kind) || !str(meta?.name))
+            problems.push({
+              path: 'nsdId',
+              message: `${at}: document ${i + 1} of manifests/${file} needs apiVersion, kind and metadata.name`,
+            });
+        });
+        out.push({
+          memberVnfIndex: member,
+          vnfrId: vnfrIds.get(member)!,
+          kduName: name,
+          vimAccountId: await targetOf(member),
+          desired: {
+            ref: {
+              kind: 'kdu',
+              name: resourceName(ns8, member, name),
+              labels: {
+                'mano.ns-instance': ids.nsId,
+                'mano.op': ids.opId,
+                'mano.vnf-instance': vnfrIds.get(member)!,
+                'mano.member-vnf-index': member,
+                'mano.kdu': name,
+              },
+            },
+            objects,
+          },
+        });
+      }
+    }
+    if (problems.length)
+      throw DomainError.unprocessable('NS_INSTANCE.KDU', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
     return out;
   }
 

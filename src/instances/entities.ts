@@ -1,3 +1,4 @@
+import type { ResourceKind } from '../../vim-adapters/contract/src';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochSeconds, json, uuidKey } from '../database/columns';
 
@@ -43,7 +44,7 @@ export class NsInstanceEntity {
 
 export interface OwnedResource {
   vimAccountId: string;
-  kind: 'network' | 'compute' | 'volume';
+  kind: ResourceKind;
   name: string;
 }
 

@@ -248,17 +248,30 @@ export class NsInstancesService {
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
     const opId = newId();
     const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, params);
+    const vnfrIds = new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id]));
     const plan = planInstantiation({
       nsId: ns.id,
       nsd: nsd.descriptor,
       vnfds: new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor])),
       params,
-      vnfrIds: new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id])),
+      vnfrIds,
       opId,
       userData,
     });
+    const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
+    const kdus = await this.dayN.kdus({ nsId: ns.id, opId }, nsd.descriptor, vnfds, params, vnfrIds, async (member) => {
+      const vim = vnfVim.get(member) ?? params.vimAccountId;
+      const target = await this.accounts.kubernetesTargetFor(vim);
+      if (!target)
+        throw DomainError.unprocessable(
+          'NS_INSTANCE.NO_KUBERNETES',
+          `VNF ${member} has KDUs, and VIM ${vim} is not a Kubernetes VIM nor has a Kubernetes cluster (osm k8scluster-add --vim ${vim})`,
+          [{ path: 'vimAccountId', message: 'no Kubernetes cluster for its KDUs' }],
+        );
+      return target;
+    });
     const day1 = await this.dayN.day1(nsd.descriptor, vnfds, params, plan);
-    const steps = instantiateSteps(plan);
+    const steps = instantiateSteps(plan, kdus);
     steps.splice(steps.length - 1, 0, ...day1.steps);
     // what is not run here (Juju/Helm environments) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = day1.notes;

@@ -40,12 +40,12 @@ export function executionEnvironment(config: Obj, ref: unknown): ScriptEnv {
  * OSM's `{{ name }}` substitution (Jinja-style) in cloud-init, with Jinja's `default('…')` filter; a name
  * without a value (and no default) is a problem.
  */
-export function renderTemplate(text: string, params: Obj, path: string, problems: FieldProblem[]): string {
+export function renderTemplate(text: string, params: Obj, path: string, problems: FieldProblem[], what = 'cloud-init'): string {
   const pattern = /\{\{\s*([A-Za-z_][\w.-]*)\s*(?:\|\s*default\(\s*(?:'([^']*)'|"([^"]*)")\s*\)\s*)?\}\}/g;
   return text.replace(pattern, (whole, name: string, single?: string, double?: string) => {
     const value = params[name] ?? single ?? double;
     if (value === undefined || value === null) {
-      problems.push({ path, message: `cloud-init needs parameter '${name}', which is not given` });
+      problems.push({ path, message: `${what} needs parameter '${name}', which is not given` });
       return whole;
     }
     return String(value);

@@ -1,5 +1,6 @@
 import type {
   DesiredCompute,
+  DesiredKdu,
   DesiredNetwork,
   DesiredVolume,
   Flavor,
@@ -75,6 +76,14 @@ export interface PlannedCompute {
   countIndex: number;
   desired: DesiredCompute;
   interfaces: PlannedInterface[];
+}
+export interface PlannedKdu {
+  memberVnfIndex: string;
+  vnfrId: string;
+  kduName: string;
+  /** The Kubernetes VIM or cluster that deploys it. */
+  vimAccountId: string;
+  desired: DesiredKdu;
 }
 export interface PlannedVolume {
   vimAccountId: string;

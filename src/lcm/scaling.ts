@@ -115,7 +115,7 @@ export function planScale(input: ScaleInput): OpStep[] {
       .filter((v) => volumes.has(v.desired.ref.name))
       .map((v) => applyStep(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex })),
     ...added.map(computeStep),
-    ...added.map(waitStep),
+    ...added.map((c) => waitStep(c.vimAccountId, c.desired.ref)),
   ];
   pinZones(steps, new Map([[input.member, input.zone]]));
   return [...steps, finalize];

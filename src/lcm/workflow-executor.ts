@@ -287,10 +287,17 @@ export class WorkflowExecutor {
             vdur.flatMap((v) => v.interfaces as Obj[]).find((x) => x['mgmt-vnf'])?.['ip-address'] ??
             vdur[0]?.['ip-address'] ??
             null;
-          const instantiated = vdur.length > 0 || phase === 'scale';
+          const kdur =
+            phase === 'instantiate'
+              ? kdurOf(op, vnf.id)
+              : phase === 'scale'
+                ? ((vnf.record.kdur as Obj[] | undefined) ?? [])
+                : [];
+          const instantiated = vdur.length > 0 || kdur.length > 0 || phase === 'scale';
           vnf.record = {
             ...vnf.record,
             vdur,
+            kdur,
             'ip-address': mgmtIp,
             _admin: { ...(vnf.record._admin as Obj), nsState: instantiated ? 'INSTANTIATED' : 'NOT_INSTANTIATED' },
           };
@@ -484,6 +491,23 @@ function vdurOf(op: NsLcmOpOccEntity): { vnfrId: string; vdur: Obj }[] {
     });
 }
 
+/** VNF `kdur` entries for the KDUs the operation deployed (OSM's fields: name, cluster, namespace, status). */
+function kdurOf(op: NsLcmOpOccEntity, vnfrId: string): Obj[] {
+  return op.steps
+    .filter((s) => s.kind === 'apply' && s.state === 'DONE' && s.desired?.ref.kind === 'kdu' && s.data?.vnfrId === vnfrId)
+    .map((s) => {
+      const observed = (s.data?.observed ?? {}) as ObservedBrief;
+      return {
+        'kdu-name': s.data?.kduName,
+        'k8s-cluster': { id: s.vimAccountId },
+        'k8s-namespace': observed.namespace ?? null,
+        'kdu-instance': s.desired!.ref.name,
+        'resource-name': s.providerId,
+        status: 'READY',
+      };
+    });
+}
+
 /** Marks the steps' resources as the NS's own (idempotent). */
 function own(ns: NsInstanceEntity, steps: OpStep[]): void {
   for (const s of steps) {
@@ -498,12 +522,14 @@ interface ObservedBrief {
   provisioned?: boolean;
   zone?: string;
   addresses?: { port: string; ip: string; mac?: string }[];
+  namespace?: string;
 }
 const brief = (o: Observed): ObservedBrief => ({
   providerId: o.providerId,
   provisioned: o.provisioned,
   zone: o.zone,
   addresses: o.addresses,
+  ...(typeof o.details?.namespace === 'string' ? { namespace: o.details.namespace } : {}),
 });
 /** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
 async function updateOp(

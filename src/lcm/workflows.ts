@@ -1,19 +1,23 @@
 import type { DesiredCompute, DesiredResource, ResourceRef } from '../../vim-adapters/contract/src';
 import type { OpStep, OwnedResource } from '../instances/entities';
-import type { Plan, PlannedCompute } from './planner';
+import type { Plan, PlannedCompute, PlannedKdu } from './planner';
 
 /**
  * Workflows as lists of small idempotent steps, worked out when the operation is created and persisted
  * with it: placement → networks → volumes → computes → wait until provisioned → finalize (records).
  */
-export function instantiateSteps(plan: Plan): OpStep[] {
+export function instantiateSteps(plan: Plan, kdus: PlannedKdu[] = []): OpStep[] {
   const steps: OpStep[] = [];
   steps.push({ key: 'place VNFs', kind: 'place', state: 'PENDING', attempts: 0, data: { vnfs: plan.vnfs } });
   for (const n of plan.networks)
     steps.push(applyStep(n.vimAccountId, n.desired, { nsVld: n.nsVld, memberVnfIndex: n.memberVnfIndex, vnfVld: n.vnfVld }));
   for (const v of plan.volumes) steps.push(applyStep(v.vimAccountId, v.desired, { memberVnfIndex: v.memberVnfIndex }));
   for (const c of plan.computes) steps.push(computeStep(c));
-  for (const c of plan.computes) steps.push(waitStep(c));
+  // KDUs go to their Kubernetes cluster (placement pins only computes and volumes)
+  for (const k of kdus)
+    steps.push(applyStep(k.vimAccountId, k.desired, { memberVnfIndex: k.memberVnfIndex, vnfrId: k.vnfrId, kduName: k.kduName }));
+  for (const c of plan.computes) steps.push(waitStep(c.vimAccountId, c.desired.ref));
+  for (const k of kdus) steps.push(waitStep(k.vimAccountId, k.desired.ref));
   steps.push({ key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0 });
   return steps;
 }
@@ -38,19 +42,22 @@ export const computeStep = (c: PlannedCompute): OpStep =>
     interfaces: c.interfaces,
   });
 
-/** Until the compute is provisioned (server ACTIVE, pods Ready, boot delay over). */
-export const waitStep = (c: PlannedCompute): OpStep => ({
-  key: `wait ${c.desired.ref.name}`,
+/** Until a compute (or KDU) is provisioned (server ACTIVE, pods Ready, boot delay over). */
+export const waitStep = (vimAccountId: string, ref: ResourceRef): OpStep => ({
+  key: `wait ${ref.name}`,
   kind: 'wait',
   state: 'PENDING',
   attempts: 0,
-  vimAccountId: c.vimAccountId,
-  ref: c.desired.ref,
+  vimAccountId,
+  ref,
 });
+
+/** What goes first when an NS's resources are removed: workloads, then their volumes, then the networks they used. */
+const REMOVAL_ORDER = { kdu: 0, compute: 0, volume: 1, network: 2 } as const;
 
 /** Everything the NS owns goes, computes first, then volumes, then networks; then the records. */
 export function terminateSteps(resources: OwnedResource[]): OpStep[] {
-  const order = { compute: 0, volume: 1, network: 2 } as const;
+  const order = REMOVAL_ORDER;
   return [
     ...[...resources]
       .sort((a, b) => order[a.kind] - order[b.kind])
@@ -88,7 +95,7 @@ export const isRollingBack = (op: { steps: OpStep[] }): boolean => op.steps.some
  * created (the NS owned it before the VIM call) is removed — computes, then volumes, then networks.
  */
 export function rollbackSteps(steps: OpStep[]): OpStep[] {
-  const order = { compute: 0, volume: 1, network: 2 } as const;
+  const order = REMOVAL_ORDER;
   const created = steps
     .filter((s) => s.kind === 'apply' && s.data?.phase !== 'rollback')
     .sort((a, b) => order[a.desired!.ref.kind] - order[b.desired!.ref.kind]);

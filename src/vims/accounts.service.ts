@@ -142,15 +142,33 @@ export class AccountsService {
     return !!account && visibleTo(session, ownership(account), 'show');
   }
 
-  /** The adapter of a VIM account for the lifecycle engine (its operation was authorised when it was created). */
+  /**
+   * The adapter of a VIM account — or of a Kubernetes cluster, which deploys KDUs — for the lifecycle engine (its
+   * operation was authorised when it was created).
+   */
   async adapterById(id: string): Promise<VimAdapter> {
-    const account = await this.accounts.findOneBy({ id, topic: 'vim_accounts' });
+    const account =
+      (await this.accounts.findOneBy({ id, topic: 'vim_accounts' })) ??
+      (await this.accounts.findOneBy({ id, topic: 'k8sclusters' }));
     if (!account) throw new VimError('VIM.NOT_FOUND', `VIM account ${id} no longer exists`, false);
     const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
-    const vimAccount = TOPICS.vim_accounts.vimAccount(account.id, account.record, secrets)!;
+    const vimAccount = TOPICS[account.topic as 'vim_accounts' | 'k8sclusters'].vimAccount(account.id, account.record, secrets)!;
     if (!this.registry.factory(vimAccount.vimType))
       throw new VimError('VIM.UNSUPPORTED', `vim_type '${vimAccount.vimType}' has no adapter here`, false);
     return this.registry.adapterFor(vimAccount);
+  }
+
+  /**
+   * Where the KDUs of VNFs on a VIM go, as in OSM: the VIM itself when it is a Kubernetes VIM, else a Kubernetes
+   * cluster registered for it (`k8sclusters` with `vim_account`), the first that is ENABLED; undefined when none.
+   */
+  async kubernetesTargetFor(vimId: string): Promise<string | undefined> {
+    const vim = await this.accounts.findOneBy({ id: vimId, topic: 'vim_accounts' });
+    if (vim && vim.record.vim_type === 'kubernetes') return vim.id;
+    const clusters = await this.accounts.find({ where: { topic: 'k8sclusters' }, order: { created: 'ASC' } });
+    const enabled = (c: AdminAccountEntity) =>
+      (c.record._admin as { operationalState?: string } | undefined)?.operationalState === 'ENABLED';
+    return clusters.filter((c) => c.record.vim_account === vimId).sort((a, b) => Number(enabled(b)) - Number(enabled(a)))[0]?.id;
   }
 
   /** The connected adapter of a VIM account the session can see (emulator tooling). */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { fakeApiServer, FakeApiServer } from '../../vim-adapters/kubernetes/test/fake-apiserver';
 import { kubernetesValidator } from '../utils/kubernetes-schema';
-import { DESCRIPTORS, onboardWebserver, pollOp } from '../utils/lcm';
+import { DESCRIPTORS, onboardFolder, onboardWebserver, pollOp } from '../utils/lcm';
 import { folderEntries, makeTarGz } from '../utils/packages';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
@@ -188,5 +188,100 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     );
     const unknownField = await upload((v) => v.replace('tls: true', 'tls: true\n              wildcard: true'));
     expect(unknownField.body.detail).toContain('vnfd.vdu[0].kubernetes.ports[0].http.wildcard');
+  });
+
+  describe('KDUs (manifest-file)', () => {
+    let nsdId: string;
+    beforeAll(async () => {
+      await onboardFolder(t, admin, 'hello_knf', 'vnf');
+      nsdId = await onboardFolder(t, admin, 'hello_ns', 'ns');
+    });
+    const instantiate = (vimAccountId: string, extra: Obj = {}) =>
+      call('post', '/osm/nslcm/v1/ns_instances_content', { nsName: 'hello', nsdId, vimAccountId, ...extra });
+
+    it('deploys the hello KDU with its parameters into the NS namespace, records it in kdur, and removes it on terminate', async () => {
+      const created = await instantiate(vim, {
+        additionalParamsForVnf: [
+          {
+            'member-vnf-index': '1',
+            additionalParamsForKdu: [{ kdu_name: 'hello', additionalParams: { message: 'Hi KDU', replicas: 2 } }],
+          },
+        ],
+      }).expect(201);
+      const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
+      expect(op).toMatchObject({ operationState: 'COMPLETED' });
+      const ns = `mano-${String(created.body.id).replace(/-/g, '').slice(0, 8)}`;
+      const kduObjects = ours().filter((o) => o.metadata.labels?.['mano.io/kdu'] === 'hello' && o.kind !== 'Pod');
+      expect(kduObjects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
+        `ConfigMap ${ns}/hello-page`,
+        `ConfigMap ${ns}/${ns}-1-hello-kdu`,
+        `Deployment ${ns}/hello`,
+        `Service ${ns}/hello`,
+      ]);
+      for (const obj of kduObjects) {
+        const { uid: _uid, creationTimestamp: _created, ...metadata } = obj.metadata;
+        const { status: _status, ...applied } = obj;
+        expect(valid({ ...applied, metadata })).toEqual([]);
+      }
+      expect((kduObjects.find((o) => o.metadata.name === 'hello-page') as unknown as { data: Obj }).data['index.html']).toContain(
+        '<h1>Hi KDU</h1>',
+      );
+      expect((kduObjects.find((o) => o.kind === 'Deployment') as unknown as { spec: Obj }).spec.replicas).toBe(2);
+      const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
+      expect(vnfrs[0].kdur).toEqual([
+        expect.objectContaining({ 'kdu-name': 'hello', 'k8s-cluster': { id: vim }, 'k8s-namespace': ns, status: 'READY' }),
+      ]);
+
+      const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
+      expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
+        'COMPLETED',
+      );
+      expect(ours()).toEqual([]);
+    });
+
+    it('on a VIM without Kubernetes: 422 until a cluster is registered for it (osm k8scluster-add --vim), then deployed there', async () => {
+      const emulator = (await call('get', '/osm/admin/v1/vim_accounts?name=emulator').expect(200)).body[0]._id as string;
+      const refused = await instantiate(emulator).expect(422);
+      expect(refused.body.detail).toMatch(/has KDUs, and VIM .* is not a Kubernetes VIM nor has a Kubernetes cluster/);
+
+      const cluster = await call('post', '/osm/admin/v1/k8sclusters', {
+        name: 'edge-cluster',
+        credentials: api.kubeconfig,
+        vim_account: emulator,
+        k8s_version: '1.32',
+        nets: { mgmtnet: null },
+      }).expect(202);
+      await t.app.get(AccountOperations).idle();
+      const created = await instantiate(emulator).expect(201);
+      const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
+      expect(op).toMatchObject({ operationState: 'COMPLETED' });
+      expect(ours().some((o) => o.kind === 'Deployment' && o.metadata.name === 'hello')).toBe(true);
+      const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
+      expect((vnfrs[0].kdur as Obj[])[0]['k8s-cluster']).toEqual({ id: cluster.body.id });
+      const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
+      expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
+        'COMPLETED',
+      );
+      expect(ours()).toEqual([]);
+    });
+
+    it('refuses Helm-chart KDUs at instantiate (no helm here), naming the KDU', async () => {
+      const { readFileSync } = await import('node:fs');
+      const corpus = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-indiv-duchuyset');
+      await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), admin)
+        .set('Content-Type', 'text/plain')
+        .send(readFileSync(join(corpus, 'openldap_knf', 'openldap_vnfd.yaml')))
+        .expect(201);
+      const nsd = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), admin)
+        .set('Content-Type', 'text/plain')
+        .send(readFileSync(join(corpus, 'openldap_ns', 'openldap_nsd.yaml')))
+        .expect(201);
+      const refused = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+        nsName: 'ldap',
+        nsdId: nsd.body.id,
+        vimAccountId: vim,
+      }).expect(422);
+      expect(refused.body.detail).toContain("vnfd openldap_knf kdu 'ldap' is a Helm chart: not supported here");
+    });
   });
 });

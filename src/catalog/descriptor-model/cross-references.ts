@@ -98,6 +98,12 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
     }
   });
 
+  list(d.kdu).forEach((kdu, i) => {
+    const file = str(kdu['manifest-file']);
+    if (file !== undefined && ctx.isPackage && !ctx.files.has(`manifests/${file}`))
+      c.add(`.kdu[${i}].manifest-file`, `'${file}' is not in the package (expected manifests/${file})`);
+  });
+
   list(d['ext-cpd']).forEach((cpd, i) => {
     const p = `.ext-cpd[${i}]`;
     const inner = cpd['int-cpd'] as Obj | undefined;

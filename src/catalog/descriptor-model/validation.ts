@@ -93,11 +93,14 @@ const KUBERNETES_VDU = {
 
 /**
  * Our extensions of OSM's model: an execution environment may be a `script` shipped in the package's `scripts/`
- * folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`; a VDU may carry a `kubernetes` block.
+ * folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`; a VDU may carry a `kubernetes` block; a KDU
+ * may be a `manifest-file`.
  */
 function withExtensions(schema: object): object {
   const copy = structuredClone(schema) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   copy.properties.vdu.items.properties.kubernetes = KUBERNETES_VDU;
+  // a KDU made of plain Kubernetes manifests shipped in the package's manifests/ folder
+  copy.properties.kdu.items.properties['manifest-file'] = { type: 'string', minLength: 1 };
   const day12 =
     copy.properties.df.items.properties['lcm-operations-configuration'].properties['operate-vnf-op-config'].properties['day1-2'];
   day12.items.properties['execution-environment-list'].items.properties.script = {

@@ -33,3 +33,7 @@ export class VimError extends Error {
 
 export const configInvalid = (path: string, message: string): VimError =>
   new VimError('VIM.CONFIG_INVALID', `${path}: ${message}`, false, path);
+
+/** What a VIM without Kubernetes answers when asked to deploy a KDU. */
+export const kduUnsupported = (vim: string): VimError =>
+  new VimError('VIM.UNSUPPORTED', `a ${vim} VIM cannot deploy KDUs (Kubernetes objects); use a Kubernetes VIM or cluster`, false);

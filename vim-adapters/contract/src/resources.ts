@@ -2,7 +2,7 @@
  * What the orchestrator asks a VIM for. Every resource has a deterministic name (safe to re-create
  * after a crash) and labels carrying the real identities (NS/VNF instance ids, operation id).
  */
-export type ResourceKind = 'network' | 'compute' | 'volume';
+export type ResourceKind = 'network' | 'compute' | 'volume' | 'kdu';
 
 export interface ResourceRef<K extends ResourceKind = ResourceKind> {
   kind: K;
@@ -120,7 +120,16 @@ export interface DesiredVolume {
   storageClass?: string;
 }
 
-export type DesiredResource = DesiredNetwork | DesiredCompute | DesiredVolume;
+/**
+ * A KDU: Kubernetes objects shipped in the package (parameters already substituted), deployed together into the NS's
+ * namespace. Only VIMs that run Kubernetes take it; others answer VIM.UNSUPPORTED.
+ */
+export interface DesiredKdu {
+  ref: ResourceRef<'kdu'>;
+  objects: Record<string, unknown>[];
+}
+
+export type DesiredResource = DesiredNetwork | DesiredCompute | DesiredVolume | DesiredKdu;
 
 export interface Condition {
   type: string;

@@ -13,6 +13,7 @@ import {
   FaultSpec,
   InventoryReader,
   InventoryTx,
+  kduUnsupported,
   Observed,
   ResourceRef,
   SupportsExec,
@@ -160,6 +161,8 @@ export class EmulatorAdapter
             return this.applyCompute(tx, desired as DesiredCompute);
           case 'volume':
             return this.applyVolume(tx, desired as DesiredVolume);
+          case 'kdu':
+            throw kduUnsupported('emulator');
         }
       },
       signal,

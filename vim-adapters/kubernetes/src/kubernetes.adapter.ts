@@ -4,6 +4,7 @@ import {
   ComputeMetrics,
   Condition,
   DesiredCompute,
+  DesiredKdu,
   DesiredNetwork,
   DesiredResource,
   DesiredVolume,
@@ -22,8 +23,12 @@ import {
 } from '../../contract/src';
 import { CHANNEL, ExecStreamDecoder, podExecCommand } from './exec-protocol';
 import {
+  CLUSTER_SCOPED,
   computeManifests,
   dnsLabel,
+  KduEntry,
+  kduIndexName,
+  kduManifests,
   KubernetesMapping,
   namespaceManifests,
   namespaceOf,
@@ -74,6 +79,7 @@ const OWNED_KINDS: [string, string][] = [
   ['v1', 'ServiceAccount'],
 ];
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
+const KDU_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -221,6 +227,8 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       }
       case 'compute':
         return this.observeCompute(ref, namespace);
+      case 'kdu':
+        return this.observeKdu(ref, namespace);
     }
   }
 
@@ -239,6 +247,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         );
     }
     for (const obj of namespaceManifests(ref, this.m)) await this.serverSideApply(obj);
+    if (ref.kind === 'kdu') return this.applyKdu(desired as DesiredKdu);
     const objects =
       ref.kind === 'network'
         ? networkManifests(desired as DesiredNetwork, this.m)
@@ -256,6 +265,13 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     let deleted = false;
     if (ref.kind === 'network') {
       deleted = await this.delete('networking.k8s.io/v1', 'NetworkPolicy', vlPolicyName(ref.name), namespace);
+    } else if (ref.kind === 'kdu') {
+      const entries = (await this.kduEntries(ref, namespace)) ?? [];
+      for (const e of entries) deleted = (await this.delete(e.apiVersion, e.kind, e.name, namespace)) || deleted;
+      for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind)))
+        await this.untilGone(e.apiVersion, e.kind, e.name, namespace);
+      // the index goes last: until then it tells what is left
+      deleted = (await this.delete('v1', 'ConfigMap', kduIndexName(ref), namespace)) || deleted;
     } else {
       // every object of this resource, found by its label (workload, Service, day-0 ConfigMap, PVC…)
       const selector = `mano.io/resource=${dnsLabel(ref.name)}`;
@@ -426,6 +442,57 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       }),
       addresses: ip ? ports.map((port) => ({ port, network: namespace, ip })) : [],
     };
+  }
+
+  private async applyKdu(d: DesiredKdu): Promise<Observed> {
+    const refused = d.objects.find((o) => CLUSTER_SCOPED.has(String(o.kind)));
+    if (refused)
+      throw new VimError(
+        'VIM.INVALID_REQUEST',
+        `KDU ${d.ref.name}: a ${String(refused.kind)} is cluster-wide; a KDU holds namespaced objects only`,
+        false,
+      );
+    const { index, objects } = kduManifests(d, this.m);
+    await this.serverSideApply(index);
+    for (const obj of objects) await this.serverSideApply(obj);
+    return (await this.observe(d.ref))!;
+  }
+
+  private async kduEntries(ref: ResourceRef, namespace: string): Promise<KduEntry[] | null> {
+    const index = (await this.read('v1', 'ConfigMap', kduIndexName(ref), namespace)) as
+      (KubernetesObject & { data?: { objects?: string } }) | null;
+    return index ? (JSON.parse(index.data?.objects ?? '[]') as KduEntry[]) : null;
+  }
+
+  /** A KDU is ready when every workload among its objects has its replicas ready. */
+  private async observeKdu(ref: ResourceRef, namespace: string): Promise<Observed | null> {
+    const index = await this.read('v1', 'ConfigMap', kduIndexName(ref), namespace);
+    if (!index) return null;
+    const entries = (await this.kduEntries(ref, namespace)) ?? [];
+    const notReady: string[] = [];
+    for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind))) {
+      const w = (await this.read(e.apiVersion, e.kind, e.name, namespace)) as Workload | null;
+      const wanted = w?.spec?.replicas ?? 1;
+      const ready =
+        e.kind === 'DaemonSet' ? (w?.status as { numberReady?: number } | undefined)?.numberReady : w?.status?.readyReplicas;
+      if (!w || (ready ?? 0) < wanted) notReady.push(`${e.kind} ${e.name}: ${ready ?? 0}/${wanted} ready`);
+    }
+    const provisioned = !notReady.length || this.options.readiness === 'accepted';
+    const age = Date.now() - Date.parse(String(index.metadata?.creationTimestamp ?? new Date().toISOString()));
+    const conditions: Condition[] = [
+      { type: 'Ready', status: notReady.length ? 'False' : 'True', reason: notReady.join('; ') || undefined },
+    ];
+    if (!provisioned && age > this.options.readinessTimeoutMs)
+      conditions.push({
+        type: 'Failed',
+        status: 'True',
+        reason: 'ReadinessTimeout',
+        message: `not ready ${Math.round(age / 1000)} s after creation: ${notReady.join('; ')}`,
+      });
+    return this.observed(ref, index, provisioned, conditions, {
+      namespace,
+      objects: entries.map((e) => `${e.kind}/${e.name}`),
+    });
   }
 
   private observed(

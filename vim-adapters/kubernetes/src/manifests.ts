@@ -1,4 +1,4 @@
-import type { DesiredCompute, DesiredNetwork, DesiredVolume, Probe, ResourceRef } from '../../contract/src';
+import type { DesiredCompute, DesiredKdu, DesiredNetwork, DesiredVolume, Probe, ResourceRef } from '../../contract/src';
 
 /**
  * The Kubernetes objects for the contract's resources. Pure: the adapter applies what this returns, and the
@@ -361,4 +361,62 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
     });
   }
   return objects;
+}
+
+/** Kinds a KDU may not carry: they live outside its namespace, and would outlive or reach beyond the NS. */
+export const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'StorageClass',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'PriorityClass',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+]);
+
+/** The KDU's index: which objects it made, so that observe and remove find them after any crash. */
+export const kduIndexName = (ref: ResourceRef): string => dnsLabel(`${ref.name}-kdu`);
+export interface KduEntry {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+/**
+ * A KDU's objects in the NS namespace, labelled like ours, preceded by its index ConfigMap (applied first, so a crash
+ * half-way leaves a complete list of what to remove).
+ */
+export function kduManifests(d: DesiredKdu, m: KubernetesMapping): { index: Obj; objects: Obj[] } {
+  const namespace = namespaceOf(d.ref, m);
+  const objects = d.objects.map((o): Obj & { metadata: Obj } => {
+    const metadata = (o.metadata ?? {}) as Obj;
+    return {
+      ...o,
+      metadata: {
+        ...metadata,
+        namespace,
+        labels: { ...((metadata.labels as Record<string, string> | undefined) ?? {}), ...labelsOf(d.ref) },
+      },
+    };
+  });
+  const entries: KduEntry[] = objects.map((o) => ({
+    apiVersion: String(o.apiVersion),
+    kind: String(o.kind),
+    name: String(o.metadata.name),
+  }));
+  return {
+    index: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(d.ref, m, kduIndexName(d.ref)),
+      data: { objects: JSON.stringify(entries) },
+    },
+    objects,
+  };
 }

@@ -6,6 +6,7 @@ import {
   ExecRequest,
   ExecResult,
   Flavor,
+  kduUnsupported,
   Observed,
   ResourceRef,
   SupportsExec,
@@ -129,6 +130,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         const server = await this.findServer(ref.name);
         return server ? this.observedServer(ref, server) : null;
       }
+      case 'kdu':
+        return null;
     }
   }
 
@@ -140,6 +143,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         return this.applyVolume(desired as DesiredVolume, signal);
       case 'compute':
         return this.applyCompute(desired as DesiredCompute, signal);
+      case 'kdu':
+        throw kduUnsupported('OpenStack');
     }
   }
 
@@ -151,6 +156,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         return this.removeVolume(ref.name, signal);
       case 'compute':
         return this.removeCompute(ref.name, signal);
+      case 'kdu':
+        return 'absent';
     }
   }
 
