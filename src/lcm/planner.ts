@@ -193,6 +193,40 @@ const kubernetesGpu = (vdu: Obj): Pick<Flavor, 'gpu' | 'gpuVendor'> => {
   return gpu ? { gpu: num(gpu.count, 1), gpuVendor: str(gpu.vendor) === 'amd' ? 'amd' : 'nvidia' } : {};
 };
 
+const UTILIZATION_METRICS: Record<string, 'cpuUtilization' | 'memoryUtilization'> = {
+  cpu_utilization: 'cpuUtilization',
+  average_memory_utilization: 'memoryUtilization',
+  memory_utilization: 'memoryUtilization',
+};
+
+/**
+ * SOL006 automatic scaling of a VDU on CPU or memory utilisation (an enabled `scaling-policy` of an aspect that
+ * scales the VDU, its criterion on a `monitoring-parameter` of the VDU) as VIM-side autoscaling: from one replica up
+ * to one per level of the aspect, at the scale-out threshold.
+ */
+function autoscalingPolicy(vnfd: Obj, vdu: Obj): DesiredCompute['autoscaling'] {
+  const params = new Map(list(vdu['monitoring-parameter']).map((m) => [String(m.id), str(m['performance-metric'])]));
+  for (const aspect of list(list(vnfd.df)[0]?.['scaling-aspect'])) {
+    const delta = list((aspect['aspect-delta-details'] as Obj | undefined)?.deltas)
+      .flatMap((d) => list(d['vdu-delta']))
+      .find((d) => str(d.id) === str(vdu.id));
+    if (!delta) continue;
+    for (const policy of list(aspect['scaling-policy'])) {
+      if (str(policy['scaling-type']) !== 'automatic' || policy.enabled === false || policy.enabled === 'false') continue;
+      const targets: NonNullable<DesiredCompute['autoscaling']> = {
+        minReplicas: 1,
+        maxReplicas: 1 + num(aspect['max-scale-level'], 1) * num(delta['number-of-instances'], 1),
+      };
+      for (const c of list(policy['scaling-criteria'])) {
+        const metric = UTILIZATION_METRICS[params.get(String(c['vnf-monitoring-param-ref'])) ?? ''];
+        if (metric && c['scale-out-threshold'] !== undefined) targets[metric] = Math.round(num(c['scale-out-threshold'], 80));
+      }
+      if (targets.cpuUtilization || targets.memoryUtilization) return targets;
+    }
+  }
+  return undefined;
+}
+
 /** Our `vdu[].kubernetes` extension (validated at onboarding) in the contract's VIM-neutral terms. */
 function kubernetesOf(vdu: Obj) {
   const k = (vdu.kubernetes ?? {}) as Obj;
@@ -428,7 +462,7 @@ export function planInstantiation(input: PlanInput): Plan {
             userData: input.userData?.get(`${member}/${vduId}`),
             probes: k8s.probes,
             apiAccess: k8s.apiAccess,
-            autoscaling: k8s.autoscaling,
+            autoscaling: k8s.autoscaling ?? autoscalingPolicy(vnfd, vdu),
           },
         });
         demand.vcpu += flavor.vcpu;

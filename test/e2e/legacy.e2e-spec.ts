@@ -85,10 +85,60 @@ describe('legacy OSM descriptors (vnfd:vnfd-catalog, nsd:nsd-catalog)', () => {
 
   it('refuses what it cannot translate, naming every path, and stores nothing', async () => {
     const text =
-      'vnfd-catalog:\n  vnfd:\n  - id: odd\n    name: odd\n    placement-groups:\n    - name: pg1\n      strategy: COLOCATION\n    vdu:\n    - id: v1\n      name: v1\n      host-epa: {om-cpu-model-string: Haswell}\n';
+      'vnfd-catalog:\n  vnfd:\n  - id: odd\n    name: odd\n    service-function-chain: CLASSIFIER\n    vdu:\n    - id: v1\n      name: v1\n      mystery: 1\n';
     const res = await upload('/osm/vnfpkgm/v1/vnf_packages_content', text).expect(422);
-    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['vnfd.placement-groups', 'vnfd.vdu[0].host-epa']);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['vnfd.service-function-chain', 'vnfd.vdu[0].mystery']);
     expect(res.body.detail).toContain('cannot be translated');
     await asJson(t.http.get('/osm/vnfpkgm/v1/vnf_packages/odd'), admin).expect(404);
+  });
+
+  it('onboards every legacy VNFD and NSD of osm-devops-descriptor-packages, the NSDs resolving the translated VNFDs', async () => {
+    const onboarded: Record<string, string> = {};
+    for (const kind of ['vnfd', 'nsd'] as const) {
+      for (const pkg of readdirSync(join(DEVOPS, kind)).sort()) {
+        const url = kind === 'vnfd' ? '/osm/vnfpkgm/v1/vnf_packages_content' : '/osm/nsd/v1/ns_descriptors_content';
+        const res = await upload(url, legacyFile(kind, pkg));
+        // onboarded by the first test of this file
+        if (pkg.startsWith('hackfest_multivdu') && res.status === 409) {
+          onboarded[pkg] = pkg;
+          continue;
+        }
+        expect({ pkg, status: res.status, detail: res.body.detail }).toEqual({ pkg, status: 201, detail: undefined });
+        onboarded[pkg] = res.body.id;
+      }
+    }
+    expect(Object.keys(onboarded)).toHaveLength(42);
+
+    const nsd = async (pkg: string) =>
+      (await asJson(t.http.get(`/osm/nsd/v1/ns_descriptors/${onboarded[pkg]}`), admin).expect(200)).body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pingPong = await nsd('ping_pong_ns');
+    expect(pingPong.df[0]['virtual-link-profile']).toEqual([
+      {
+        id: 'ping_pong_vl1',
+        'virtual-link-desc-id': 'ping_pong_vl1',
+        'virtual-link-protocol-data': {
+          'l3-protocol-data': { 'ip-version': 'ipv4', cidr: '31.31.31.0/24', 'gateway-ip': '31.31.31.210', 'dhcp-enabled': true },
+        },
+      },
+    ]);
+    expect(pingPong.df[0]['affinity-or-anti-affinity-group']).toEqual(
+      expect.arrayContaining([{ id: 'Orcus', type: 'affinity', scope: 'nfvi-node' }]),
+    );
+    expect(pingPong['ns-configuration']['initial-config-primitive'][0]).toMatchObject({ seq: '1', name: 'start traffic' });
+    expect(pingPong._admin.legacy.dropped).toEqual(
+      expect.arrayContaining(['nsd.input-parameter-xpath', 'nsd.initial-service-primitive[0].user-defined-script']),
+    );
+    const ims = await nsd('ims_allin1_corpa');
+    expect(ims['virtual-link-desc'][0]['provider-network']).toEqual({ 'physical-network': 'net-corp', segmentation_id: '108' });
+    expect((await nsd('VyOS_ns'))['ns-configuration']['config-primitive'].map((p: { name: string }) => p.name)).toEqual([
+      'Config VyOS',
+      'ping',
+    ]);
+    const ping = (await asJson(t.http.get(`/osm/vnfpkgm/v1/vnf_packages/${onboarded.ping_vnf}`), admin).expect(200)).body;
+    expect(ping.df[0]['affinity-or-anti-affinity-group']).toEqual([{ id: 'Eris', type: 'affinity', scope: 'nfvi-node' }]);
+    expect(ping.df[0]['vdu-profile'][0]['affinity-or-anti-affinity-group']).toEqual([{ id: 'Eris' }]);
+    expect(ping._admin.legacy.dropped).toEqual(
+      expect.arrayContaining(['vnfd.http-endpoint', 'vnfd.mgmt-interface.dashboard-params']),
+    );
   });
 });

@@ -232,4 +232,43 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       subjects: [{ kind: 'ServiceAccount', name: 'mano-0f1e2d3c-1-web-0', namespace: 'mano-0f1e2d3c' }],
     });
   });
+
+  it('maps a SOL006 automatic scaling policy on CPU utilisation to a HorizontalPodAutoscaler', () => {
+    const vnfdFile = join(DESCRIPTORS, 'webserver_vnf', 'webserver_vnfd.yaml');
+    const doc = parse(readFileSync(vnfdFile, 'utf8')) as {
+      vnfd: Obj & { vdu: Obj[]; df: (Obj & { 'scaling-aspect': Obj[] })[] };
+    };
+    doc.vnfd.vdu[0]['monitoring-parameter'] = [{ id: 'web-cpu', 'performance-metric': 'cpu_utilization' }];
+    doc.vnfd.df[0]['scaling-aspect'][0]['scaling-policy'] = [
+      {
+        name: 'cpu-above-60',
+        'scaling-type': 'automatic',
+        'scaling-criteria': [
+          {
+            name: 'cpu',
+            'vnf-monitoring-param-ref': 'web-cpu',
+            'scale-out-threshold': 60,
+            'scale-out-relational-operation': 'GT',
+          },
+        ],
+      },
+    ];
+    const nsd = parse(readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')) as { nsd: { nsd: Obj[] } };
+    const plan = planInstantiation({
+      nsId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      nsd: nsd.nsd.nsd[0],
+      vnfds: new Map([['webserver_vnf', doc.vnfd]]),
+      params: { nsName: 'x', nsdId: 'x', vimAccountId: 'v' },
+      vnfrIds: new Map([['1', 'vnfr-1']]),
+      opId: 'op',
+    });
+    expect(plan.computes[0].desired.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 3, cpuUtilization: 60 });
+    const hpa = computeManifests(plan.computes[0].desired, DEFAULT_MAPPING, 'nginx').find(
+      (o) => o.kind === 'HorizontalPodAutoscaler',
+    );
+    expect(hpa).toMatchObject({
+      spec: { minReplicas: 1, maxReplicas: 3, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 60 } } }] },
+    });
+    expect(validate(hpa!)).toEqual([]);
+  });
 });

@@ -25,11 +25,24 @@ const COSMETIC = new Set(['short-name', 'logo', 'position', 'vpci', 'bandwidth',
 /** Records which fields of the legacy document were used; the rest are dropped (cosmetic) or refused. */
 class Tracker {
   private readonly used = new Set<string>();
+  private readonly droppedTrees = new Set<string>();
   readonly dropped: string[] = [];
   readonly problems: FieldProblem[] = [];
 
   use(path: string): void {
     this.used.add(path);
+  }
+
+  /** Everything under `path` is carried over as it is. */
+  useTree(node: unknown, path: string): void {
+    this.use(path);
+    if (Array.isArray(node)) node.forEach((x, i) => this.useTree(x, `${path}[${i}]`));
+    else if (isObj(node)) Object.entries(node).forEach(([k, x]) => this.useTree(x, `${path}.${k}`));
+  }
+
+  /** `path` is left out on purpose (it only fed OSM's old UI, monitoring or scheduler hints): listed, never silent. */
+  drop(path: string): void {
+    this.droppedTrees.add(path);
   }
 
   /** Walks `node` at `path` and classifies every field nobody used. */
@@ -41,7 +54,9 @@ class Tracker {
     if (!isObj(node)) return;
     for (const [key, value] of Object.entries(node)) {
       const p = `${path}.${key}`;
-      if (this.used.has(p)) {
+      if (this.droppedTrees.has(p)) {
+        this.dropped.push(p);
+      } else if (this.used.has(p)) {
         this.audit(value, p);
       } else if (COSMETIC.has(key)) {
         this.dropped.push(p);
@@ -50,6 +65,28 @@ class Tracker {
       }
     }
   }
+}
+
+/**
+ * placement-groups → SOL006 affinity-or-anti-affinity groups of the deployment flavour (COLOCATION → affinity,
+ * ISOLATION → anti-affinity, on one NFVI node), and the members' references to them.
+ */
+function placementGroups(groups: unknown, path: string, memberKey: string, memberRef: string, t: Tracker) {
+  const out: Obj[] = [];
+  const members = new Map<string, string[]>();
+  list(groups).forEach((g, i) => {
+    const p = `${path}[${i}]`;
+    ['name', 'strategy', memberKey].forEach((k) => g[k] !== undefined && t.use(`${p}.${k}`));
+    if (g.requirement !== undefined) t.drop(`${p}.requirement`); // free text
+    out.push({ id: g.name, type: g.strategy === 'ISOLATION' ? 'anti-affinity' : 'affinity', scope: 'nfvi-node' });
+    list(g[memberKey]).forEach((m, j) => {
+      t.use(`${p}.${memberKey}[${j}].${memberRef}`);
+      if (m['vnfd-id-ref'] !== undefined) t.use(`${p}.${memberKey}[${j}].vnfd-id-ref`);
+      members.set(String(m[memberRef]), [...(members.get(String(m[memberRef])) ?? []), String(g.name)]);
+    });
+  });
+  if (groups !== undefined) t.use(path);
+  return { groups: out, membership: (id: string) => (members.get(id) ?? []).map((g) => ({ id: g })) };
 }
 
 /** guest-epa → the EPA fields of the compute descriptor (pinning, threads, huge pages, NUMA). */
@@ -236,6 +273,8 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
       'virtual-memory': { size: Number(flavor['memory-mb'] ?? 1024) / 1024 },
     };
     guestEpa(vdu['guest-epa'], compute, `${p}.guest-epa`, t);
+    // scheduler hints (CPU model and features, hypervisor) that SOL006 has no place for
+    for (const k of ['host-epa', 'hypervisor-epa']) if (vdu[k] !== undefined) t.drop(`${p}.${k}`);
     computes.push(compute);
     out['virtual-compute-desc'] = `${vduId}-compute`;
     const storageIds: string[] = [];
@@ -324,7 +363,13 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
       use('mgmt-interface.cp');
       d['mgmt-cp'] = v['mgmt-interface'].cp;
     }
+    // the old dashboard's link and port
+    for (const k of ['dashboard-params', 'port']) if (v['mgmt-interface'][k] !== undefined) t.drop(`${root}.mgmt-interface.${k}`);
   }
+  // HTTP endpoints polled by the old monitoring; UNAWARE = takes no part in a service function chain (the default)
+  if (v['http-endpoint'] !== undefined) t.drop(`${root}.http-endpoint`);
+  if (v['service-function-chain'] === 'UNAWARE') t.drop(`${root}.service-function-chain`);
+  const placement = placementGroups(v['placement-groups'], `${root}.placement-groups`, 'member-vdus', 'member-vdu-ref', t);
   const vnfCfg = day12(v['vnf-configuration'], id, `${root}.vnf-configuration`, t);
   if (vnfCfg) day12s.unshift(vnfCfg);
 
@@ -340,7 +385,11 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
         id: 'default-df',
         ...(counts.length
           ? {
-              'vdu-profile': counts.map((c) => ({ id: c.id, 'min-number-of-instances': c.count })),
+              'vdu-profile': counts.map((c) => ({
+                id: c.id,
+                'min-number-of-instances': c.count,
+                ...(placement.membership(c.id).length ? { 'affinity-or-anti-affinity-group': placement.membership(c.id) } : {}),
+              })),
               'instantiation-level': [
                 {
                   id: 'default-instantiation-level',
@@ -350,6 +399,7 @@ export function translateVnfd(v: Obj, root = 'vnfd'): Translation {
             }
           : {}),
         ...(day12s.length ? { 'lcm-operations-configuration': { 'operate-vnf-op-config': { 'day1-2': day12s } } } : {}),
+        ...(placement.groups.length ? { 'affinity-or-anti-affinity-group': placement.groups } : {}),
       },
     ],
   });
@@ -385,7 +435,14 @@ export function translateNsd(n: Obj, root = 'nsd'): Translation {
       'mgmt-network',
       'vim-network-name',
       'vnfd-connection-point-ref',
+      'ip-profile-ref',
     ].forEach((k) => vld[k] !== undefined && t.use(`${p}.${k}`));
+    const provider = isObj(vld['provider-network']) ? vld['provider-network'] : undefined;
+    if (provider) {
+      t.use(`${p}.provider-network`);
+      ['physical-network', 'segmentation_id'].forEach((k) => provider[k] !== undefined && t.use(`${p}.provider-network.${k}`));
+      if (provider['overlay-type'] !== undefined) t.drop(`${p}.provider-network.overlay-type`);
+    }
     list(vld['vnfd-connection-point-ref']).forEach((ref, j) => {
       const rp = `${p}.vnfd-connection-point-ref[${j}]`;
       ['member-vnf-index-ref', 'vnfd-id-ref', 'vnfd-connection-point-ref', 'ip-address'].forEach(
@@ -413,7 +470,109 @@ export function translateNsd(n: Obj, root = 'nsd'): Translation {
         ? { 'mgmt-network': vld['mgmt-network'] === true || vld['mgmt-network'] === 'true' }
         : {}),
       ...(vld['vim-network-name'] !== undefined ? { 'vim-network-name': vld['vim-network-name'] } : {}),
+      ...(provider
+        ? {
+            'provider-network': {
+              ...(provider['physical-network'] !== undefined ? { 'physical-network': provider['physical-network'] } : {}),
+              ...(provider.segmentation_id !== undefined ? { segmentation_id: provider.segmentation_id } : {}),
+            },
+          }
+        : {}),
     };
+  });
+  // ip-profiles → the L3 data of the virtual links that refer to them
+  const ipProfiles = new Map<string, Obj>();
+  list(n['ip-profiles']).forEach((ipp, i) => {
+    const p = `${root}.ip-profiles[${i}]`;
+    t.use(`${root}.ip-profiles`);
+    ['name', 'ip-profile-params'].forEach((k) => ipp[k] !== undefined && t.use(`${p}.${k}`));
+    if (ipp.description !== undefined) t.drop(`${p}.description`);
+    const params = isObj(ipp['ip-profile-params']) ? ipp['ip-profile-params'] : {};
+    const pp = `${p}.ip-profile-params`;
+    ['ip-version', 'subnet-address', 'gateway-address'].forEach((k) => params[k] !== undefined && t.use(`${pp}.${k}`));
+    const dhcp = isObj(params['dhcp-params']) ? params['dhcp-params'] : undefined;
+    if (dhcp) {
+      t.use(`${pp}.dhcp-params`);
+      if (dhcp.enabled !== undefined) t.use(`${pp}.dhcp-params.enabled`);
+      // the address range of the DHCP pool: the VIM's own choice in SOL006
+      for (const k of ['start-address', 'count']) if (dhcp[k] !== undefined) t.drop(`${pp}.dhcp-params.${k}`);
+    }
+    if (params['dns-server'] !== undefined) t.drop(`${pp}.dns-server`);
+    ipProfiles.set(String(ipp.name), {
+      'ip-version': params['ip-version'] ?? 'ipv4',
+      ...(params['subnet-address'] !== undefined ? { cidr: params['subnet-address'] } : {}),
+      ...(params['gateway-address'] !== undefined ? { 'gateway-ip': params['gateway-address'] } : {}),
+      'dhcp-enabled': dhcp ? dhcp.enabled !== false && dhcp.enabled !== 'false' : true,
+    });
+  });
+  const linkProfiles = list(n.vld).flatMap((vld, i) => {
+    if (vld['ip-profile-ref'] === undefined) return [];
+    const l3 = ipProfiles.get(String(vld['ip-profile-ref']));
+    if (!l3)
+      t.problems.push({
+        path: `${root}.vld[${i}].ip-profile-ref`,
+        message: `'${String(vld['ip-profile-ref'])}' is not an ip-profiles name`,
+      });
+    return [{ id: vld.id, 'virtual-link-desc-id': vld.id, 'virtual-link-protocol-data': { 'l3-protocol-data': l3 ?? {} } }];
+  });
+  const placement = placementGroups(n['placement-groups'], `${root}.placement-groups`, 'member-vnfd', 'member-vnf-index-ref', t);
+  for (const [member, profile] of profiles)
+    if (placement.membership(member).length) profile['affinity-or-anti-affinity-group'] = placement.membership(member);
+
+  // NS-level primitives → ns-configuration (which VNF primitives a legacy one grouped has no SOL006 place)
+  const nsConfig: Obj = {};
+  if (n['service-primitive'] !== undefined) {
+    t.use(`${root}.service-primitive`);
+    nsConfig['config-primitive'] = list(n['service-primitive']).map((prim, i) => {
+      const p = `${root}.service-primitive[${i}]`;
+      ['name', 'user-defined-script', 'parameter'].forEach((k) => prim[k] !== undefined && t.use(`${p}.${k}`));
+      list(prim.parameter).forEach((param, j) => t.useTree(param, `${p}.parameter[${j}]`));
+      if (prim['vnf-primitive-group'] !== undefined) t.drop(`${p}.vnf-primitive-group`);
+      return {
+        name: prim.name,
+        ...(prim['user-defined-script'] !== undefined ? { 'user-defined-script': prim['user-defined-script'] } : {}),
+        ...(prim.parameter !== undefined
+          ? {
+              parameter: list(prim.parameter).map((param) =>
+                Object.fromEntries(
+                  ['name', 'data-type', 'mandatory', 'default-value', 'parameter-pool', 'read-only', 'hidden']
+                    .filter((k) => param[k] !== undefined)
+                    .map((k) => [k, param[k]]),
+                ),
+              ),
+            }
+          : {}),
+      };
+    });
+  }
+  if (n['initial-service-primitive'] !== undefined) {
+    t.use(`${root}.initial-service-primitive`);
+    nsConfig['initial-config-primitive'] = list(n['initial-service-primitive']).map((prim, i) => {
+      const p = `${root}.initial-service-primitive[${i}]`;
+      ['seq', 'name', 'parameter'].forEach((k) => prim[k] !== undefined && t.use(`${p}.${k}`));
+      list(prim.parameter).forEach((param, j) =>
+        ['name', 'value'].forEach((k) => param[k] !== undefined && t.use(`${p}.parameter[${j}].${k}`)),
+      );
+      // the script ran inside Rift's config manager; SOL006 initial primitives name an execution environment instead
+      if (prim['user-defined-script'] !== undefined) t.drop(`${p}.user-defined-script`);
+      return {
+        seq: prim.seq,
+        name: prim.name,
+        ...(prim.parameter !== undefined
+          ? { parameter: list(prim.parameter).map((x) => ({ name: x.name, value: x.value })) }
+          : {}),
+      };
+    });
+  }
+  // which fields an instantiation may override: SOL006 has no such list
+  if (n['input-parameter-xpath'] !== undefined) t.drop(`${root}.input-parameter-xpath`);
+  // NS scaling groups: SOL006 (OSM Release 9) keeps only the aspect's name; its members, limits and policies are listed as dropped
+  const scalingAspects = list(n['scaling-group-descriptor']).map((g, i) => {
+    const p = `${root}.scaling-group-descriptor[${i}]`;
+    t.use(`${root}.scaling-group-descriptor`);
+    t.use(`${p}.name`);
+    for (const k of Object.keys(g)) if (k !== 'name') t.drop(`${p}.${k}`);
+    return { id: g.name, name: g.name };
   });
   // NS connection points → SAPs on their virtual link
   const saps = list(n['connection-point']).map((cp, i) => {
@@ -421,7 +580,16 @@ export function translateNsd(n: Obj, root = 'nsd'): Translation {
     return { id: cp.name, 'virtual-link-desc': cp['vld-id-ref'] };
   });
   if (saps.length) d.sapd = saps;
-  d.df = [{ id: 'default-df', 'vnf-profile': [...profiles.values()] }];
+  if (Object.keys(nsConfig).length) d['ns-configuration'] = nsConfig;
+  d.df = [
+    {
+      id: 'default-df',
+      'vnf-profile': [...profiles.values()],
+      ...(linkProfiles.length ? { 'virtual-link-profile': linkProfiles } : {}),
+      ...(placement.groups.length ? { 'affinity-or-anti-affinity-group': placement.groups } : {}),
+      ...(scalingAspects.length ? { 'scaling-aspect': scalingAspects } : {}),
+    },
+  ];
   t.audit(n, root);
   return { descriptor: d, dropped: t.dropped, problems: t.problems };
 }
