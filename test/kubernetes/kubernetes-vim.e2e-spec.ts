@@ -31,6 +31,20 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     const req = asJson(t.http[method](path), admin);
     return body ? req.send(body) : req;
   };
+  /** `osm k8scluster-add`: the fake cluster for a VIM account, checked until ENABLED. */
+  const addCluster = async (name: string, vimAccount: string): Promise<string> => {
+    const cluster = await call('post', '/osm/admin/v1/k8sclusters', {
+      name,
+      credentials: api.kubeconfig,
+      vim_account: vimAccount,
+      k8s_version: '1.32',
+      nets: { mgmtnet: null },
+    }).expect(202);
+    await t.app.get(AccountOperations).idle();
+    const shown = (await call('get', `/osm/admin/v1/k8sclusters/${cluster.body.id}`).expect(200)).body;
+    expect(shown._admin.operationalState).toBe('ENABLED');
+    return cluster.body.id as string;
+  };
   const ours = () => api.objects().filter((o) => o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'opencloudedge-mano');
 
   it('registers the cluster as a VIM account (vim_type kubernetes) and as an OSM k8scluster: ENABLED with its version', async () => {
@@ -52,17 +66,7 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     expect(JSON.stringify(shown)).not.toContain(api.token);
     vim = res.body.id;
 
-    const cluster = await call('post', '/osm/admin/v1/k8sclusters', {
-      name: 'cluster1',
-      credentials: api.kubeconfig,
-      vim_account: vim,
-      k8s_version: '1.32',
-      nets: { net1: null },
-    }).expect(202);
-    await t.app.get(AccountOperations).idle();
-    expect((await call('get', `/osm/admin/v1/k8sclusters/${cluster.body.id}`).expect(200)).body._admin.operationalState).toBe(
-      'ENABLED',
-    );
+    await addCluster('cluster1', vim);
   });
 
   it('instantiates the web server: exactly the documented objects, schema-valid; day-1 and day-2 run in the pod; terminate leaves nothing', async () => {
@@ -244,20 +248,13 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       const refused = await instantiate(emulator).expect(422);
       expect(refused.body.detail).toMatch(/has KDUs, and VIM .* is not a Kubernetes VIM nor has a Kubernetes cluster/);
 
-      const cluster = await call('post', '/osm/admin/v1/k8sclusters', {
-        name: 'edge-cluster',
-        credentials: api.kubeconfig,
-        vim_account: emulator,
-        k8s_version: '1.32',
-        nets: { mgmtnet: null },
-      }).expect(202);
-      await t.app.get(AccountOperations).idle();
+      const cluster = await addCluster('edge-cluster', emulator);
       const created = await instantiate(emulator).expect(201);
       const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
       expect(op).toMatchObject({ operationState: 'COMPLETED' });
       expect(ours().some((o) => o.kind === 'Deployment' && o.metadata.name === 'hello')).toBe(true);
       const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
-      expect((vnfrs[0].kdur as Obj[])[0]['k8s-cluster']).toEqual({ id: cluster.body.id });
+      expect((vnfrs[0].kdur as Obj[])[0]['k8s-cluster']).toEqual({ id: cluster });
       const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
       expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
         'COMPLETED',

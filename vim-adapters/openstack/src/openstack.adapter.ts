@@ -545,20 +545,12 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         .map(([k, v]) => EXTRA_SPECS[k](v)),
     );
     const own = `mano-flavor-${computeName}`.slice(0, 255);
-    const { body } = await this.session.call<{ flavors: NovaFlavor[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/flavors/detail',
-      query: { is_public: 'None' },
-      signal,
-    });
-    const mine = body.flavors.find((x) => x.name === own);
+    const flavors = await this.flavors(signal);
+    const mine = flavors.find((x) => x.name === own);
     if (mine) return mine.id;
     const hasSpecs = Object.keys(specs).length > 0;
     if (!hasSpecs) {
-      const exact = body.flavors.find(
-        (x) => x.vcpus === f.vcpu && x.ram === ram && x.disk === disk && !x.name.startsWith('mano-'),
-      );
+      const exact = flavors.find((x) => x.vcpus === f.vcpu && x.ram === ram && x.disk === disk && !x.name.startsWith('mano-'));
       if (exact) return exact.id;
     }
     if (this.config.flavorCreation) {
@@ -584,7 +576,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         `the VDU asks for EPA (${Object.keys(specs).join(', ')}) and the account does not allow creating flavors (config.flavor_creation)`,
         'flavor.epa',
       );
-    const fits = body.flavors
+    const fits = flavors
       .filter((x) => x.vcpus >= f.vcpu && x.ram >= ram && x.disk >= disk && !x.name.startsWith('mano-'))
       .sort((a, b) => a.vcpus - b.vcpus || a.ram - b.ram || a.disk - b.disk)[0];
     if (!fits)
@@ -597,7 +589,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     if (!group) return undefined;
     const policy = desired.placement?.antiAffinityGroup ? 'anti-affinity' : 'affinity';
     const name = `mano-${group}`;
-    const found = await this.findServerGroup(name, signal);
+    const found = (await this.serverGroups(signal)).find((g) => g.name === name);
     if (found) return found.id;
     const { body } = await this.session.call<{ server_group: ServerGroup }>({
       service: 'compute',
@@ -609,14 +601,26 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     return body.server_group.id;
   }
 
-  private async findServerGroup(name: string, signal?: AbortSignal): Promise<ServerGroup | undefined> {
+  private async serverGroups(signal?: AbortSignal): Promise<ServerGroup[]> {
     const { body } = await this.session.call<{ server_groups: ServerGroup[] }>({
       service: 'compute',
       method: 'GET',
       path: '/os-server-groups',
       signal,
     });
-    return body.server_groups.find((g) => g.name === name);
+    return body.server_groups;
+  }
+
+  /** Every flavor the project can use, private ones included. */
+  private async flavors(signal?: AbortSignal): Promise<NovaFlavor[]> {
+    const { body } = await this.session.call<{ flavors: NovaFlavor[] }>({
+      service: 'compute',
+      method: 'GET',
+      path: '/flavors/detail',
+      query: { is_public: 'None' },
+      signal,
+    });
+    return body.flavors;
   }
 
   private async securityGroupIds(signal?: AbortSignal): Promise<string[]> {
@@ -650,14 +654,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     const ports = await this.ports(name, signal);
     for (const p of ports)
       await this.session.call({ service: 'network', method: 'DELETE', path: `/v2.0/ports/${p.id}`, accept: [404], signal });
-    const { body } = await this.session.call<{ flavors: NovaFlavor[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/flavors/detail',
-      query: { is_public: 'None' },
-      signal,
-    });
-    const flavor = body.flavors.find((f) => f.name === `mano-flavor-${name}`.slice(0, 255));
+    const flavor = (await this.flavors(signal)).find((f) => f.name === `mano-flavor-${name}`.slice(0, 255));
     if (flavor)
       await this.session.call({ service: 'compute', method: 'DELETE', path: `/flavors/${flavor.id}`, accept: [404], signal });
     for (const g of groups) {
@@ -681,13 +678,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   }
 
   private async serverGroupsOf(serverId: string, signal?: AbortSignal): Promise<ServerGroup[]> {
-    const { body } = await this.session.call<{ server_groups: ServerGroup[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/os-server-groups',
-      signal,
-    });
-    return body.server_groups.filter((g) => g.name.startsWith('mano-') && g.members.includes(serverId));
+    return (await this.serverGroups(signal)).filter((g) => g.name.startsWith('mano-') && g.members.includes(serverId));
   }
 
   /** Deletion is asynchronous in Nova and Cinder: "removed" means gone, so the next step finds it so. */
