@@ -193,6 +193,13 @@ const kubernetesGpu = (vdu: Obj): Pick<Flavor, 'gpu' | 'gpuVendor'> => {
   return gpu ? { gpu: num(gpu.count, 1), gpuVendor: str(gpu.vendor) === 'amd' ? 'amd' : 'nvidia' } : {};
 };
 
+/** SOL006 virtual-interface type → the VIM's NIC kind (OpenStack `binding:vnic_type`); paravirtual NICs need none. */
+const VNIC_TYPES: Record<string, string> = { 'SR-IOV': 'direct', 'PCI-PASSTHROUGH': 'direct-physical' };
+const vnicTypeOf = (cpd: Obj): string | undefined => {
+  const nic = list(cpd['virtual-network-interface-requirement'])[0];
+  return VNIC_TYPES[str((nic?.['virtual-interface'] as Obj | undefined)?.type) ?? ''];
+};
+
 const UTILIZATION_METRICS: Record<string, 'cpuUtilization' | 'memoryUtilization'> = {
   cpu_utilization: 'cpuUtilization',
   average_memory_utilization: 'memoryUtilization',
@@ -421,12 +428,15 @@ export function planInstantiation(input: PlanInput): Plan {
           }
           if (!iface) continue;
           interfaces.push(iface);
+          const security = ext?.['port-security-enabled'] ?? cpd['port-security-enabled'];
           ports.push({
             name: cpdId,
             network: iface.network,
             existingNetworkName: existingNetworks.get(iface.network),
             fixedIp,
             management: mgmt || undefined,
+            portSecurity: security === undefined ? undefined : truthy(security),
+            vnicType: vnicTypeOf(cpd),
             service: k8s.services.get(cpdId),
           });
         }

@@ -16,6 +16,8 @@ export interface OpenstackConfig {
   availabilityZone?: string;
   /** Create a flavor of our own when none matches (needs admin rights); otherwise the smallest that fits. */
   flavorCreation: boolean;
+  /** Management ports get a floating IP (OSM `use_floating_ip`); ports asking for one always do. */
+  useFloatingIp: boolean;
   /** External network floating IPs come from (name or id); the first `router:external` one when absent. */
   floatingNetwork?: string;
   /** Where networks without an ip-profile get their /24. */
@@ -107,6 +109,7 @@ export function parseOpenstackAccount(account: VimAccount): OpenstackConfig {
     securityGroups,
     availabilityZone: zone,
     flavorCreation: bool(c.flavor_creation, true),
+    useFloatingIp: bool(c.use_floating_ip, false),
     floatingNetwork: str(c.floating_network) ?? str(c.floating_network_name),
     networkPool: pool,
     timeoutMs: timeout * 1000,

@@ -21,6 +21,7 @@ import { withAuthorizedKeys } from './cloud-init';
 import {
   CinderVolume,
   defaultCidr,
+  FloatingIp,
   inCidr,
   labelMetadata,
   labelTags,
@@ -178,14 +179,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     const ports = await this.ports(ref.name, signal);
     const mgmt = ports.find((p) => p.name === `${ref.name}-${server.metadata?.[MGMT_PORT]}`) ?? ports[0];
     if (!mgmt?.fixed_ips[0]) throw new VimError('VIM.INVALID_REQUEST', `server ${ref.name} has no address to log in to`, false);
-    const { body } = await this.session.call<{ floatingips: { floating_ip_address: string }[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/floatingips',
-      query: { port_id: mgmt.id },
-      signal,
-    });
-    const host = body.floatingips[0]?.floating_ip_address ?? mgmt.fixed_ips[0].ip_address;
+    const host = (await this.floatingIps(mgmt.id, signal))[0]?.floating_ip_address ?? mgmt.fixed_ips[0].ip_address;
     return sshExec({ host, port: ssh.port, username: ssh.user, privateKey: ssh.privateKey }, request, signal);
   }
 
@@ -372,6 +366,13 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
 
   private async observedServer(ref: ResourceRef, found: NovaServer): Promise<Observed> {
     const ports = await this.ports(ref.name);
+    const { body: fips } = await this.session.call<{ floatingips: FloatingIp[] }>({
+      service: 'network',
+      method: 'GET',
+      path: '/v2.0/floatingips',
+      query: { description: portDescription(ref.name) },
+    });
+    const floating = fips.floatingips;
     // a listing may come before Nova has recorded the fault of a failed build; the server itself has it
     const server =
       found.status === 'ERROR' && !found.fault
@@ -393,7 +394,11 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
       ),
       conditions: serverConditions(server),
       zone: server['OS-EXT-AZ:availability_zone'],
-      details: { status: server.status, flavor: server.flavor?.original_name },
+      details: {
+        status: server.status,
+        flavor: server.flavor?.original_name,
+        floatingIps: floating.map((f) => f.floating_ip_address),
+      },
     };
   }
 
@@ -439,6 +444,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         });
         port = body.port;
       }
+      if (spec.floatingIp || (spec.management && this.config.useFloatingIp))
+        await this.ensureFloatingIp(port, desired.ref.name, signal);
       portIds.push(port.id);
     }
     const zone = desired.placement?.zone ?? this.config.availabilityZone;
@@ -475,6 +482,46 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     const created = await this.findServer(desired.ref.name, signal);
     if (!created) throw new VimError('VIM.INTERNAL', `Nova accepted server ${desired.ref.name} but does not list it`, true);
     return this.observedServer(desired.ref, created);
+  }
+
+  private async floatingIps(portId: string, signal?: AbortSignal): Promise<FloatingIp[]> {
+    const { body } = await this.session.call<{ floatingips: FloatingIp[] }>({
+      service: 'network',
+      method: 'GET',
+      path: '/v2.0/floatingips',
+      query: { port_id: portId },
+      signal,
+    });
+    return body.floatingips;
+  }
+
+  /**
+   * A floating IP on the port, from `config.floating_network` or the first external network. Neutron refuses it when
+   * no router joins the port's subnet to that network: that error (naming both) reaches the operation as it is.
+   */
+  private async ensureFloatingIp(port: NeutronPort, computeName: string, signal?: AbortSignal): Promise<void> {
+    if ((await this.floatingIps(port.id, signal)).length) return;
+    const wanted = this.config.floatingNetwork;
+    const { body } = await this.session.call<{ networks: NeutronNetwork[] }>({
+      service: 'network',
+      method: 'GET',
+      path: '/v2.0/networks',
+      query: { 'router:external': 'true' },
+      signal,
+    });
+    const external = wanted ? body.networks.find((n) => n.name === wanted || n.id === wanted) : body.networks[0];
+    if (!external)
+      throw invalid(
+        wanted ? `floating network '${wanted}' is not an external network` : 'no external network to take floating IPs from',
+        'config.floating_network',
+      );
+    await this.session.call({
+      service: 'network',
+      method: 'POST',
+      path: '/v2.0/floatingips',
+      body: { floatingip: { floating_network_id: external.id, port_id: port.id, description: portDescription(computeName) } },
+      signal,
+    });
   }
 
   /** Image by name (Glance) or id; one that is not active cannot boot. */
@@ -652,8 +699,17 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
       await this.untilGone(() => this.findServer(name, signal), `server ${name}`, signal);
     }
     const ports = await this.ports(name, signal);
-    for (const p of ports)
+    for (const p of ports) {
+      for (const fip of await this.floatingIps(p.id, signal))
+        await this.session.call({
+          service: 'network',
+          method: 'DELETE',
+          path: `/v2.0/floatingips/${fip.id}`,
+          accept: [404],
+          signal,
+        });
       await this.session.call({ service: 'network', method: 'DELETE', path: `/v2.0/ports/${p.id}`, accept: [404], signal });
+    }
     const flavor = (await this.flavors(signal)).find((f) => f.name === `mano-flavor-${name}`.slice(0, 255));
     if (flavor)
       await this.session.call({ service: 'compute', method: 'DELETE', path: `/flavors/${flavor.id}`, accept: [404], signal });

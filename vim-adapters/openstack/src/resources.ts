@@ -29,6 +29,11 @@ export interface NeutronPort {
   fixed_ips: { subnet_id: string; ip_address: string }[];
   tags?: string[];
 }
+export interface FloatingIp {
+  id: string;
+  floating_ip_address: string;
+  port_id: string | null;
+}
 export interface NovaServer {
   id: string;
   name: string;

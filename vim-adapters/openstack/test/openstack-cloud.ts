@@ -76,12 +76,17 @@ export async function prepareCloud(s: OpenstackSession): Promise<void> {
 
 /** Every server, port, network, volume and flavor whose name says it is ours (`mano-…`). */
 export async function leftovers(s: OpenstackSession, prefix = 'mano-'): Promise<string[]> {
-  const [servers, ports, networks, volumes, flavors] = await Promise.all([
+  const [servers, ports, networks, volumes, flavors, fips] = await Promise.all([
     s.call<{ servers: Listed[] }>({ service: 'compute', method: 'GET', path: '/servers' }),
     s.call<{ ports: Listed[] }>({ service: 'network', method: 'GET', path: '/v2.0/ports' }),
     s.call<{ networks: Listed[] }>({ service: 'network', method: 'GET', path: '/v2.0/networks' }),
     s.call<{ volumes: Listed[] }>({ service: 'volume', method: 'GET', path: '/volumes' }),
     s.call<{ flavors: Listed[] }>({ service: 'compute', method: 'GET', path: '/flavors', query: { is_public: 'None' } }),
+    s.call<{ floatingips: (Listed & { floating_ip_address: string })[] }>({
+      service: 'network',
+      method: 'GET',
+      path: '/v2.0/floatingips',
+    }),
   ]);
   return [
     ...servers.body.servers.map((x) => `server ${x.name}`),
@@ -89,5 +94,7 @@ export async function leftovers(s: OpenstackSession, prefix = 'mano-'): Promise<
     ...networks.body.networks.map((x) => `network ${x.name}`),
     ...volumes.body.volumes.map((x) => `volume ${x.name}`),
     ...flavors.body.flavors.map((x) => `flavor ${x.name}`),
+    // a floating IP's description names its server (`mano-compute=<server>`)
+    ...fips.body.floatingips.map((x) => `floatingip ${x.description?.replace(/^mano-compute=/, '') ?? ''}`),
   ].filter((x) => x.split(' ')[1].startsWith(prefix));
 }

@@ -47,6 +47,7 @@ const cloud = (extra: Record<string, Handler>) => ({
   }),
   'GET /network/v2.0/subnets': () => ({ status: 200, body: { subnets: [{ id: 's1', cidr: '10.0.0.0/24' }] } }),
   'GET /network/v2.0/ports': () => ({ status: 200, body: { ports: [] } }),
+  'GET /network/v2.0/floatingips': () => ({ status: 200, body: { floatingips: [] } }),
   'POST /network/v2.0/ports': () => ({
     status: 201,
     body: { port: { id: 'p1', name: 'mano-x-1-vm-0-eth0', fixed_ips: [{ ip_address: '10.0.0.5' }], network_id: 'n1' } },

@@ -5,12 +5,14 @@ import { openstackFactory } from '../src';
 import { cloudAccount, leftovers, operatorSession, prepareCloud, skipOpenstack } from './openstack-cloud';
 
 const prefix = `mano-it${Date.now().toString(36)}`;
-const connect = () =>
-  openstackFactory.connect(openstackFactory.parseAccount(cloudAccount()), {
+const connect = (config: Record<string, unknown> = {}) => {
+  const account = cloudAccount();
+  return openstackFactory.connect(openstackFactory.parseAccount({ ...account, config: { ...account.config, ...config } }), {
     store: memoryStore(),
     workDir: '/nonexistent',
     log: () => undefined,
   });
+};
 
 (skipOpenstack ? describe.skip : describe)('OpenStack adapter against a real OpenStack', () => {
   describeVimAdapterConformance('openstack', {
@@ -92,6 +94,57 @@ const connect = () =>
         path: '/os-server-groups',
       });
       expect(after.server_groups.filter((g) => g.name.includes(prefix))).toEqual([]);
+    });
+
+    it('gives a management port a floating IP (use_floating_ip) through the operator’s router; it goes with the server', async () => {
+      const fipAdapter = await connect({ use_floating_ip: true, floating_network: 'public' });
+      const net = { kind: 'network' as const, name: `${prefix}-fipnet`, labels };
+      const applied = await fipAdapter.apply({ ref: net, ipProfile: { cidr: '192.168.99.0/24' } });
+      // what an operator has: a router from the tenant network to the external one
+      const { body: subnets } = await os.call<{ subnets: { id: string }[] }>({
+        service: 'network',
+        method: 'GET',
+        path: '/v2.0/subnets',
+        query: { network_id: applied.providerId },
+      });
+      const { body: publicNets } = await os.call<{ networks: { id: string }[] }>({
+        service: 'network',
+        method: 'GET',
+        path: '/v2.0/networks',
+        query: { name: 'public' },
+      });
+      const { body: router } = await os.call<{ router: { id: string } }>({
+        service: 'network',
+        method: 'POST',
+        path: '/v2.0/routers',
+        body: { router: { name: `${prefix}-router`, external_gateway_info: { network_id: publicNets.networks[0].id } } },
+      });
+      const routerPath = `/v2.0/routers/${router.router.id}`;
+      const subnetId = { subnet_id: subnets.subnets[0].id };
+      await os.call({ service: 'network', method: 'PUT', path: `${routerPath}/add_router_interface`, body: subnetId });
+      try {
+        const vm: DesiredCompute = {
+          ref: { kind: 'compute', name: `${prefix}-fip`, labels },
+          deploymentType: 'vm',
+          image: 'cirros',
+          flavor: { vcpu: 1, memoryGiB: 0.5, storageGiB: 1 },
+          ports: [{ name: 'eth0', network: net.name, management: true }],
+        };
+        await fipAdapter.apply(vm);
+        expect((await fipAdapter.observe(vm.ref))?.details?.floatingIps).toEqual([expect.stringMatching(/^172\.24\.4\./)]);
+        expect(await fipAdapter.remove(vm.ref)).toBe('deleted');
+        const { body: left } = await os.call<{ floatingips: unknown[] }>({
+          service: 'network',
+          method: 'GET',
+          path: '/v2.0/floatingips',
+          query: { description: `mano-compute=${vm.ref.name}` },
+        });
+        expect(left.floatingips).toEqual([]);
+      } finally {
+        await os.call({ service: 'network', method: 'PUT', path: `${routerPath}/remove_router_interface`, body: subnetId });
+        await os.call({ service: 'network', method: 'DELETE', path: routerPath });
+        await fipAdapter.remove(net);
+      }
     });
 
     it('names a vim-network-name that does not exist, and an unknown image, without creating anything', async () => {
