@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { planInstantiation } from '../../src/lcm/planner';
@@ -53,6 +53,7 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
     managementServiceType: 'LoadBalancer',
     loadBalancerAnnotations: { 'metallb.universe.tf/address-pool': 'public' },
     gpuResource: 'amd.com/gpu',
+    gpuNodeSelector: { 'node-role.kubernetes.io/gpu': 'true' },
     zoneSelectors: { 'edge-1': { 'node-role.kubernetes.io/edge': 'true' } },
     ingressController: { namespace: 'ingress-nginx' },
     ingressClasses: { intranet: 'nginx-intranet', public: 'nginx-public' },
@@ -122,7 +123,10 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       resources: { requests: { cpu: '1000m', memory: '512Mi' }, limits: { 'amd.com/gpu': '1' } },
       volumeMounts: [{ name: 'day0', mountPath: '/etc/mano/day0', readOnly: true }],
     });
-    expect(deployment.spec.template.spec.nodeSelector).toEqual({ 'node-role.kubernetes.io/edge': 'true' });
+    expect(deployment.spec.template.spec.nodeSelector).toEqual({
+      'node-role.kubernetes.io/edge': 'true',
+      'node-role.kubernetes.io/gpu': 'true',
+    });
     expect(deployment.spec.template.metadata.labels).toMatchObject({
       'vl.mano.io/mano-0f1e2d3c-mgmtnet': 'true',
       'mano.io/vdu': 'web',
@@ -270,5 +274,49 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       spec: { minReplicas: 1, maxReplicas: 3, metrics: [{ resource: { name: 'cpu', target: { averageUtilization: 60 } } }] },
     });
     expect(validate(hpa!)).toEqual([]);
+  });
+
+  it('every SOL006 NSD of ../shared/corpus whose VNFDs are there maps to schema-valid objects (both mappings)', () => {
+    const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
+    const files = (function walk(dir: string): string[] {
+      return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    })(CORPUS);
+    const vnfds = new Map<string, Obj>();
+    const nsds: Obj[] = [];
+    for (const f of files) {
+      let doc: unknown;
+      try {
+        doc = parse(readFileSync(f, 'utf8'));
+      } catch {
+        continue; // not every YAML file of the corpus is a descriptor
+      }
+      const d = doc as { vnfd?: Obj; nsd?: { nsd?: Obj[] } } | null;
+      if (d?.vnfd && typeof d.vnfd === 'object' && !Array.isArray(d.vnfd) && d.vnfd.id !== undefined)
+        vnfds.set(String(d.vnfd.id), d.vnfd);
+      for (const n of Array.isArray(d?.nsd?.nsd) ? d.nsd.nsd : []) nsds.push(n);
+    }
+    let mapped = 0;
+    for (const nsd of nsds) {
+      const ids = (nsd['vnfd-id'] as unknown[] | undefined)?.map(String) ?? [];
+      const profiles = ((nsd.df as Obj[] | undefined)?.[0]?.['vnf-profile'] as Obj[] | undefined) ?? [];
+      if (!ids.length || !profiles.length || !ids.every((id) => vnfds.has(id))) continue;
+      const plan = planInstantiation({
+        nsId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        nsd,
+        vnfds,
+        params: { nsName: 'corpus', nsdId: String(nsd.id), vimAccountId: 'k8s-vim' },
+        vnfrIds: new Map(profiles.map((p) => [String(p.id), `vnfr-${String(p.id)}`])),
+        opId: 'op-1',
+      });
+      if (!plan.computes.length) continue; // KNFs: their KDUs are Helm charts here
+      // Kubernetes cannot honour fixed IPs (the adapter refuses them): the rest of each compute is still mapped
+      for (const c of plan.computes) c.desired.ports = c.desired.ports.map((p) => ({ ...p, fixedIp: undefined }));
+      for (const mapping of [DEFAULT_MAPPING, richMapping])
+        expect({ nsd: nsd.id, problems: allObjects(plan, mapping).flatMap(validate) }).toEqual({ nsd: nsd.id, problems: [] });
+      mapped++;
+    }
+    expect(mapped).toBeGreaterThanOrEqual(17);
   });
 });

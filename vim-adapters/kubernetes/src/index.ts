@@ -95,6 +95,8 @@ function parseAccount(account: VimAccount): KubernetesConfig {
         managementServiceType: serviceType as KubernetesMapping['managementServiceType'],
         loadBalancerAnnotations: stringMap(c.load_balancer_annotations, 'config.load_balancer_annotations'),
         gpuResource: gpu,
+        gpuNodeSelector:
+          c.gpu_node_selector === undefined ? undefined : stringMap(c.gpu_node_selector, 'config.gpu_node_selector'),
         zoneSelectors,
         ingressController: str(c.ingress_controller_namespace) ? { namespace: str(c.ingress_controller_namespace)! } : undefined,
         namespace,

@@ -16,6 +16,8 @@ export interface KubernetesMapping {
   loadBalancerAnnotations: Record<string, string>;
   /** GPU resource name for `flavor.gpu`. */
   gpuResource: 'nvidia.com/gpu' | 'amd.com/gpu';
+  /** Node selector of the GPU pool, for workloads asking for GPUs. */
+  gpuNodeSelector?: Record<string, string>;
   /** Node selectors by zone name (e.g. an edge pool); a zone without an entry selects `topology.kubernetes.io/zone`. */
   zoneSelectors: Record<string, Record<string, string>>;
   /** Where the ingress controller runs, allowed through the default deny. */
@@ -224,6 +226,7 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
   const zone = d.placement?.zone;
   const nodeSelector = {
     ...(zone ? (m.zoneSelectors[zone] ?? { 'topology.kubernetes.io/zone': zone }) : {}),
+    ...(d.flavor.gpu ? (m.gpuNodeSelector ?? {}) : {}),
     ...(d.placement?.nodeSelector ?? {}),
   };
   const readiness = probe(d.probes?.readiness);
