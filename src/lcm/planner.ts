@@ -278,6 +278,14 @@ function kubernetesOf(vdu: Obj) {
   };
 }
 
+const providerOf = (p: Obj | undefined): DesiredNetwork['provider'] =>
+  p
+    ? {
+        physicalNetwork: str(p['physical-network']),
+        segmentationId: p.segmentation_id === undefined ? undefined : num(p.segmentation_id, 0),
+      }
+    : undefined;
+
 /** Instances of each VDU at the VNF's instantiation level (OSM order: level, vdu-profile minimum, 1). */
 export function vduCounts(vnfd: Obj, profile?: Obj): Map<string, number> {
   const df = list(vnfd.df).find((d) => str(d.id) === str(profile?.['flavour-id'])) ?? list(vnfd.df)[0] ?? {};
@@ -345,6 +353,7 @@ export function planInstantiation(input: PlanInput): Plan {
         existingNetworkName: existing,
         ipProfile: ipProfileFromOsm(p?.['ip-profile']) ?? ipProfileFromL3(profile),
         management: truthy(desc['mgmt-network']),
+        provider: providerOf(desc['provider-network'] as Obj | undefined),
       },
     });
     return name;

@@ -30,6 +30,8 @@ export interface DesiredNetwork {
   existingNetworkName?: string;
   /** The management network of the NS (floating IPs, SSH for day-1). */
   management?: boolean;
+  /** A provider network (NSD `provider-network`): the physical network and VLAN it maps onto. */
+  provider?: { physicalNetwork?: string; segmentationId?: number; networkType?: 'vlan' | 'flat' | 'vxlan' };
 }
 
 export interface Flavor {

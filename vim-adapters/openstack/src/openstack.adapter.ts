@@ -247,7 +247,14 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
           service: 'network',
           method: 'POST',
           path: '/v2.0/networks',
-          body: { network: { name: desired.ref.name, admin_state_up: true, description: OWNER_DESCRIPTION } },
+          body: {
+            network: {
+              name: desired.ref.name,
+              admin_state_up: true,
+              description: OWNER_DESCRIPTION,
+              ...providerAttributes(desired),
+            },
+          },
           signal,
         })
       ).body.network;
@@ -745,6 +752,17 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
       await sleep(delay, signal);
     }
   }
+}
+
+/** Neutron's provider extension (admin only): VLAN when a segmentation id is given, else flat, on the physical network. */
+function providerAttributes(d: DesiredNetwork): Record<string, unknown> {
+  const p = d.provider;
+  if (!p) return {};
+  return {
+    'provider:network_type': p.networkType ?? (p.segmentationId !== undefined ? 'vlan' : 'flat'),
+    ...(p.physicalNetwork ? { 'provider:physical_network': p.physicalNetwork } : {}),
+    ...(p.segmentationId !== undefined ? { 'provider:segmentation_id': p.segmentationId } : {}),
+  };
 }
 
 function observedVolume(ref: ResourceRef, vol: CinderVolume): Observed {

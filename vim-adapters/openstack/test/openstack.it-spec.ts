@@ -147,6 +147,22 @@ const connect = (config: Record<string, unknown> = {}) => {
       }
     });
 
+    it('creates a provider network (NSD provider-network) on the physical network and VLAN asked for', async () => {
+      const ref = { kind: 'network' as const, name: `${prefix}-vlan`, labels };
+      const applied = await adapter.apply({ ref, provider: { physicalNetwork: 'physnet1', segmentationId: 108 } });
+      const { body } = await os.call<{ network: Record<string, unknown> }>({
+        service: 'network',
+        method: 'GET',
+        path: `/v2.0/networks/${applied.providerId}`,
+      });
+      expect(body.network).toMatchObject({
+        'provider:network_type': 'vlan',
+        'provider:physical_network': 'physnet1',
+        'provider:segmentation_id': 108,
+      });
+      expect(await adapter.remove(ref)).toBe('deleted');
+    });
+
     it('names a vim-network-name that does not exist, and an unknown image, without creating anything', async () => {
       await expect(
         adapter.apply({ ref: { kind: 'network', name: `${prefix}-ext`, labels }, existingNetworkName: 'no-such-net' }),
