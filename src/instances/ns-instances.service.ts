@@ -261,7 +261,7 @@ export class NsInstancesService {
     const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
     const kdus = await this.dayN.kdus({ nsId: ns.id, opId }, nsd.descriptor, vnfds, params, vnfrIds, async (member) => {
       const vim = vnfVim.get(member) ?? params.vimAccountId;
-      const target = await this.accounts.kubernetesTargetFor(vim);
+      const target = await this.accounts.kubernetesTargetFor(session, vim);
       if (!target)
         throw DomainError.unprocessable(
           'NS_INSTANCE.NO_KUBERNETES',

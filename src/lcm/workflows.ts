@@ -57,10 +57,9 @@ const REMOVAL_ORDER = { kdu: 0, compute: 0, volume: 1, network: 2 } as const;
 
 /** Everything the NS owns goes, computes first, then volumes, then networks; then the records. */
 export function terminateSteps(resources: OwnedResource[]): OpStep[] {
-  const order = REMOVAL_ORDER;
   return [
     ...[...resources]
-      .sort((a, b) => order[a.kind] - order[b.kind])
+      .sort((a, b) => REMOVAL_ORDER[a.kind] - REMOVAL_ORDER[b.kind])
       .map((r): OpStep => ({
         key: `remove ${r.kind} ${r.name}`,
         kind: 'remove',
@@ -95,10 +94,9 @@ export const isRollingBack = (op: { steps: OpStep[] }): boolean => op.steps.some
  * created (the NS owned it before the VIM call) is removed — computes, then volumes, then networks.
  */
 export function rollbackSteps(steps: OpStep[]): OpStep[] {
-  const order = REMOVAL_ORDER;
   const created = steps
     .filter((s) => s.kind === 'apply' && s.data?.phase !== 'rollback')
-    .sort((a, b) => order[a.desired!.ref.kind] - order[b.desired!.ref.kind]);
+    .sort((a, b) => REMOVAL_ORDER[a.desired!.ref.kind] - REMOVAL_ORDER[b.desired!.ref.kind]);
   return [
     ...steps.map((s): OpStep => (s.state === 'DONE' ? s : { ...s, state: 'SKIPPED' })),
     ...created.map((s): OpStep => ({

@@ -160,12 +160,16 @@ export class AccountsService {
 
   /**
    * Where the KDUs of VNFs on a VIM go, as in OSM: the VIM itself when it is a Kubernetes VIM, else a Kubernetes
-   * cluster registered for it (`k8sclusters` with `vim_account`), the first that is ENABLED; undefined when none.
+   * cluster registered for it (`k8sclusters` with `vim_account`) that the caller can see, an ENABLED one first;
+   * undefined when none.
    */
-  async kubernetesTargetFor(vimId: string): Promise<string | undefined> {
+  async kubernetesTargetFor(session: Session, vimId: string): Promise<string | undefined> {
     const vim = await this.accounts.findOneBy({ id: vimId, topic: 'vim_accounts' });
     if (vim && vim.record.vim_type === 'kubernetes') return vim.id;
-    const clusters = await this.accounts.find({ where: { topic: 'k8sclusters' }, order: { created: 'ASC' } });
+    // only clusters the caller's projects can see, as any other account it names
+    const clusters = (await this.accounts.find({ where: { topic: 'k8sclusters' }, order: { created: 'ASC' } })).filter((c) =>
+      visibleTo(session, ownership(c), 'show'),
+    );
     const enabled = (c: AdminAccountEntity) =>
       (c.record._admin as { operationalState?: string } | undefined)?.operationalState === 'ENABLED';
     return clusters.filter((c) => c.record.vim_account === vimId).sort((a, b) => Number(enabled(b)) - Number(enabled(a)))[0]?.id;
