@@ -28,17 +28,23 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      MANO_DATA_DIR: dataDir,
-      MANO_PORT: String(port + 1),
-      MANO_HTTP_PORT: String(port),
-      MANO_LOG_LEVEL: 'warn',
-      ...env,
+  // BENCH_NODE_FLAGS adds Node flags to the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...NODE_FLAGS, ...extra, join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        MANO_DATA_DIR: dataDir,
+        MANO_PORT: String(port + 1),
+        MANO_HTTP_PORT: String(port),
+        MANO_LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
