@@ -113,14 +113,14 @@ export class AccountsService {
       await this.accounts.save(account);
       return null;
     }
-    if (topic.topic === 'vim_accounts' && !session.force) {
-      // OSM: a VIM that NS instances live on cannot go (their resources would be orphaned)
+    if ((topic.topic === 'vim_accounts' || topic.topic === 'k8sclusters') && !session.force) {
+      // OSM: a VIM (or a cluster holding KDUs) that NS instances live on cannot go (their resources would be orphaned)
       const users = await this.nsInstances.find({ select: { id: true, name: true, resources: true, record: true } });
       const ns = users.find((n) => n.record.datacenter === account.id || n.resources.some((r) => r.vimAccountId === account.id));
       if (ns)
         throw DomainError.conflict(
           'VIM_ACCOUNTS.IN_USE',
-          `VIM account '${account.name}' is used by NS instance '${ns.name}' (${ns.id}); delete it first, or use FORCE`,
+          `${topic.title} '${account.name}' is used by NS instance '${ns.name}' (${ns.id}); delete it first, or use FORCE`,
         );
     }
     if (session.force) {

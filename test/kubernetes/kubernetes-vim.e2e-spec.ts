@@ -255,6 +255,9 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       expect(ours().some((o) => o.kind === 'Deployment' && o.metadata.name === 'hello')).toBe(true);
       const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
       expect((vnfrs[0].kdur as Obj[])[0]['k8s-cluster']).toEqual({ id: cluster });
+      // its KDU lives there: the cluster cannot go before the NS
+      const inUse = await call('delete', `/osm/admin/v1/k8sclusters/${cluster}`).expect(409);
+      expect(inUse.body.detail).toMatch(/Kubernetes cluster 'edge-cluster' is used by NS instance 'hello'/);
       const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
       expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
         'COMPLETED',
