@@ -5,6 +5,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export interface Service {
@@ -23,10 +24,19 @@ const NODE_FLAGS: string[] = (
   .split(' ')
   .filter(Boolean);
 
+/** A port nothing listens on now (the kernel picks it). */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+
 export async function startService(env: Record<string, string> = {}): Promise<Service> {
   if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const started = performance.now();
   // BENCH_NODE_FLAGS adds Node flags to the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -37,7 +47,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
       env: {
         ...process.env,
         MANO_DATA_DIR: dataDir,
-        MANO_PORT: String(port + 1),
+        MANO_PORT: String(await freePort()),
         MANO_HTTP_PORT: String(port),
         MANO_LOG_LEVEL: 'warn',
         ...env,
