@@ -355,12 +355,25 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     const namespace = namespaceOf(ref, this.m);
     const workload = await this.workload(dnsLabel(ref.name), namespace);
     if (!workload) throw new VimError('VIM.NOT_FOUND', `compute ${ref.name} does not exist`, false);
-    await this.serverSideApply({
-      apiVersion: 'apps/v1',
-      kind: workload.kind,
-      metadata: { name: workload.metadata!.name, namespace },
-      spec: { replicas },
-    });
+    // a merge patch of the one field: a server-side apply of a partial object by our field manager would drop the
+    // fields that manager applied before (the whole workload)
+    try {
+      await this.objects.patch(
+        {
+          apiVersion: 'apps/v1',
+          kind: workload.kind,
+          metadata: { name: workload.metadata!.name, namespace },
+          spec: { replicas },
+        } as KubernetesObject,
+        undefined,
+        undefined,
+        FIELD_MANAGER,
+        undefined,
+        this.k8s.PatchStrategy.MergePatch,
+      );
+    } catch (e) {
+      throw kubernetesError(e, `scale ${workload.kind} ${workload.metadata!.name}`);
+    }
     return (await this.observe(ref))!;
   }
 

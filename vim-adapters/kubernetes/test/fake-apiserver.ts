@@ -29,6 +29,7 @@ const RESOURCES: Record<string, [string, string, boolean][]> = {
     ['ingresses', 'Ingress', true],
   ],
   'autoscaling/v2': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true]],
+  'metrics.k8s.io/v1beta1': [['pods', 'PodMetrics', true]],
   'rbac.authorization.k8s.io/v1': [
     ['roles', 'Role', true],
     ['rolebindings', 'RoleBinding', true],
@@ -42,6 +43,8 @@ export interface FakeApiServer {
   /** A kubeconfig for it (token auth, its CA inline). */
   kubeconfig: Obj;
   objects(): StoredObject[];
+  /** Puts an object as the cluster's own (nodes, pod metrics…), without the adapter. */
+  seed(obj: StoredObject): void;
   /** Every mutating request: `PATCH Deployment ns/name`, … */
   writes: string[];
   /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
@@ -95,6 +98,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     token,
     kubeconfig: {},
     objects: () => [...store.values()],
+    seed: (obj) => store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj),
     writes,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: true,
@@ -197,8 +201,18 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
         return send(200, { kind: `${kind}List`, apiVersion: gv, metadata: {}, items });
       }
       case 'PATCH': {
+        if (req.headers['content-type'] === 'application/merge-patch+json') {
+          // a merge patch of spec fields (scale)
+          const existing = store.get(k);
+          if (!existing) return send(404, status(404, 'NotFound', `${plural} "${name}" not found`));
+          const patch = JSON.parse(body) as { spec?: Obj };
+          existing.spec = { ...(existing.spec as Obj), ...(patch.spec ?? {}) };
+          writes.push(`MERGE ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+          if (kind === 'Deployment' || kind === 'StatefulSet') reconcile(existing);
+          return send(200, existing);
+        }
         if (req.headers['content-type'] !== 'application/apply-patch+yaml')
-          return send(415, status(415, 'UnsupportedMediaType', 'only server-side apply here'));
+          return send(415, status(415, 'UnsupportedMediaType', 'server-side apply or merge patch only'));
         if (url.searchParams.get('fieldManager') !== 'opencloudedge-mano')
           return send(422, status(422, 'Invalid', 'fieldManager is required'));
         const applied = JSON.parse(body) as StoredObject;

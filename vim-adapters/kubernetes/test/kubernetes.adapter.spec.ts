@@ -147,6 +147,45 @@ describe('Kubernetes adapter against an in-process API server', () => {
       expect((await adapter.apply(web)).provisioned).toBe(true);
     });
 
+    it('scales a workload, reads pod metrics from metrics.k8s.io (null without them) and capacity from the nodes', async () => {
+      await adapter.apply(web);
+      expect(await adapter.metrics(web.ref)).toBeNull();
+      expect((await adapter.scale(web.ref, 3)).provisioned).toBe(true);
+      const deployment = api.objects().find((o) => o.kind === 'Deployment') as unknown as { spec: { replicas: number } };
+      expect(deployment.spec.replicas).toBe(3);
+      for (const pod of api.objects().filter((o) => o.kind === 'Pod'))
+        api.seed({
+          apiVersion: 'metrics.k8s.io/v1beta1',
+          kind: 'PodMetrics',
+          metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, labels: pod.metadata.labels },
+          timestamp: '2026-11-26T12:00:00Z',
+          containers: [{ name: 'main', usage: { cpu: '250m', memory: '64Mi' } }],
+        });
+      // 3 pods × 250m of 3 × 1000m allocated
+      expect(await adapter.metrics(web.ref)).toEqual({
+        cpu: 0.25,
+        memoryBytes: 3 * 64 * 1024 * 1024,
+        at: '2026-11-26T12:00:00Z',
+      });
+      api.seed({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'edge-a', labels: { 'topology.kubernetes.io/zone': 'edge-1' } },
+        status: { allocatable: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '2' } },
+      });
+      for (const pod of api.objects().filter((o) => o.kind === 'Pod')) (pod.spec as { nodeName?: string }).nodeName = 'edge-a';
+      expect((await adapter.capacity()).zones).toEqual([
+        {
+          name: 'edge-1',
+          labels: {},
+          total: { vcpu: 8, memoryGiB: 32, storageGiB: null, gpu: 2 },
+          used: { vcpu: 3, memoryGiB: 1.5, storageGiB: 0, gpu: 0 },
+        },
+      ]);
+      // scaling touched replicas only: the workload keeps its labels, so remove still finds it
+      expect((api.objects().find((o) => o.kind === 'Deployment')?.metadata.labels ?? {})['mano.io/resource']).toBe(web.ref.name);
+    });
+
     it('refuses bad credentials (AUTH_FAILED) and reports an unreachable API server as retryable', async () => {
       const wrong = (await kubernetesFactory.connect(
         kubernetesFactory.parseAccount(account({ ...api.kubeconfig, users: [{ name: 'mano', user: { token: 'wrong' } }] })),
