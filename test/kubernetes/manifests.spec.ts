@@ -179,6 +179,7 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
       'Ingress',
       'HorizontalPodAutoscaler',
     ]);
+    expect(byKind('Deployment').spec.replicas).toBeUndefined(); // the HPA's to set
     const pod = (byKind('Deployment').spec.template as { spec: Obj & { containers: Obj[] } }).spec;
     expect(pod.serviceAccountName).toBe('mano-0f1e2d3c-1-web-0');
     expect(pod.containers[0]).toMatchObject({

@@ -259,7 +259,8 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
       volumes,
     },
   };
-  const spec = { replicas: d.replicas ?? 1, selector: { matchLabels: selector }, template: pod };
+  // with a HorizontalPodAutoscaler the replicas are its to set: applying a number again would undo its scaling
+  const spec = { ...(d.autoscaling ? {} : { replicas: d.replicas ?? 1 }), selector: { matchLabels: selector }, template: pod };
   const workloadMeta = meta(d.ref, m, name, { annotations: { [PORTS_ANNOTATION]: d.ports.map((p) => p.name).join(',') } });
   const kind = d.volumes?.length ? 'StatefulSet' : 'Deployment';
   objects.push({
