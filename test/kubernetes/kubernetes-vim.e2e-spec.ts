@@ -121,7 +121,7 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     expect(day0.data['user-data']).toContain('<h1>Hello from Kubernetes</h1>');
 
     const vnfrs = (await call('get', `/osm/nslcm/v1/vnfrs?nsr-id-ref=${created.body.id}`).expect(200)).body as Obj[];
-    expect(vnfrs[0]['ip-address']).toEqual(expect.stringMatching(/^10\.244\./));
+    expect(vnfrs[0]['ip-address']).toEqual(expect.stringMatching(/^10\.96\./)); // the Service's cluster IP
 
     const action = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/action`, {
       member_vnf_index: '1',

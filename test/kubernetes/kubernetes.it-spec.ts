@@ -17,6 +17,8 @@ import { asJson, TestApp, useTestApp } from '../utils/test-app';
  * - `MANO_IT_K8S_EXEC=0`: no pod exec (no kubelet): the web server, whose day-1 runs in its pod, is left out.
  */
 const kubeconfigFile = process.env.MANO_IT_KUBECONFIG;
+// a real cluster pulls images and starts pods: minutes, not the unit tests' seconds
+jest.setTimeout(300_000);
 if (!kubeconfigFile)
   console.log('MANO_IT_KUBECONFIG is not set: the Kubernetes integration suite against a real cluster is skipped');
 const readiness = process.env.MANO_IT_K8S_READINESS === 'accepted' ? 'accepted' : 'pods';
@@ -38,9 +40,15 @@ type Obj = Record<string, unknown>;
     let stopped = false;
     const loop = async () => {
       while (!stopped) {
-        const pods = await core
-          .listPodForAllNamespaces({ labelSelector: 'app.kubernetes.io/managed-by=opencloudedge-mano' })
+        // every pod in our namespaces: a KDU's pods carry their author's labels, not ours
+        const namespaces = await core
+          .listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=opencloudedge-mano' })
           .catch(() => ({ items: [] }));
+        const pods = { items: [] as Awaited<ReturnType<typeof core.listNamespacedPod>>['items'] };
+        for (const ns of namespaces.items)
+          pods.items.push(
+            ...(await core.listNamespacedPod({ namespace: ns.metadata!.name! }).catch(() => ({ items: [] }))).items,
+          );
         for (const pod of pods.items.filter((p) => p.status?.phase !== 'Running')) {
           const now = new Date();
           pod.status = {

@@ -101,7 +101,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     seed: (obj) => store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj),
     writes,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
-    podsBecomeReady: true,
+    podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
     close: async () => {
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
@@ -185,6 +185,30 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     else [plural, name] = parts;
     const kind = KIND_OF.get(`${gv}/${plural}`);
     if (!kind) return send(404, status(404, 'NotFound', `the server could not find the requested resource (${gv}/${plural})`));
+    // a pod's status, as a kubelet (or a test playing one) reports it; the workload counts its ready pods again
+    if (kind === 'Pod' && parts[4] === 'status' && req.method === 'PUT') {
+      const pod = store.get(key('Pod', namespace, name!));
+      if (!pod) return send(404, status(404, 'NotFound', `pods "${name}" not found`));
+      pod.status = (JSON.parse(body) as { status?: Obj }).status;
+      const owner = [...store.values()].find(
+        (o) =>
+          (o.kind === 'Deployment' || o.kind === 'StatefulSet') &&
+          o.metadata.namespace === namespace &&
+          o.metadata.name === pod.metadata.labels?.['mano.io/owner'],
+      );
+      if (owner) {
+        const ready = [...store.values()].filter(
+          (o) =>
+            o.kind === 'Pod' &&
+            o.metadata.labels?.['mano.io/owner'] === owner.metadata.name &&
+            ((o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some(
+              (c) => c.type === 'Ready' && c.status === 'True',
+            ),
+        ).length;
+        owner.status = { ...(owner.status as Obj), readyReplicas: ready };
+      }
+      return send(200, pod);
+    }
     const k = name ? key(kind, namespace, name) : '';
     switch (req.method) {
       case 'GET': {
@@ -229,6 +253,12 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
           },
         };
         if (existing && applied.spec && existing.spec) obj.spec = { ...(existing.spec as Obj), ...(applied.spec as Obj) };
+        // a Service gets its cluster IP when it is created, as from a real API server
+        if (kind === 'Service' && !(obj.spec as Obj | undefined)?.clusterIP)
+          obj.spec = {
+            ...(obj.spec as Obj),
+            clusterIP: (existing?.spec as Obj | undefined)?.clusterIP ?? `10.96.${store.size % 250}.${10 + (store.size % 240)}`,
+          };
         store.set(k, obj);
         writes.push(`PATCH ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
         if (kind === 'Deployment' || kind === 'StatefulSet') reconcile(obj);
