@@ -100,9 +100,10 @@ export class WorkflowExecutor {
         // already marked everything durably; this save carries the progress)
         await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: step.data?.owned !== true });
         const a = await adapter(step.vimAccountId!);
-        const observed =
-          (await this.call(step, control, () => a.observe(desired.ref))) ??
-          (await this.call(step, control, (signal) => a.apply(desired, signal)));
+        const seen = await this.call(step, control, () => a.observe(desired.ref));
+        // absent, or there but failed (a server in ERROR, pods that never got ready): apply makes it anew — what
+        // gives `retry` its meaning after a VIM-side failure
+        const observed = seen && !hasFailed(seen) ? seen : await this.call(step, control, (signal) => a.apply(desired, signal));
         step.providerId = observed.providerId;
         step.data = { ...(step.data ?? {}), observed: brief(observed) };
         return;
@@ -175,6 +176,11 @@ export class WorkflowExecutor {
     // a real wait: worth showing where the operation stands while it lasts
     await this.saveProgress(op, control);
     const a = await adapter(step.vimAccountId!);
+    if (step.attempts > 0 && applied?.desired) {
+      // this wait ran before (a retry, or a resume): what the VIM gave up on is applied again and waited for anew
+      const before = await this.call(step, control, () => a.observe(step.ref!));
+      if (before && hasFailed(before)) await this.call(step, control, (signal) => a.apply(applied.desired!, signal));
+    }
     const timeoutS = Number(
       (op.operationParams.timeout_ns_deploy ?? op.operationParams.timeout_ns_scale ?? 600) as number | string,
     );
@@ -187,7 +193,7 @@ export class WorkflowExecutor {
         return;
       }
       // the VIM says it will never get there (a server in ERROR): no point waiting out the timeout
-      const failed = observed.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
+      const failed = hasFailed(observed);
       if (failed)
         throw new StepFailure(`${step.ref!.name} failed in the VIM: ${failed.message ?? failed.reason ?? 'no reason given'}`);
       if (Date.now() > deadline) {
@@ -490,6 +496,9 @@ function vdurOf(op: NsLcmOpOccEntity): { vnfrId: string; vdur: Obj }[] {
       };
     });
 }
+
+/** The VIM's word that a resource will never become usable as it is (contract README, rule 7). */
+const hasFailed = (o: Observed) => o.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
 
 /** VNF `kdur` entries for the KDUs the operation deployed (OSM's fields: name, cluster, namespace, status). */
 function kdurOf(op: NsLcmOpOccEntity, vnfrId: string): Obj[] {

@@ -141,7 +141,7 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     expect(api.objects().filter((o) => o.metadata.namespace === ns)).toEqual([]);
   });
 
-  it('pods that never become ready end the operation FAILED_TEMP at the readiness timeout, with the pods’ conditions', async () => {
+  it('pods that never become ready end the operation FAILED_TEMP at the readiness timeout, with the pods’ conditions; retry completes once they can', async () => {
     const res = await call('post', '/osm/admin/v1/vim_accounts', {
       name: 'k8s-no-kubelet',
       vim_type: 'kubernetes',
@@ -162,9 +162,14 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
     const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
     expect(op.operationState).toBe('FAILED_TEMP');
     expect(String(op.errorMessage)).toMatch(
-      /failed in the VIM: not ready \d+ s after creation .*PodScheduled=False \(Unschedulable/,
+      /failed in the VIM: not ready \d+ s after it was applied .*PodScheduled=False \(Unschedulable/,
     );
+    // the cluster gets its nodes: retry applies the workload again (it was observed Failed), which waits anew
     api.podsBecomeReady = true;
+    await call('post', `/osm/nslcm/v1/ns_lcm_op_occs/${created.body.nslcmop_id}/retry`).expect(202);
+    expect(
+      (await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState,
+    ).toBe('COMPLETED');
     const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
     expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
       'COMPLETED',

@@ -188,6 +188,14 @@ type Port = { name: string; description: string; fixed_ips: { ip_address: string
       /failed in the VIM: Nova: No valid host was found/,
     );
     expect(Date.now() - started).toBeLessThan(60_000);
+    // retry builds the server again (still no host for it): a new server, the same failure
+    const [broken] = await servers(noHost.prefix);
+    await api('post', `/osm/nslcm/v1/ns_lcm_op_occs/${String(noHost.op._id)}/retry`).expect(202);
+    const retried = await pollOp(t, admin, String(noHost.op._id), (o) => o.operationState !== 'PROCESSING', 120_000);
+    expect(retried.operationState).toBe('FAILED_TEMP');
+    const [rebuilt] = await servers(noHost.prefix);
+    expect(rebuilt.id).not.toBe(broken.id);
+    expect(rebuilt.status).toBe('ERROR');
 
     const greedy = await variant('greedy', /size: 0\.5/, 'size: 4096');
     const overQuota = await instantiate({ nsName: 'over-quota', nsdId: greedy });

@@ -33,6 +33,7 @@ import {
   namespaceManifests,
   namespaceOf,
   networkManifests,
+  APPLIED_AT_ANNOTATION,
   PORTS_ANNOTATION,
   vlPolicyName,
   volumeManifests,
@@ -57,7 +58,7 @@ export interface KubernetesAdapterOptions {
   mapping: KubernetesMapping;
   /** `pods`: usable once its pods are Ready; `accepted`: once the API server stored it (clusters used only for validation). */
   readiness: 'pods' | 'accepted';
-  /** A workload not ready this long after creation is reported Failed, with its pods' conditions. */
+  /** A workload not ready this long after it was (last) applied is reported Failed, with its pods' conditions. */
   readinessTimeoutMs: number;
   execOutputLimit: number;
 }
@@ -434,13 +435,14 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
           ),
       )
       .join('; ');
-    const age = Date.now() - Date.parse(String(workload.metadata?.creationTimestamp ?? new Date().toISOString()));
+    const since = workload.metadata?.annotations?.[APPLIED_AT_ANNOTATION] ?? workload.metadata?.creationTimestamp;
+    const age = Date.now() - Date.parse(String(since ?? new Date().toISOString()));
     if (!provisioned && age > this.options.readinessTimeoutMs)
       conditions.push({
         type: 'Failed',
         status: 'True',
         reason: 'ReadinessTimeout',
-        message: `not ready ${Math.round(age / 1000)} s after creation (readiness_timeout_s ${this.options.readinessTimeoutMs / 1000}): ${
+        message: `not ready ${Math.round(age / 1000)} s after it was applied (readiness_timeout_s ${this.options.readinessTimeoutMs / 1000}): ${
           podConditions || (pods.length ? 'pods not ready' : 'no pods were created (is a controller manager running?)')
         }`,
       });
@@ -491,7 +493,8 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       if (!w || (ready ?? 0) < wanted) notReady.push(`${e.kind} ${e.name}: ${ready ?? 0}/${wanted} ready`);
     }
     const provisioned = !notReady.length || this.options.readiness === 'accepted';
-    const age = Date.now() - Date.parse(String(index.metadata?.creationTimestamp ?? new Date().toISOString()));
+    const since = index.metadata?.annotations?.[APPLIED_AT_ANNOTATION] ?? index.metadata?.creationTimestamp;
+    const age = Date.now() - Date.parse(String(since ?? new Date().toISOString()));
     const conditions: Condition[] = [
       { type: 'Ready', status: notReady.length ? 'False' : 'True', reason: notReady.join('; ') || undefined },
     ];
@@ -500,7 +503,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         type: 'Failed',
         status: 'True',
         reason: 'ReadinessTimeout',
-        message: `not ready ${Math.round(age / 1000)} s after creation: ${notReady.join('; ')}`,
+        message: `not ready ${Math.round(age / 1000)} s after it was applied: ${notReady.join('; ')}`,
       });
     return this.observed(ref, index, provisioned, conditions, {
       namespace,

@@ -90,6 +90,8 @@ const meta = (ref: ResourceRef, m: KubernetesMapping, name = dnsLabel(ref.name),
 /** The NetworkPolicy of a virtual link, and the workload's annotation listing its connection points. */
 export const vlPolicyName = (network: string): string => dnsLabel(`vl-${network}`);
 export const PORTS_ANNOTATION = 'mano.io/ports';
+/** When the workload was last applied: its readiness timeout counts from there (a retry starts a new wait). */
+export const APPLIED_AT_ANNOTATION = 'mano.io/applied-at';
 
 /** The NS namespace: deny all ingress by default, except from the configured ingress controller. */
 export function namespaceManifests(ref: ResourceRef, m: KubernetesMapping): Obj[] {
@@ -181,7 +183,12 @@ const EXPOSURE = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
 const fqdn = (host: string, m: KubernetesMapping) =>
   host.includes('.') || !m.externalDnsDomain ? host : `${host}.${m.externalDnsDomain}`;
 
-export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image: string): Obj[] {
+export function computeManifests(
+  d: DesiredCompute,
+  m: KubernetesMapping,
+  image: string,
+  appliedAt = new Date().toISOString(),
+): Obj[] {
   const name = dnsLabel(d.ref.name);
   const podLabels: Record<string, string> = { ...labelsOf(d.ref) };
   for (const p of d.ports) podLabels[vlLabel(p.network)] = 'true';
@@ -261,7 +268,9 @@ export function computeManifests(d: DesiredCompute, m: KubernetesMapping, image:
   };
   // with a HorizontalPodAutoscaler the replicas are its to set: applying a number again would undo its scaling
   const spec = { ...(d.autoscaling ? {} : { replicas: d.replicas ?? 1 }), selector: { matchLabels: selector }, template: pod };
-  const workloadMeta = meta(d.ref, m, name, { annotations: { [PORTS_ANNOTATION]: d.ports.map((p) => p.name).join(',') } });
+  const workloadMeta = meta(d.ref, m, name, {
+    annotations: { [PORTS_ANNOTATION]: d.ports.map((p) => p.name).join(','), [APPLIED_AT_ANNOTATION]: appliedAt },
+  });
   const kind = d.volumes?.length ? 'StatefulSet' : 'Deployment';
   objects.push({
     apiVersion: 'apps/v1',
@@ -418,7 +427,7 @@ export function kduManifests(d: DesiredKdu, m: KubernetesMapping): { index: Obj;
     index: {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta(d.ref, m, kduIndexName(d.ref)),
+      metadata: meta(d.ref, m, kduIndexName(d.ref), { annotations: { [APPLIED_AT_ANNOTATION]: new Date().toISOString() } }),
       data: { objects: JSON.stringify(entries) },
     },
     objects,

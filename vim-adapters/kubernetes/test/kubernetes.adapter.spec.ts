@@ -97,7 +97,7 @@ describe('Kubernetes adapter against an in-process API server', () => {
       await new Promise((r) => setTimeout(r, 300));
       const failed = (await adapter.observe(web.ref))!.conditions.find((c) => c.type === 'Failed');
       expect(failed?.message).toMatch(
-        /not ready \d+ s after creation .*PodScheduled=False \(Unschedulable: 0\/0 nodes are available/,
+        /not ready \d+ s after it was applied .*PodScheduled=False \(Unschedulable: 0\/0 nodes are available/,
       );
       // readiness "accepted": a cluster used only to validate what is generated
       const accepting = await connect(api, { readiness: 'accepted' });

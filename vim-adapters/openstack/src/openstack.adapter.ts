@@ -411,7 +411,13 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
 
   private async applyCompute(desired: DesiredCompute, signal?: AbortSignal): Promise<Observed> {
     const existing = await this.findServer(desired.ref.name, signal);
-    if (existing) return this.observedServer(desired.ref, existing);
+    if (existing && existing.status !== 'ERROR') return this.observedServer(desired.ref, existing);
+    if (existing) {
+      // a build that failed (no valid host, a hypervisor error) is not repaired in place: the server goes, its ports
+      // stay, and it is built again
+      await this.session.call({ service: 'compute', method: 'DELETE', path: `/servers/${existing.id}`, accept: [404], signal });
+      await this.untilGone(() => this.findServer(desired.ref.name, signal), `server ${desired.ref.name}`, signal);
+    }
     // everything that can be refused is checked before anything is created
     const image = await this.image(desired.alternativeImages?.openstack ?? desired.image, signal);
     const networks = await this.portNetworks(desired, signal);

@@ -154,6 +154,42 @@ describe('OpenStack adapter: what a real cloud cannot be made to do on demand', 
     });
   });
 
+  it('applying a server Nova left in ERROR deletes it and builds it again (what a retry does), keeping its ports', async () => {
+    let server: { id: string; status: string } | undefined = { id: 'broken', status: 'ERROR' };
+    const s = await start(
+      cloud({
+        'GET /compute/servers/detail': () => ({
+          status: 200,
+          body: {
+            servers: server
+              ? [{ ...server, name: compute.ref.name, metadata: { mano: 'true' }, fault: { message: 'No valid host' } }]
+              : [],
+          },
+        }),
+        'DELETE /compute/servers/broken': () => {
+          server = undefined;
+          return { status: 204 };
+        },
+        'GET /network/v2.0/ports': () => ({
+          status: 200,
+          body: {
+            ports: [{ id: 'p1', name: `${compute.ref.name}-eth0`, fixed_ips: [{ ip_address: '10.0.0.5' }], network_id: 'n1' }],
+          },
+        }),
+        'POST /compute/servers': () => {
+          server = { id: 'rebuilt', status: 'BUILD' };
+          return { status: 202, body: { server: { id: 'rebuilt' } } };
+        },
+      }),
+    );
+    const observed = await (await connect(account(s.url))).apply(compute);
+    expect(observed).toMatchObject({ providerId: 'rebuilt', provisioned: false });
+    expect(s.calls.filter((c) => /^(DELETE|POST) \/(compute|network)/.test(c))).toEqual([
+      'DELETE /compute/servers/broken',
+      'POST /compute/servers',
+    ]);
+  });
+
   it('authenticates again once when a token is refused (expired or revoked), and retries a GET whose connection was reset', async () => {
     let gets = 0;
     const s = await start({
