@@ -15,10 +15,7 @@ import {
 import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
 import { parseAllDocuments } from 'yaml';
 import type { OpStep, VnfInstanceEntity } from './entities';
-
-type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+import { Obj, list, str } from '../common/values';
 
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()

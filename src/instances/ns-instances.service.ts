@@ -20,15 +20,14 @@ import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '.
 import { DayNService } from './day-n.service';
 import { actionSchema, instantiateSchema, scaleSchema } from './params';
 import { nsRecord, opRecord, vnfRecord } from './records';
+import { Obj, list } from '../common/values';
 
-type Obj = Record<string, unknown>;
 /** OSM's `operational-status` while an operation of that type runs. */
 const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
 const ownership = (e: { projectsRead: string[]; projectsWrite: string[] }) => ({
   projects_read: e.projectsRead,
   projects_write: e.projectsWrite,
 });
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 /** NS and VNF records and their operations (OSM `nslcm/v1`); the work itself is the runner's. */
 @Injectable()

@@ -1,5 +1,6 @@
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import type { OpStep } from '../instances/entities';
+import { Obj, list, str } from '../common/values';
 
 /**
  * Day-0/1/2 from the VNFD's `day1-2` configuration, worked out before anything runs. Pure.
@@ -9,9 +10,6 @@ import type { OpStep } from '../instances/entities';
  * runs it as `sh scripts/<file> <primitive>` with the parameters as JSON on stdin and as environment variables
  * (`PARAM_<NAME>`). Juju and Helm environments onboard but are not run here.
  */
-type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 
 export interface ScriptEnv {
   kind: 'script' | 'juju' | 'helm' | 'none';

@@ -9,14 +9,9 @@ import type {
   Probe,
   ServicePort,
 } from '../../vim-adapters/contract/src';
+import { Obj, list, num, str, truthy } from '../common/values';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
-type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
-const num = (v: unknown, fallback: number): number =>
-  v === undefined || v === null || Number.isNaN(Number(v)) ? fallback : Number(v);
-const truthy = (v: unknown): boolean => v === true || v === 'true' || v === 'True';
 
 export interface InstantiateParams {
   nsName: string;

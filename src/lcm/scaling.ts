@@ -3,9 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import type { OpStep, OwnedResource } from '../instances/entities';
 import { InstantiateParams, planInstantiation } from './planner';
 import { applyStep, computeStep, pinZones, waitStep } from './workflows';
-
-type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
+import { Obj, list } from '../common/values';
 
 export interface ScaleInput {
   nsId: string;

@@ -1,5 +1,6 @@
 import { FieldProblem } from '../../common/errors/domain-error';
 import { Descriptor } from './validation';
+import { Obj, list, str } from '../../common/values';
 
 /** What the package holds, and what is already onboarded, for the checks that look outside the descriptor. */
 export interface ReferenceContext {
@@ -13,9 +14,6 @@ export interface ReferenceContext {
   nsd(id: string): Descriptor | undefined;
 }
 
-type Obj = Record<string, unknown>;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Obj[]) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 const ids = (v: unknown, key = 'id'): string[] =>
   list(v)
     .map((x) => str(x[key]))

@@ -1,4 +1,5 @@
 import { FieldProblem } from '../../common/errors/domain-error';
+import { Obj, isObj, list, str } from '../../common/values';
 
 /**
  * OSM information model of Release 8 and older (`vnfd:vnfd-catalog`, `nsd:nsd-catalog`) translated to the
@@ -6,10 +7,6 @@ import { FieldProblem } from '../../common/errors/domain-error';
  * (names and looks that SOL006 has no place for — listed on the record, never silently), or refused with its
  * path (422) when its meaning cannot be carried over yet.
  */
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 
 export interface Translation {
   descriptor: Obj;

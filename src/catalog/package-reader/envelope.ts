@@ -1,8 +1,6 @@
 import { DomainError } from '../../common/errors/domain-error';
 import { Descriptor, DescriptorKind } from '../descriptor-model/validation';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from '../../common/values';
 
 const LEGACY: Record<DescriptorKind, string[]> = {
   vnfd: ['vnfd:vnfd-catalog', 'vnfd-catalog'],
