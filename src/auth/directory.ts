@@ -50,11 +50,7 @@ export class Directory {
       if (!out.some((o) => o.project === mapping.project && o.role === mapping.role)) out.push(mapping);
     }
     if (problems.length) {
-      throw DomainError.unprocessable(
-        'USER.UNKNOWN_PROJECT_OR_ROLE',
-        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-        problems,
-      );
+      throw DomainError.invalidFields('USER.UNKNOWN_PROJECT_OR_ROLE', problems);
     }
     return out;
   }

@@ -454,11 +454,7 @@ export class CatalogService {
 }
 
 function invalid(kind: DescriptorKind, problems: FieldProblem[]): DomainError {
-  return DomainError.unprocessable(
-    `${kind.toUpperCase()}.INVALID_DESCRIPTOR`,
-    `Invalid ${kind}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-    problems,
-  );
+  return DomainError.invalidFields(`${kind.toUpperCase()}.INVALID_DESCRIPTOR`, problems, `Invalid ${kind}: `);
 }
 
 const asArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);

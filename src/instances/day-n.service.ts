@@ -51,12 +51,7 @@ export class DayNService {
         );
       }
     }
-    if (problems.length)
-      throw DomainError.unprocessable(
-        'NS_INSTANCE.INVALID_PARAMS',
-        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-        problems,
-      );
+    if (problems.length) throw DomainError.invalidFields('NS_INSTANCE.INVALID_PARAMS', problems);
     return out;
   }
 
@@ -145,8 +140,7 @@ export class DayNService {
         });
       }
     }
-    if (problems.length)
-      throw DomainError.unprocessable('NS_INSTANCE.KDU', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+    if (problems.length) throw DomainError.invalidFields('NS_INSTANCE.KDU', problems);
     return out;
   }
 

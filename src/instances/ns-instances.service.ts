@@ -557,11 +557,7 @@ export class NsInstancesService {
       });
     });
     if (problems.length) {
-      throw DomainError.unprocessable(
-        'NS_INSTANCE.INVALID_PARAMS',
-        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-        problems,
-      );
+      throw DomainError.invalidFields('NS_INSTANCE.INVALID_PARAMS', problems);
     }
     return { params: params as InstantiateParams, nsd, vnfds };
   }

@@ -114,11 +114,6 @@ export function checkPrimitiveParams(declared: Obj[], given: Obj): Obj {
     if (!ok) problems.push({ path: `primitive_params.${name}`, message: `must be of data-type ${type}` });
     out[name] = v;
   }
-  if (problems.length)
-    throw DomainError.unprocessable(
-      'NS_ACTION.INVALID_PARAMS',
-      problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-      problems,
-    );
+  if (problems.length) throw DomainError.invalidFields('NS_ACTION.INVALID_PARAMS', problems);
   return out;
 }

@@ -26,11 +26,7 @@ const REQUIRED_METADATA: Record<DescriptorKind, string[][]> = {
 };
 
 const refuse = (problems: FieldProblem[]): DomainError =>
-  DomainError.unprocessable(
-    'PACKAGE.CSAR_INVALID',
-    `invalid SOL004 package: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
-    problems,
-  );
+  DomainError.invalidFields('PACKAGE.CSAR_INVALID', problems, 'invalid SOL004 package: ');
 
 /** `key: value` lines (TOSCA.meta blocks, manifest metadata). */
 function keyValues(text: string): Map<string, string> {

@@ -52,4 +52,8 @@ export class DomainError extends Error {
   static unprocessable(reason: string, detail: string, errors?: FieldProblem[]): DomainError {
     return new DomainError(422, reason, detail, errors);
   }
+  /** 422 listing every problem with its path, in `detail` (after `prefix`) and in `errors`. */
+  static invalidFields(reason: string, problems: FieldProblem[], prefix = ''): DomainError {
+    return new DomainError(422, reason, `${prefix}${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  }
 }
