@@ -56,13 +56,9 @@ type Port = { name: string; description: string; fixed_ips: { ip_address: string
     return (await api('get', `/osm/admin/v1/vim_accounts/${res.body.id}`).expect(200)).body as Obj & { _admin: Obj; _id: string };
   };
   const servers = async (prefix: string) =>
-    (await os.call<{ servers: Server[] }>({ service: 'compute', method: 'GET', path: '/servers/detail' })).body.servers.filter(
-      (s) => s.name.startsWith(prefix),
-    );
+    (await os.list<Server>('compute', '/servers/detail', 'servers')).filter((s) => s.name.startsWith(prefix));
   const ports = async (prefix: string) =>
-    (await os.call<{ ports: Port[] }>({ service: 'network', method: 'GET', path: '/v2.0/ports' })).body.ports.filter((p) =>
-      p.name.startsWith(prefix),
-    );
+    (await os.list<Port>('network', '/v2.0/ports', 'ports')).filter((p) => p.name.startsWith(prefix));
   const instantiate = async (body: Obj) => {
     const created = await api('post', '/osm/nslcm/v1/ns_instances_content', { vimAccountId: vim, ...body }).expect(201);
     const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 180_000);

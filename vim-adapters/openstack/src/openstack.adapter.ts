@@ -186,14 +186,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   // ---- networks ----
 
   private async findNetwork(name: string, signal?: AbortSignal): Promise<NeutronNetwork | undefined> {
-    const { body } = await this.session.call<{ networks: NeutronNetwork[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/networks',
-      query: { name },
-      signal,
-    });
-    return body.networks[0];
+    const networks = await this.session.list<NeutronNetwork>('network', '/v2.0/networks', 'networks', { name }, signal);
+    return networks[0];
   }
 
   /** A network the operator made (OSM `vim-network-name`): by name, or id; absent is an error naming it, as OSM. */
@@ -214,14 +208,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   }
 
   private async subnets(networkId: string, signal?: AbortSignal): Promise<NeutronSubnet[]> {
-    const { body } = await this.session.call<{ subnets: NeutronSubnet[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/subnets',
-      query: { network_id: networkId },
-      signal,
-    });
-    return body.subnets;
+    return this.session.list<NeutronSubnet>('network', '/v2.0/subnets', 'subnets', { network_id: networkId }, signal);
   }
 
   private async observedNetwork(ref: ResourceRef, net: NeutronNetwork, existing = false): Promise<Observed> {
@@ -305,14 +292,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   // ---- volumes ----
 
   private async findVolume(name: string, signal?: AbortSignal): Promise<CinderVolume | undefined> {
-    const { body } = await this.session.call<{ volumes: CinderVolume[] }>({
-      service: 'volume',
-      method: 'GET',
-      path: '/volumes/detail',
-      query: { name },
-      signal,
-    });
-    return body.volumes.find((v) => v.name === name && v.status !== 'deleting');
+    const volumes = await this.session.list<CinderVolume>('volume', '/volumes/detail', 'volumes', { name }, signal);
+    return volumes.find((v) => v.name === name && v.status !== 'deleting');
   }
 
   private async applyVolume(desired: DesiredVolume, signal?: AbortSignal): Promise<Observed> {
@@ -350,36 +331,31 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   // ---- computes ----
 
   private async findServer(name: string, signal?: AbortSignal): Promise<NovaServer | undefined> {
-    const { body } = await this.session.call<{ servers: NovaServer[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/servers/detail',
-      query: { name: `^${escapeRegex(name)}$` },
+    const servers = await this.session.list<NovaServer>(
+      'compute',
+      '/servers/detail',
+      'servers',
+      { name: `^${escapeRegex(name)}$` },
       signal,
-    });
-    return body.servers.find((s) => s.name === name && s.status !== 'DELETED');
+    );
+    return servers.find((s) => s.name === name && s.status !== 'DELETED');
   }
 
   private async ports(computeName: string, signal?: AbortSignal): Promise<NeutronPort[]> {
-    const { body } = await this.session.call<{ ports: NeutronPort[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/ports',
-      query: { description: portDescription(computeName) },
+    return this.session.list<NeutronPort>(
+      'network',
+      '/v2.0/ports',
+      'ports',
+      { description: portDescription(computeName) },
       signal,
-    });
-    return body.ports;
+    );
   }
 
   private async observedServer(ref: ResourceRef, found: NovaServer): Promise<Observed> {
     const ports = await this.ports(ref.name);
-    const { body: fips } = await this.session.call<{ floatingips: FloatingIp[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/floatingips',
-      query: { description: portDescription(ref.name) },
+    const floating = await this.session.list<FloatingIp>('network', '/v2.0/floatingips', 'floatingips', {
+      description: portDescription(ref.name),
     });
-    const floating = fips.floatingips;
     // a listing may come before Nova has recorded the fault of a failed build; the server itself has it
     const server =
       found.status === 'ERROR' && !found.fault
@@ -498,14 +474,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   }
 
   private async floatingIps(portId: string, signal?: AbortSignal): Promise<FloatingIp[]> {
-    const { body } = await this.session.call<{ floatingips: FloatingIp[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/floatingips',
-      query: { port_id: portId },
-      signal,
-    });
-    return body.floatingips;
+    return this.session.list<FloatingIp>('network', '/v2.0/floatingips', 'floatingips', { port_id: portId }, signal);
   }
 
   /**
@@ -515,14 +484,14 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   private async ensureFloatingIp(port: NeutronPort, computeName: string, signal?: AbortSignal): Promise<void> {
     if ((await this.floatingIps(port.id, signal)).length) return;
     const wanted = this.config.floatingNetwork;
-    const { body } = await this.session.call<{ networks: NeutronNetwork[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/networks',
-      query: { 'router:external': 'true' },
+    const networks = await this.session.list<NeutronNetwork>(
+      'network',
+      '/v2.0/networks',
+      'networks',
+      { 'router:external': 'true' },
       signal,
-    });
-    const external = wanted ? body.networks.find((n) => n.name === wanted || n.id === wanted) : body.networks[0];
+    );
+    const external = wanted ? networks.find((n) => n.name === wanted || n.id === wanted) : networks[0];
     if (!external)
       throw invalid(
         wanted ? `floating network '${wanted}' is not an external network` : 'no external network to take floating IPs from',
@@ -539,14 +508,14 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
 
   /** Image by name (Glance) or id; one that is not active cannot boot. */
   private async image(nameOrId: string, signal?: AbortSignal): Promise<string> {
-    const { body } = await this.session.call<{ images: { id: string; name: string; status: string }[] }>({
-      service: 'image',
-      method: 'GET',
-      path: '/v2/images',
-      query: isUuid(nameOrId) ? { id: nameOrId } : { name: nameOrId },
+    const images = await this.session.list<{ id: string; status: string }>(
+      'image',
+      '/v2/images',
+      'images',
+      isUuid(nameOrId) ? { id: nameOrId } : { name: nameOrId },
       signal,
-    });
-    const image = body.images.find((i) => i.status === 'active') ?? body.images[0];
+    );
+    const image = images.find((i) => i.status === 'active') ?? images[0];
     if (!image) throw invalid(`image '${nameOrId}' not found in Glance`, 'image');
     if (image.status !== 'active') throw invalid(`image '${nameOrId}' is ${image.status} in Glance, not active`, 'image');
     return image.id;
@@ -662,25 +631,12 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   }
 
   private async serverGroups(signal?: AbortSignal): Promise<ServerGroup[]> {
-    const { body } = await this.session.call<{ server_groups: ServerGroup[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/os-server-groups',
-      signal,
-    });
-    return body.server_groups;
+    return this.session.list<ServerGroup>('compute', '/os-server-groups', 'server_groups', undefined, signal);
   }
 
   /** Every flavor the project can use, private ones included. */
   private async flavors(signal?: AbortSignal): Promise<NovaFlavor[]> {
-    const { body } = await this.session.call<{ flavors: NovaFlavor[] }>({
-      service: 'compute',
-      method: 'GET',
-      path: '/flavors/detail',
-      query: { is_public: 'None' },
-      signal,
-    });
-    return body.flavors;
+    return this.session.list<NovaFlavor>('compute', '/flavors/detail', 'flavors', { is_public: 'None' }, signal);
   }
 
   private async securityGroupIds(signal?: AbortSignal): Promise<string[]> {
@@ -690,15 +646,15 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
         ids.push(g);
         continue;
       }
-      const { body } = await this.session.call<{ security_groups: { id: string }[] }>({
-        service: 'network',
-        method: 'GET',
-        path: '/v2.0/security-groups',
-        query: { name: g, project_id: await this.session.projectId(signal) },
+      const [group] = await this.session.list<{ id: string }>(
+        'network',
+        '/v2.0/security-groups',
+        'security_groups',
+        { name: g, project_id: await this.session.projectId(signal) },
         signal,
-      });
-      if (!body.security_groups[0]) throw invalid(`security group '${g}' not found`, 'config.security_groups');
-      ids.push(body.security_groups[0].id);
+      );
+      if (!group) throw invalid(`security group '${g}' not found`, 'config.security_groups');
+      ids.push(group.id);
     }
     return ids;
   }

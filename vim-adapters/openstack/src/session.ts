@@ -108,6 +108,12 @@ export class OpenstackSession {
     return this.http;
   }
 
+  /** A collection: `GET path?query`, answered as `{ <key>: [...] }`. */
+  async list<T>(service: Service, path: string, key: string, query?: Request['query'], signal?: AbortSignal): Promise<T[]> {
+    const { body } = await this.call<Record<string, T[] | undefined>>({ service, method: 'GET', path, query, signal });
+    return body[key] ?? [];
+  }
+
   /** Calls a service; answers the body of a 2xx (or an accepted status), throws VimError for anything else. */
   async call<T = Record<string, unknown>>(req: Request): Promise<{ status: number; body: T; headers: Record<string, string> }> {
     const http = await this.client();

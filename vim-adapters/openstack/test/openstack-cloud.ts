@@ -77,24 +77,20 @@ export async function prepareCloud(s: OpenstackSession): Promise<void> {
 /** Every server, port, network, volume and flavor whose name says it is ours (`mano-…`). */
 export async function leftovers(s: OpenstackSession, prefix = 'mano-'): Promise<string[]> {
   const [servers, ports, networks, volumes, flavors, fips] = await Promise.all([
-    s.call<{ servers: Listed[] }>({ service: 'compute', method: 'GET', path: '/servers' }),
-    s.call<{ ports: Listed[] }>({ service: 'network', method: 'GET', path: '/v2.0/ports' }),
-    s.call<{ networks: Listed[] }>({ service: 'network', method: 'GET', path: '/v2.0/networks' }),
-    s.call<{ volumes: Listed[] }>({ service: 'volume', method: 'GET', path: '/volumes' }),
-    s.call<{ flavors: Listed[] }>({ service: 'compute', method: 'GET', path: '/flavors', query: { is_public: 'None' } }),
-    s.call<{ floatingips: (Listed & { floating_ip_address: string })[] }>({
-      service: 'network',
-      method: 'GET',
-      path: '/v2.0/floatingips',
-    }),
+    s.list<Listed>('compute', '/servers', 'servers'),
+    s.list<Listed>('network', '/v2.0/ports', 'ports'),
+    s.list<Listed>('network', '/v2.0/networks', 'networks'),
+    s.list<Listed>('volume', '/volumes', 'volumes'),
+    s.list<Listed>('compute', '/flavors', 'flavors', { is_public: 'None' }),
+    s.list<Listed>('network', '/v2.0/floatingips', 'floatingips'),
   ]);
   return [
-    ...servers.body.servers.map((x) => `server ${x.name}`),
-    ...ports.body.ports.filter((x) => x.description?.startsWith('mano-')).map((x) => `port ${x.name}`),
-    ...networks.body.networks.map((x) => `network ${x.name}`),
-    ...volumes.body.volumes.map((x) => `volume ${x.name}`),
-    ...flavors.body.flavors.map((x) => `flavor ${x.name}`),
+    ...servers.map((x) => `server ${x.name}`),
+    ...ports.filter((x) => x.description?.startsWith('mano-')).map((x) => `port ${x.name}`),
+    ...networks.map((x) => `network ${x.name}`),
+    ...volumes.map((x) => `volume ${x.name}`),
+    ...flavors.map((x) => `flavor ${x.name}`),
     // a floating IP's description names its server (`mano-compute=<server>`)
-    ...fips.body.floatingips.map((x) => `floatingip ${x.description?.replace(/^mano-compute=/, '') ?? ''}`),
+    ...fips.map((x) => `floatingip ${x.description?.replace(/^mano-compute=/, '') ?? ''}`),
   ].filter((x) => x.split(' ')[1].startsWith(prefix));
 }
