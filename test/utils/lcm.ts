@@ -11,15 +11,25 @@ export async function onboardMultivdu(t: TestApp, token: string): Promise<string
   const entries = folderEntries(join(MULTIVDU, 'hackfest_multivdu_vnf'), 'hackfest_multivdu_vnf').filter(
     (e) => !e.name.endsWith('checksums.txt'),
   );
+  return onboardVnfAndNsd(t, token, entries, readFileSync(join(MULTIVDU, 'hackfest_multivdu_ns', 'hackfest_multivdu_nsd.yaml')));
+}
+
+/** A VNF package (its entries, sent as a .tar.gz) and then its NSD (a bare YAML file); returns the NSD _id. */
+async function onboardVnfAndNsd(
+  t: TestApp,
+  token: string,
+  entries: Parameters<typeof makeTarGz>[0],
+  nsd: string | Buffer,
+): Promise<string> {
   await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), token)
     .set('Content-Type', 'application/gzip')
     .send(await makeTarGz(entries))
     .expect(201);
-  const nsd = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), token)
+  const res = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), token)
     .set('Content-Type', 'text/plain')
-    .send(readFileSync(join(MULTIVDU, 'hackfest_multivdu_ns', 'hackfest_multivdu_nsd.yaml')))
+    .send(nsd)
     .expect(201);
-  return nsd.body.id;
+  return res.body.id as string;
 }
 
 export async function emulatorId(t: TestApp, token: string): Promise<string> {
@@ -85,13 +95,10 @@ export async function onboardWebserverVariant(
     return { ...e, content: content === undefined ? undefined : (edit(path, content) ?? content) };
   });
   for (const [path, content] of Object.entries(extra)) entries.push({ name: `${name}_vnf/${path}`, content });
-  await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), token)
-    .set('Content-Type', 'application/gzip')
-    .send(await makeTarGz(entries))
-    .expect(201);
-  const nsd = await asJson(t.http.post('/osm/nsd/v1/ns_descriptors_content'), token)
-    .set('Content-Type', 'text/plain')
-    .send(rename(readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')))
-    .expect(201);
-  return nsd.body.id as string;
+  return onboardVnfAndNsd(
+    t,
+    token,
+    entries,
+    rename(readFileSync(join(DESCRIPTORS, 'webserver_ns', 'webserver_nsd.yaml'), 'utf8')),
+  );
 }
