@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { AccountOperations } from '../../src/vims/account-operations';
-import { leftovers, operatorSession, prepareCloud, skipOpenstack } from '../../vim-adapters/openstack/test/openstack-cloud';
+import {
+  leftovers,
+  operatorSession,
+  prepareCloud,
+  skipOpenstack,
+  volumeBackendReady,
+} from '../../vim-adapters/openstack/test/openstack-cloud';
 import { startSshd, TestSshd } from '../../vim-adapters/ssh/test/sshd';
 import { onboardMultivdu, onboardWebserver, onboardWebserverVariant, pollOp } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
@@ -25,6 +31,8 @@ type Port = { name: string; description: string; fixed_ips: { ip_address: string
   let vim: string;
   const OSM_EXT_ON_LO = '172.21.18.254/24';
 
+  // a fresh OpenStack takes up to a couple of minutes before Cinder can place volumes
+  beforeAll(() => volumeBackendReady(os), 300_000);
   useTestApp(async (app, token) => {
     t = app;
     admin = token;

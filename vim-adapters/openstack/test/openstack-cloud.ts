@@ -28,8 +28,23 @@ export function operatorSession(): OpenstackSession {
 
 type Listed = { id: string; name: string; description?: string };
 
+/**
+ * Cinder schedules volumes only once its volume service has reported a backend to the scheduler, up to a minute or two
+ * after a fresh start: until then every volume goes to `error` ("No valid backend"). The suites wait for it.
+ */
+export async function volumeBackendReady(s: OpenstackSession, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pools = await s.list<{ name: string }>('volume', '/scheduler-stats/get_pools', 'pools').catch(() => []);
+    if (pools.length) return;
+    if (Date.now() > deadline) throw new Error('Cinder reports no volume backend (scheduler-stats/get_pools is empty)');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /** What the operator prepares before deploying hackfest_multivdu (as in OSM's hackfest): osm-ext and an ubuntu20.04 image. */
 export async function prepareCloud(s: OpenstackSession): Promise<void> {
+  await volumeBackendReady(s);
   const { body: nets } = await s.call<{ networks: Listed[] }>({
     service: 'network',
     method: 'GET',

@@ -2,7 +2,7 @@ import { DesiredCompute, VimAdapter } from '../../contract/src';
 import { describeVimAdapterConformance } from '../../contract/test/conformance';
 import { memoryStore } from '../../contract/test/memory-store';
 import { openstackFactory } from '../src';
-import { cloudAccount, leftovers, operatorSession, prepareCloud, skipOpenstack } from './openstack-cloud';
+import { cloudAccount, leftovers, operatorSession, prepareCloud, skipOpenstack, volumeBackendReady } from './openstack-cloud';
 
 const prefix = `mano-it${Date.now().toString(36)}`;
 const connect = (config: Record<string, unknown> = {}) => {
@@ -15,6 +15,8 @@ const connect = (config: Record<string, unknown> = {}) => {
 };
 
 (skipOpenstack ? describe.skip : describe)('OpenStack adapter against a real OpenStack', () => {
+  beforeAll(() => volumeBackendReady(operatorSession()), 300_000);
+
   describeVimAdapterConformance('openstack', {
     prefix: `${prefix}-conf`,
     image: 'cirros',
