@@ -253,7 +253,7 @@ export class CatalogService {
     if (input.md5 && input.bodyIsRaw && md5Hex(input.raw) !== input.md5.trim().toLowerCase()) {
       throw DomainError.conflict('PACKAGE.MD5_MISMATCH', 'Error, MD5 mismatch');
     }
-    const pkg = await readUpload(input, kind, this.limits());
+    const pkg = await readUpload(input, kind, this.limits(), this.config.packageChecksums);
     const unwrapped = unwrapDescriptor(kind, pkg.document);
     let descriptor = unwrapped.descriptor;
     let legacy: { model: string; dropped: string[] } | undefined;
@@ -315,6 +315,7 @@ export class CatalogService {
         revision: keep.revision,
         type: kind,
         ...(prepared.legacy ? { legacy: prepared.legacy } : {}),
+        ...(pkg.warnings.length ? { warnings: pkg.warnings } : {}),
         storage: {
           fs: 'database',
           path: '',

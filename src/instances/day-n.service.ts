@@ -15,7 +15,7 @@ import {
 import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
 import { parseAllDocuments } from 'yaml';
 import type { OpStep, VnfInstanceEntity } from './entities';
-import { Obj, list, str } from '../common/values';
+import { Obj, list, str, truthy } from '../common/values';
 
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
@@ -145,14 +145,20 @@ export class DayNService {
   }
 
   /**
-   * Day-1: each VNF's (and VDU's) `initial-config-primitive` in `seq` order, on the computes of the plan. Primitives
-   * of Juju or Helm environments are not run; they are returned as notes for the NS's configuration status.
+   * Day-1: each VNF's (and VDU's) `initial-config-primitive` in `seq` order, on the computes of the plan. A day-1
+   * that needs a Juju or Helm execution environment cannot run here: 422 naming the VNF and the environment, before
+   * anything is created, unless `additionalParamsForVnf[].additionalParams.skip-day1` is true for that VNF (its
+   * whole day-1 is then skipped and said in the notes for the NS's configuration status).
    */
   async day1(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams, plan: Plan) {
     const steps: OpStep[] = [];
     const notes: Obj[] = [];
+    const problems: FieldProblem[] = [];
     for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
       const member = String(vp.id);
+      const skipAt = (params.additionalParamsForVnf ?? []).findIndex((v) => String(v['member-vnf-index']) === member);
+      const skipDay1 =
+        skipAt >= 0 && truthy((params.additionalParamsForVnf![skipAt].additionalParams as Obj | undefined)?.['skip-day1']);
       const item = vnfds.get(String(vp['vnfd-id']))!;
       const vnfd = item.descriptor;
       const targetsOf = (vduId: string | undefined, onlyFirst: boolean) =>
@@ -167,6 +173,11 @@ export class DayNService {
         const vduId = id === String(vnfd.id) ? undefined : id;
         const primitives = list(config['initial-config-primitive']).sort((a, b) => Number(a.seq ?? 0) - Number(b.seq ?? 0));
         for (const p of primitives) {
+          if (skipDay1) {
+            const skipped = { primitive: name(p), 'member-vnf-index': member, status: 'skipped' };
+            notes.push({ ...skipped, detail: 'skip-day1 is set for this VNF' });
+            continue;
+          }
           const run = await this.run(
             item,
             config,
@@ -176,11 +187,19 @@ export class DayNService {
             (values) => Object.fromEntries(list(p.parameter).map((x) => [String(x.name), resolveValue(x.value, values)])),
             params,
           );
-          if ('note' in run) notes.push(run.note);
+          if ('note' in run)
+            problems.push({
+              path: `vnf[${member}]`,
+              message:
+                `VNF ${member}: day-1 primitive '${name(p)}' needs ${String(run.note.environment)} execution environment ` +
+                `'${String(run.note['execution-environment'])}', and ${String(run.note.environment)} is not available here ` +
+                `(set additionalParamsForVnf[].additionalParams.skip-day1: true for member-vnf-index ${member} to instantiate without day-1)`,
+            });
           else steps.push(...primitiveSteps(run, targetsOf(vduId, vduId === undefined), 'day1'));
         }
       }
     }
+    if (problems.length) throw DomainError.invalidFields('NS_INSTANCE.DAY1_NOT_RUNNABLE', problems);
     return { steps, notes };
   }
 
@@ -251,7 +270,7 @@ export class DayNService {
     if ('note' in run)
       throw DomainError.unprocessable(
         'NS_ACTION.NOT_RUNNABLE',
-        `primitive '${body.primitive}' uses a ${String(run.note.environment)} execution environment: only script execution environments run here`,
+        `primitive '${body.primitive}' of VNF ${vnf.memberVnfIndex} uses ${String(run.note.environment)} execution environment '${String(run.note['execution-environment'])}': ${String(run.note.environment)} is not available here; only script execution environments run`,
         [{ path: 'primitive', message: 'not a script primitive' }],
       );
     const vdur = list(vnf.record.vdur).filter(
@@ -288,8 +307,9 @@ export class DayNService {
           primitive: name,
           'member-vnf-index': member,
           environment: env.kind,
+          'execution-environment': env.id ?? null,
           status: 'not run',
-          detail: `${env.kind} execution environments are not run here`,
+          detail: `${env.kind} execution environments are not available here`,
         },
       };
     const files = await this.filesOf(item);
@@ -356,3 +376,5 @@ function vduParams(params: InstantiateParams, member: string, vduId: string): Ob
   const forVdu = list(forVnf?.additionalParamsForVdu).find((v) => str(v.vdu_id) === vduId);
   return { ...vnfParams(params, member), ...((forVdu?.additionalParams as Obj | undefined) ?? {}) };
 }
+
+const name = (p: Obj): string => String(p.name);

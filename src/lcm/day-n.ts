@@ -8,11 +8,14 @@ import { Obj, list, str } from '../common/values';
  * Script execution environments are our documented extension of OSM's `execution-environment-list`:
  * `{id, script: {file, timeout-seconds?}}` names a file under the package's `scripts/` folder. A primitive
  * runs it as `sh scripts/<file> <primitive>` with the parameters as JSON on stdin and as environment variables
- * (`PARAM_<NAME>`). Juju and Helm environments onboard but are not run here.
+ * (`PARAM_<NAME>`). Juju and Helm environments onboard but cannot run here: a day-1 that needs one is refused at
+ * instantiate unless the VNF's `skip-day1` parameter is set, and their day-2 primitives answer 422.
  */
 
 export interface ScriptEnv {
   kind: 'script' | 'juju' | 'helm' | 'none';
+  /** the execution environment's id, to name it in messages */
+  id?: string;
   file?: string;
   timeoutSeconds: number;
 }
@@ -28,9 +31,10 @@ export function executionEnvironment(config: Obj, ref: unknown): ScriptEnv {
   const envs = list(config['execution-environment-list']);
   const ee = envs.find((e) => str(e.id) === str(ref)) ?? (ref === undefined ? envs[0] : undefined);
   const script = ee?.script as Obj | undefined;
-  if (script) return { kind: 'script', file: String(script.file), timeoutSeconds: Number(script['timeout-seconds'] ?? 60) };
-  if (ee?.juju) return { kind: 'juju', timeoutSeconds: 0 };
-  if (ee?.['helm-chart']) return { kind: 'helm', timeoutSeconds: 0 };
+  const id = ee ? str(ee.id) : undefined;
+  if (script) return { kind: 'script', id, file: String(script.file), timeoutSeconds: Number(script['timeout-seconds'] ?? 60) };
+  if (ee?.juju) return { kind: 'juju', id, timeoutSeconds: 0 };
+  if (ee?.['helm-chart']) return { kind: 'helm', id, timeoutSeconds: 0 };
   return { kind: 'none', timeoutSeconds: 0 };
 }
 

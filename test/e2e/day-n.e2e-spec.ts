@@ -147,7 +147,7 @@ describe('day-0/1/2 configuration (script execution environments)', () => {
     expect((op2.steps as Step[]).filter((s) => s.kind === 'primitive')).toEqual([]);
   });
 
-  it('onboards Juju execution environments, says they are not run, and refuses their actions (422)', async () => {
+  it('onboards Juju execution environments, refuses a day-1 that needs one unless skip-day1, and refuses their actions (422)', async () => {
     const jujuNsd = await onboardWebserverVariant(
       t,
       admin,
@@ -158,17 +158,26 @@ describe('day-0/1/2 configuration (script execution environments)', () => {
           : undefined,
       { 'charms/webcharm/metadata.yaml': 'name: webcharm\n' },
     );
-    const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
+    const refusedDay1 = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
       .send({ nsName: 'juju', nsdId: jujuNsd, vimAccountId: vim })
+      .expect(422);
+    expect(refusedDay1.body.detail).toMatch(/VNF 1: day-1 primitive 'configure' needs juju execution environment/);
+    const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
+      .send({
+        nsName: 'juju',
+        nsdId: jujuNsd,
+        vimAccountId: vim,
+        additionalParamsForVnf: [{ 'member-vnf-index': '1', additionalParams: { 'skip-day1': true } }],
+      })
       .expect(201);
     expect((await settledOp(t, admin, created.body.nslcmop_id)).operationState).toBe('COMPLETED');
     const ns = (await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${created.body.id}`), admin).expect(200)).body;
     expect(ns.configurationStatus).toEqual([
-      expect.objectContaining({ primitive: 'configure', environment: 'juju', status: 'not run' }),
+      expect.objectContaining({ primitive: 'configure', 'member-vnf-index': '1', status: 'skipped' }),
     ]);
     const refused = await action({ member_vnf_index: '1', primitive: 'health-check' }, created.body.id).expect(422);
-    expect(refused.body.detail).toBe(
-      "primitive 'health-check' uses a juju execution environment: only script execution environments run here",
+    expect(refused.body.detail).toMatch(
+      /^primitive 'health-check' of VNF 1 uses juju execution environment '[^']+': juju is not available here/,
     );
   });
 });

@@ -82,7 +82,7 @@ describe('hostile packages', () => {
     await refuse(
       await makeTarGz([...good, { name: 'pkg/cloud_init/x', type: 'symlink', linkname: '/etc/shadow' }]),
       422,
-      /symbolic link to '\/etc\/shadow'/,
+      /symbolic link to the absolute path '\/etc\/shadow'/,
     );
     await refuse(await makeTarGz([...good, { name: 'pkg/h', type: 'link', linkname: 'pkg/vnfd.yaml' }]), 422, /hard link/);
   });
@@ -122,24 +122,6 @@ describe('hostile packages', () => {
   it('refuses 10,000 files', async () => {
     const many = Array.from({ length: 10_000 }, (_, i) => ({ name: `pkg/f${i}`, content: '' }));
     await refuse(await makeTarGz([...good, ...many]), 422, /more than 1000 entries/);
-  });
-
-  it('refuses a wrong checksum, naming the file', async () => {
-    const sums = 'ffffffffffffffffffffffffffffffff\tpkg/vnfd.yaml\n';
-    const res = await refuse(
-      await makeTarGz([...good, { name: 'pkg/checksums.txt', content: sums }]),
-      422,
-      /checksum mismatch for 'pkg\/vnfd.yaml'/,
-    );
-    expect(res.body.reason).toBe('PACKAGE.CHECKSUM_MISMATCH');
-    await refuse(
-      await makeTarGz([
-        ...good,
-        { name: 'pkg/checksums.txt', content: 'd41d8cd98f00b204e9800998ecf8427e\tpkg/icons/missing.png\n' },
-      ]),
-      422,
-      /not in the package/,
-    );
   });
 
   it('refuses invalid YAML (400) and content that is not a package', async () => {

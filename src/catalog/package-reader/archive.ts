@@ -17,6 +17,8 @@ export interface ArchiveLimits {
 export interface ArchiveFiles {
   files: Map<string, Buffer>;
   directories: Set<string>;
+  /** What was accepted but is worth telling (links not followed), shown on the package as `_admin.warnings`. */
+  warnings: string[];
 }
 
 const bad = (detail: string): DomainError =>
@@ -73,6 +75,7 @@ export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<
   const budget = new UnpackBudget(limits, packed.length);
   const files = new Map<string, Buffer>();
   const directories = new Set<string>();
+  const links = new Map<string, string>();
   const tar = extract();
   const gunzip = createGunzip();
   let failure: unknown;
@@ -88,15 +91,20 @@ export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<
           stream.on('end', next);
           return;
         }
-        if (header.type === 'symlink' || header.type === 'link') {
-          throw bad(
-            `entry '${header.name}' is a ${header.type === 'link' ? 'hard' : 'symbolic'} link to '${header.linkname}': links are not accepted in packages`,
-          );
+        if (header.type === 'link') {
+          throw bad(`entry '${header.name}' is a hard link to '${header.linkname}': hard links are not accepted in packages`);
+        }
+        if (header.type === 'symlink') {
+          if (files.has(path) || links.has(path)) throw bad(`entry '${path}' appears twice`);
+          links.set(path, header.linkname ?? '');
+          stream.resume();
+          stream.on('end', next);
+          return;
         }
         if (header.type !== 'file' && header.type !== 'contiguous-file') {
           throw bad(`entry '${header.name}' is a ${header.type}: only regular files and folders are accepted`);
         }
-        if (files.has(path)) throw bad(`entry '${path}' appears twice`);
+        if (files.has(path) || links.has(path)) throw bad(`entry '${path}' appears twice`);
         const chunks: Buffer[] = [];
         stream.on('data', (data: unknown) => {
           const chunk = data as Buffer;
@@ -128,7 +136,7 @@ export async function readTarGz(packed: Buffer, limits: ArchiveLimits): Promise<
   });
   Readable.from([packed]).pipe(gunzip).pipe(tar);
   await done;
-  return { files, directories };
+  return { files, directories, warnings: resolveLinks(files, directories, links, budget) };
 }
 
 /**
@@ -139,6 +147,7 @@ export async function readZip(packed: Buffer, limits: ArchiveLimits): Promise<Ar
   const budget = new UnpackBudget(limits, packed.length);
   const files = new Map<string, Buffer>();
   const directories = new Set<string>();
+  const links = new Map<string, string>();
   const zip = await new Promise<ZipFile>((resolve, reject) =>
     fromBuffer(packed, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false }, (err, z) =>
       err ? reject(bad(`not a valid zip archive: ${err.message}`)) : resolve(z),
@@ -156,14 +165,17 @@ export async function readZip(packed: Buffer, limits: ArchiveLimits): Promise<Ar
         budget.entry(entry.fileName);
         const path = safeEntryPath(entry.fileName);
         const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
-        if (mode === 0o120000) throw bad(`entry '${entry.fileName}' is a symbolic link: links are not accepted in packages`);
+        const isLink = mode === 0o120000;
         if (entry.fileName.endsWith('/')) {
           directories.add(path);
           zip.readEntry();
           return;
         }
-        if (mode !== 0 && mode !== 0o100000) throw bad(`entry '${entry.fileName}' is not a regular file`);
-        if (files.has(path)) throw bad(`entry '${path}' appears twice`);
+        if (!isLink && mode !== 0 && mode !== 0o100000) throw bad(`entry '${entry.fileName}' is not a regular file`);
+        if (files.has(path) || links.has(path)) throw bad(`entry '${path}' appears twice`);
+        // a zip symbolic link's data is its target path
+        if (isLink && entry.uncompressedSize > 4096)
+          throw bad(`entry '${entry.fileName}' is a symbolic link with an oversized target`);
         zip.openReadStream(entry, (err, stream) => {
           if (err) return fail(err);
           const chunks: Buffer[] = [];
@@ -178,7 +190,8 @@ export async function readZip(packed: Buffer, limits: ArchiveLimits): Promise<Ar
           });
           stream.on('error', fail);
           stream.on('end', () => {
-            files.set(path, Buffer.concat(chunks));
+            if (isLink) links.set(path, Buffer.concat(chunks).toString('utf8'));
+            else files.set(path, Buffer.concat(chunks));
             zip.readEntry();
           });
         });
@@ -188,5 +201,48 @@ export async function readZip(packed: Buffer, limits: ArchiveLimits): Promise<Ar
     });
     zip.readEntry();
   });
-  return { files, directories };
+  return { files, directories, warnings: resolveLinks(files, directories, links, budget) };
+}
+
+/**
+ * Symbolic links, as operator-framework charms ship their hooks (`hooks/install -> ../src/charm.py`): a relative
+ * link whose target is a file of the package is stored as a copy of that file; one whose target is absent, or a
+ * folder, is kept out and reported (never followed); absolute links and links leaving the package are refused.
+ */
+function resolveLinks(
+  files: Map<string, Buffer>,
+  directories: Set<string>,
+  links: Map<string, string>,
+  budget: UnpackBudget,
+): string[] {
+  const warnings: string[] = [];
+  const targetOf = (link: string, target: string): string => {
+    if (!target || target.includes('\u0000')) throw bad(`entry '${link}' is a symbolic link with an empty target`);
+    if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target))
+      throw bad(`entry '${link}' is a symbolic link to the absolute path '${target}': links must stay inside the package`);
+    const resolved = posix.normalize(posix.join(posix.dirname(link), target));
+    if (resolved === '..' || resolved.startsWith('../') || resolved === '.')
+      throw bad(`entry '${link}' is a symbolic link to '${target}', which leaves the package`);
+    return resolved;
+  };
+  for (const [link, first] of links) {
+    // follow chains of links inside the package, a bounded number of hops
+    let target = targetOf(link, first);
+    for (let hops = 0; links.has(target); hops++) {
+      if (hops >= 8) throw bad(`entry '${link}' is a symbolic link in a loop or a chain longer than 8`);
+      target = targetOf(target, links.get(target)!);
+    }
+    const content = files.get(target);
+    if (content) {
+      budget.bytes(content.length);
+      files.set(link, content);
+    } else {
+      const what =
+        directories.has(target) || [...files.keys()].some((f) => f.startsWith(`${target}/`))
+          ? 'a folder'
+          : 'absent from the package';
+      warnings.push(`symbolic link '${link}' -> '${first}' not followed: its target is ${what}`);
+    }
+  }
+  return warnings;
 }

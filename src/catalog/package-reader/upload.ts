@@ -21,7 +21,12 @@ export interface ReadPackage {
   /** The bytes as uploaded (served back by package_content). */
   raw: Buffer;
   contentType: string;
+  /** Accepted but worth telling (stale checksums.txt lines, links not followed): the record's `_admin.warnings`. */
+  warnings: string[];
 }
+
+/** `strict` refuses a package whose OSM checksums.txt does not match; `warn` (OSM Release 8's behaviour) records it. */
+export type ChecksumPolicy = 'strict' | 'warn';
 
 const unprocessable = (path: string, detail: string): DomainError =>
   DomainError.unprocessable('PACKAGE.INVALID', detail, [{ path, message: detail }]);
@@ -48,6 +53,7 @@ export async function readUpload(
   input: { body: unknown; raw: Buffer; contentType: string; bodyIsRaw: boolean },
   kind: DescriptorKind,
   limits: ArchiveLimits,
+  checksums: ChecksumPolicy = 'warn',
 ): Promise<ReadPackage> {
   const contentType = input.contentType || 'application/yaml';
   if (contentType === 'application/zip' || (input.bodyIsRaw && ZIP_MAGIC(input.raw))) {
@@ -70,7 +76,7 @@ export async function readUpload(
   }
   if (input.raw.length === 0) throw unprocessable('package', 'the body is empty: send the package or descriptor file');
   if (GZIP_MAGIC(input.raw) || contentType === 'application/gzip' || contentType === 'application/x-gzip') {
-    return readOsmPackage(input.raw, kind, limits, contentType);
+    return readOsmPackage(input.raw, kind, limits, contentType, checksums);
   }
   const text = input.raw.toString('utf8');
   return bareDescriptor(parseDescriptorText(text, 'the descriptor'), text);
@@ -85,6 +91,7 @@ export async function readUpload(
       files: new Map(),
       raw: input.raw,
       contentType,
+      warnings: [],
     };
   }
 }
@@ -112,6 +119,7 @@ async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits
     files: archive.files,
     raw,
     contentType: 'application/zip',
+    warnings: archive.warnings,
   };
 }
 
@@ -120,6 +128,7 @@ async function readOsmPackage(
   kind: DescriptorKind,
   limits: ArchiveLimits,
   contentType: string,
+  checksums: ChecksumPolicy,
 ): Promise<ReadPackage> {
   const archive = await readTarGz(raw, limits);
   const tops = new Set([...archive.files.keys(), ...archive.directories].map((p) => p.split('/')[0]));
@@ -146,7 +155,7 @@ async function readOsmPackage(
     );
   }
   const descriptorFile = chosen[0];
-  verifyChecksums(files, pkgDir);
+  const warnings = [...archive.warnings, ...verifyChecksums(files, pkgDir, checksums)];
   const text = files.get(descriptorFile)!.toString('utf8');
   return {
     format: 'tar.gz',
@@ -157,13 +166,18 @@ async function readOsmPackage(
     files,
     raw,
     contentType,
+    warnings,
   };
 }
 
-/** `checksums.txt`: "<md5> <path>" per line, path relative to the archive root (or the package folder). */
-function verifyChecksums(files: Map<string, Buffer>, pkgDir: string): void {
+/**
+ * `checksums.txt`: "<md5> <path>" per line, path relative to the archive root (or the package folder).
+ * Many real packages carry one that no longer matches a file edited after packing, which OSM Release 8 onboards:
+ * by default the problems come back as warnings; `strict` refuses them.
+ */
+function verifyChecksums(files: Map<string, Buffer>, pkgDir: string, policy: ChecksumPolicy): string[] {
   const list = files.get('checksums.txt');
-  if (!list) return;
+  if (!list) return [];
   const problems: string[] = [];
   list
     .toString('utf8')
@@ -180,13 +194,14 @@ function verifyChecksums(files: Map<string, Buffer>, pkgDir: string): void {
       if (md5 !== m[1].toLowerCase())
         problems.push(`checksum mismatch for '${m[2]}': checksums.txt says ${m[1]}, the file has ${md5}`);
     });
-  if (problems.length) {
+  if (problems.length && policy === 'strict') {
     throw DomainError.unprocessable(
       'PACKAGE.CHECKSUM_MISMATCH',
       problems.join('; '),
       problems.map((message) => ({ path: 'checksums.txt', message })),
     );
   }
+  return problems;
 }
 
 export const md5Hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
