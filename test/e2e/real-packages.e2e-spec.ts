@@ -140,7 +140,7 @@ describe('real OSM packages: links, stale checksums, Juju execution environments
     });
 
     const computes = async (): Promise<number> =>
-      ((await asJson(t.http.get(`/osm/admin/v1/emulator/${vim}/inventory`), admin)).body?.computes ?? []).length;
+      ((await asJson(t.http.get(`/mano/v1/emulator/${vim}/inventory`), admin).expect(200)).body.computes as unknown[]).length;
 
     it('refuses to instantiate a VNF whose day-1 needs Juju, naming the VNF and the environment, creating nothing', async () => {
       const before = await computes();
@@ -151,6 +151,7 @@ describe('real OSM packages: links, stale checksums, Juju execution environments
       expect(res.body.detail).toMatch(/skip-day1/);
       expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['vnf[vnf1]', 'vnf[vnf2]']);
       expect(await computes()).toBe(before);
+      expect((await asJson(t.http.get('/osm/nslcm/v1/ns_instances'), admin).expect(200)).body).toEqual([]);
     });
 
     it('instantiates with skip-day1 for every VNF (said in the configuration status), and refuses the Juju day-2 primitive', async () => {
