@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { ProjectEntity } from '../auth/entities/project.entity';
@@ -52,6 +52,14 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     return { type: 'postgres', url: config.dbUrl, ...common, extra: { max: 20 } };
   }
   mkdirSync(config.dataDir, { recursive: true });
+  try {
+    // SQLite in WAL mode needs to write beside its file even to read: say so plainly instead of "unable to open"
+    accessSync(config.dataDir, constants.W_OK);
+  } catch (e) {
+    throw new Error(
+      `MANO_DATA_DIR ${config.dataDir} is not writable (${(e as NodeJS.ErrnoException).code}): the SQLite database needs it`,
+    );
+  }
   return {
     type: 'better-sqlite3',
     database: join(config.dataDir, 'mano.sqlite'),

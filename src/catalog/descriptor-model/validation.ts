@@ -144,12 +144,25 @@ function problem(kind: string, e: ErrorObject): FieldProblem {
   return { path: base, message: e.message ?? 'is invalid' };
 }
 
+/** The longest text a descriptor field may hold (inline cloud-init included): a descriptor is not a file store. */
+export const MAX_DESCRIPTOR_STRING = 1024 * 1024;
+
+/** Strings over MAX_DESCRIPTOR_STRING, by path (the schema derived from YANG has no lengths). */
+function oversizedStrings(value: unknown, path: string, out: FieldProblem[]): void {
+  if (typeof value === 'string') {
+    if (value.length > MAX_DESCRIPTOR_STRING) out.push({ path, message: `is longer than ${MAX_DESCRIPTOR_STRING} characters` });
+  } else if (Array.isArray(value)) value.forEach((v, i) => oversizedStrings(v, `${path}[${i}]`, out));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) oversizedStrings(v, `${path}.${k}`, out);
+}
+
 /** JSON Schema check against OSM's Release 9 model (derived from its YANG); every problem with its path. */
 export function schemaProblems(kind: DescriptorKind, descriptor: Descriptor): FieldProblem[] {
   const validate = validatorFor(kind);
-  if (validate(descriptor)) return [];
-  const seen = new Set<string>();
   const out: FieldProblem[] = [];
+  oversizedStrings(descriptor, kind, out);
+  if (validate(descriptor)) return out;
+  const seen = new Set<string>();
   // anyOf/type noise: keep the most specific message per path
   for (const e of validate.errors ?? []) {
     if (e.keyword === 'anyOf' && (validate.errors ?? []).some((o) => o !== e && o.instancePath === e.instancePath)) continue;

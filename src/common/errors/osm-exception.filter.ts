@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundE
 import type { Request, Response } from 'express';
 import { negotiateFormat, serialize } from '../http/negotiation';
 import { currentCorrelationId } from '../logging/request-context';
+import { databaseFault } from './database-fault';
 import { DomainError, FieldProblem, HTTP_STATUS_NAMES } from './domain-error';
 
 interface Rendered {
@@ -35,6 +36,7 @@ export class OsmExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const { body: text, contentType } = serialize(body, negotiateFormat(req.headers.accept, true));
     if (rendered.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (rendered.status === 503) res.setHeader('Retry-After', '5');
     res.status(rendered.status).setHeader('Content-Type', contentType);
     res.send(text);
   }
@@ -61,6 +63,11 @@ export class OsmExceptionFilter implements ExceptionFilter {
     }
     if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
       return { status: bodyError.status, detail: bodyError.message ?? 'Bad request', reason: 'REQUEST.REJECTED' };
+    }
+    const fault = databaseFault(exception);
+    if (fault) {
+      this.logger.warn(`${req.method} ${req.path}: ${fault.detail} (${(exception as Error)?.message})`);
+      return { status: 503, detail: `${fault.detail}; try again later`, reason: 'DATABASE.UNAVAILABLE' };
     }
     this.logger.error(`Unexpected error on ${req.method} ${req.path}`, (exception as Error)?.stack);
     return { status: 500, detail: 'Internal error; see the service log with this correlationId', reason: 'INTERNAL' };

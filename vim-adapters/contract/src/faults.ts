@@ -1,5 +1,5 @@
 import { configInvalid } from './errors';
-import type { FaultSpec } from './vim-adapter';
+import { FAULT_OPERATIONS, FaultOperation, FaultSpec } from './vim-adapter';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,6 +26,11 @@ export function parseFaultSpec(v: unknown, path: string): FaultSpec {
   const errorCode = v.errorCode ?? v.error_code;
   if (errorCode !== undefined && !codes.includes(String(errorCode)))
     throw configInvalid(`${path}.errorCode`, `must be one of ${codes.join(', ')}`);
+  const operations = v.operations === undefined ? undefined : Array.isArray(v.operations) ? v.operations : [v.operations];
+  operations?.forEach((o, i) => {
+    if (!FAULT_OPERATIONS.includes(o as FaultOperation))
+      throw configInvalid(`${path}.operations[${i}]`, `must be one of ${FAULT_OPERATIONS.join(', ')}`);
+  });
   const spec: FaultSpec = {
     failCalls: calls('failCalls'),
     hangCalls: calls('hangCalls'),
@@ -34,6 +39,7 @@ export function parseFaultSpec(v: unknown, path: string): FaultSpec {
     errorCode: errorCode as FaultSpec['errorCode'],
     retryable: v.retryable === undefined ? undefined : Boolean(v.retryable),
     hangMs: (v.hangMs ?? v.hang_ms) ? num(v.hangMs ?? v.hang_ms, `${path}.hangMs`) : undefined,
+    operations: operations as FaultOperation[] | undefined,
   };
   if (spec.failureRate !== undefined && spec.failureRate > 1) throw configInvalid(`${path}.failureRate`, 'must be from 0 to 1');
   return Object.fromEntries(Object.entries(spec).filter(([, x]) => x !== undefined)) as FaultSpec;

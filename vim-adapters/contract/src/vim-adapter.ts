@@ -145,7 +145,11 @@ export interface FaultSpec {
   /** 1-based numbers of calls that hang for `hangMs` (or until aborted). */
   hangCalls?: number[];
   hangMs?: number;
+  /** Only these calls are counted and may fail or hang (default: all): one VIM call type at a time. */
+  operations?: FaultOperation[];
 }
+export const FAULT_OPERATIONS = ['apply', 'remove', 'observe', 'exec', 'scale'] as const;
+export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 export interface SupportsFaultInjection {
   setFaults(spec: FaultSpec): Promise<void>;
   setMetrics(ref: ResourceRef<'compute'>, metrics: { cpu?: number; memoryBytes?: number }): Promise<void>;

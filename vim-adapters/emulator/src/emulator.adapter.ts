@@ -10,6 +10,7 @@ import {
   DesiredVolume,
   ExecRequest,
   ExecResult,
+  FaultOperation,
   FaultSpec,
   InventoryReader,
   InventoryTx,
@@ -267,6 +268,8 @@ export class EmulatorAdapter
   private async countCall(tx: InventoryTx, operation: string): Promise<FaultDecision> {
     const state = this.currentFaults(await tx.get<StoredFaults>(K.state, 'faults'));
     if (!isActive(state.spec)) return { kind: 'none' };
+    const kind = operation.split(' ')[0] as FaultOperation;
+    if (state.spec.operations && !state.spec.operations.includes(kind)) return { kind: 'none' };
     state.calls += 1;
     await tx.put(K.state, 'faults', state);
     return decideFault(state, operation);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdapterContext, DesiredCompute, DesiredNetwork, VimAccount, VimError } from '../../contract/src';
+import { AdapterContext, DesiredCompute, DesiredNetwork, parseFaultSpec, VimAccount, VimError } from '../../contract/src';
 import { describeVimAdapterConformance } from '../../contract/test/conformance';
 import { memoryStore } from '../../contract/test/memory-store';
 import { emulatorFactory } from '../src';
@@ -188,6 +188,16 @@ describe('emulator behaviour', () => {
     await adapter.setFaults({ failCalls: [1], errorCode: 'VIM.QUOTA_EXCEEDED' });
     await expect(adapter.apply(net('y'))).rejects.toMatchObject({ code: 'VIM.QUOTA_EXCEEDED' });
     await adapter.apply(net('y'));
+  });
+
+  it('counts and fails only the call types named in `operations`', async () => {
+    const { adapter } = await connect({ faults: { failCalls: [1, 2], operations: ['remove'] } });
+    await adapter.apply(net('o'));
+    await adapter.observe(net('o').ref);
+    await expect(adapter.remove(net('o').ref)).rejects.toMatchObject({ code: 'VIM.UNREACHABLE' });
+    await expect(adapter.remove(net('o').ref)).rejects.toMatchObject({ code: 'VIM.UNREACHABLE' });
+    await adapter.remove(net('o').ref);
+    expect(() => parseFaultSpec({ operations: ['delete'] }, 'faults')).toThrow(/faults\.operations\[0\].*must be one of apply/);
   });
 
   it('hangs a call until the caller gives up', async () => {
