@@ -87,6 +87,13 @@ describe('tokens', () => {
     expect(res.body.detail).toMatch(/Expired/);
     // nor can it mint a new one
     await asJson(t.http.post('/osm/admin/v1/tokens'), bearer).send({}).expect(401);
+    // expired tokens are neither listed nor shown
+    const other = await t.login('admin', 'S3cret-admin');
+    await t.app.get(DataSource).query(`INSERT INTO tokens (token_hash, user_id, project_id, issued_at, expires)
+      SELECT '${'e'.repeat(64)}', user_id, project_id, 1, 2 FROM tokens LIMIT 1`);
+    const list = await asJson(t.http.get('/osm/admin/v1/tokens'), other).expect(200);
+    expect(list.body.map((x: { id: string }) => x.id)).not.toContain('e'.repeat(64));
+    await asJson(t.http.get(`/osm/admin/v1/tokens/${'e'.repeat(64)}`), other).expect(404);
   });
 
   it('issues tokens for the configured lifetime', async () => {
