@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
-import { AuthService, Caller } from './auth.service';
+import { AuthService, Caller, CHANGE_PASSWORD, mustChangePassword } from './auth.service';
 import { ProjectEntity } from './entities/project.entity';
 import { FILTERED_WHEN_DENIED, roleAllows } from './permissions';
 import { AUTHENTICATED_ONLY, PERMISSION_KEY, PUBLIC_ROUTE_KEY, Session } from './session';
@@ -24,6 +24,13 @@ function queryValue(req: Request, key: string): string | undefined {
   const v = (req.query as Record<string, unknown>)[key];
   if (v === undefined) return undefined;
   return Array.isArray(v) ? v.map(String).join(',') : String(v);
+}
+
+/** A token for a forced password change may edit its own user (the service checks what) and see or end itself. */
+function changesOwnPassword(operation: string, req: Request, caller: Caller): boolean {
+  if (operation === AUTHENTICATED_ONLY) return true;
+  const id = req.params?.id;
+  return operation === 'users:id:patch' && (id === caller.user.id || id === caller.user.username);
 }
 
 /**
@@ -47,6 +54,9 @@ export class AuthGuard implements CanActivate {
 
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const caller = await this.auth.authenticate(bearerOf(req));
+    if (caller.token.purpose === CHANGE_PASSWORD && !changesOwnPassword(operation, req, caller)) {
+      throw mustChangePassword(caller.user.id);
+    }
     const method = req.method.toLowerCase();
     const permissions = caller.roles.map((r) => r.permissions);
     const isAdmin = permissions.some((p) => roleAllows(p, `admin:${method}`));
@@ -93,6 +103,7 @@ export class AuthGuard implements CanActivate {
       projectIds: [caller.project.id],
       force: false,
       allowShowUserProjectRole: allowShow,
+      passwordChangeOnly: caller.token.purpose === CHANGE_PASSWORD,
     };
     const force = queryValue(req, 'FORCE');
     if (force !== undefined) session.force = force.toLowerCase() !== 'false';

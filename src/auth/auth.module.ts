@@ -9,6 +9,8 @@ import { ProjectEntity } from './entities/project.entity';
 import { RoleEntity } from './entities/role.entity';
 import { TokenEntity } from './entities/token.entity';
 import { UserEntity } from './entities/user.entity';
+import { LoginFailureEntity } from './entities/login-failure.entity';
+import { LoginThrottle } from './login-throttle';
 import { ProjectsService } from './projects.service';
 import { RolesService } from './roles.service';
 import { SeedService } from './seed.service';
@@ -18,10 +20,11 @@ import { UsersService } from './users.service';
 
 /** OSM's admin scope: tokens, users, projects, roles, and the guard every other route passes. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, ProjectEntity, RoleEntity, TokenEntity])],
+  imports: [TypeOrmModule.forFeature([UserEntity, ProjectEntity, RoleEntity, TokenEntity, LoginFailureEntity])],
   controllers: [TokensController, UsersController, ProjectsController, RolesController],
   providers: [
     AuthService,
+    LoginThrottle,
     Directory,
     UsersService,
     ProjectsService,

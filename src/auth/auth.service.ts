@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid, nowSeconds } from '../common/ids';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../common/security/passwords';
@@ -10,6 +10,7 @@ import { ProjectEntity } from './entities/project.entity';
 import { RoleEntity } from './entities/role.entity';
 import { TokenEntity } from './entities/token.entity';
 import { UserEntity } from './entities/user.entity';
+import { LoginThrottle } from './login-throttle';
 
 export interface LoginRequest {
   username?: string;
@@ -29,15 +30,18 @@ export interface Remote {
   port?: number;
 }
 
+/** What a token minted for a forced password change may be used for, and how long it lasts. */
+export const CHANGE_PASSWORD = 'change_password';
+const CHANGE_PASSWORD_TTL_SECONDS = 600;
+
 /** Token issue and check. Only hashes of tokens and passwords are ever stored or compared. */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
-  /** Recent failed logins per username, to slow down password guessing. */
-  private readonly failures = new Map<string, { count: number; last: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly throttle: LoginThrottle,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @InjectRepository(ProjectEntity) private readonly projects: Repository<ProjectEntity>,
     @InjectRepository(RoleEntity) private readonly roles: Repository<RoleEntity>,
@@ -45,15 +49,19 @@ export class AuthService {
   ) {}
 
   /**
-   * OSM's POST /admin/v1/tokens: username+password, or an existing token to switch project.
-   * Returns the new bearer token (shown once) and its record.
+   * OSM's POST /admin/v1/tokens: username+password, or an existing token to switch project. A token minted
+   * from a token never outlives it and is revoked with it. A user who must change a generated password gets
+   * a token that can only do that (OSM's `message: change_password`).
    */
   async login(request: LoginRequest, current: Caller | undefined, remote: Remote): Promise<{ bearer: string; caller: Caller }> {
     let user: UserEntity;
+    let parent: TokenEntity | undefined;
     if (request.username !== undefined) {
-      user = await this.checkPassword(String(request.username), String(request.password ?? ''));
+      user = await this.checkPassword(String(request.username), String(request.password ?? ''), remote);
     } else if (current) {
+      if (current.token.purpose === CHANGE_PASSWORD) throw mustChangePassword(current.user.id);
       user = current.user;
+      parent = current.token;
     } else {
       throw DomainError.unauthorized('Provide credentials: username/password or Authorization Bearer token');
     }
@@ -65,15 +73,19 @@ export class AuthService {
       throw DomainError.unauthorized(`project ${projectRef} not allowed for this user`);
     }
     const now = nowSeconds();
+    const purpose = user.mustChangePassword ? CHANGE_PASSWORD : null;
+    const lifetime = purpose ? CHANGE_PASSWORD_TTL_SECONDS : this.config.tokenTtlSeconds;
     const bearer = newBearerToken();
     const token = this.tokens.create({
       tokenHash: sha256Hex(bearer),
       userId: user.id,
       projectId: project.id,
       issuedAt: now,
-      expires: now + this.config.tokenTtlSeconds,
+      expires: Math.min(now + lifetime, parent?.expires ?? Infinity),
       remoteHost: remote.host?.slice(0, 64) ?? null,
       remotePort: remote.port ?? null,
+      parentHash: parent?.tokenHash ?? null,
+      purpose,
     });
     await this.tokens.save(token);
     await this.tokens.delete({ expires: LessThan(now) });
@@ -83,11 +95,17 @@ export class AuthService {
   /** The caller behind a bearer token, with the roles it holds now in the token's project. */
   async authenticate(bearer: string | undefined): Promise<Caller> {
     if (!bearer) throw DomainError.unauthorized('Needed a token or Authorization http header');
+    // looked up by its SHA-256: the stored value is never compared with the secret itself
     const token = await this.tokens.findOneBy({ tokenHash: sha256Hex(bearer) });
     if (!token) throw DomainError.unauthorized('Invalid token or Authorization http header');
     if (token.expires < nowSeconds()) {
-      await this.tokens.delete({ tokenHash: token.tokenHash });
+      await this.revoke(token.tokenHash);
       throw DomainError.unauthorized('Expired Token or Authorization http header');
+    }
+    // a child minted while its parent was being revoked does not survive it
+    if (token.parentHash && !(await this.tokens.existsBy({ tokenHash: token.parentHash }))) {
+      await this.revoke(token.tokenHash);
+      throw DomainError.unauthorized('Invalid token or Authorization http header');
     }
     const [user, project] = await Promise.all([
       this.users.findOneBy({ id: token.userId }),
@@ -104,31 +122,37 @@ export class AuthService {
     return all.filter((r) => roleIds.includes(r.id));
   }
 
-  private async checkPassword(username: string, password: string): Promise<UserEntity> {
+  /** Limits are checked (and the attempt counted) before the hash work, so parallel guesses cannot outrun them. */
+  private async checkPassword(username: string, password: string, remote: Remote): Promise<UserEntity> {
     const user = await this.users.findOneBy(isUuid(username) ? { id: username } : { username });
+    // by id when the user exists, so that its name and its id share one counter
+    const reservation = await this.throttle.reserve(user ? user.id : `?${username.slice(0, 255)}`, remote.host);
     // the same work for unknown users, so timing does not tell which usernames exist
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (user && ok) {
-      this.failures.delete(username);
+      await this.throttle.release(reservation);
       return user;
     }
-    await this.slowDown(username);
     this.logger.warn(`Failed login for user '${username.slice(0, 60)}'`);
+    if (this.config.loginFailureDelayMs > 0) await new Promise((r) => setTimeout(r, this.config.loginFailureDelayMs));
     throw DomainError.unauthorized('Invalid username/password', 'AUTH.INVALID_CREDENTIALS');
   }
 
-  /** Doubles the delay with each recent failure for that username (capped at 16× the base). */
-  private async slowDown(username: string): Promise<void> {
-    const now = Date.now();
-    const previous = this.failures.get(username);
-    const count = previous && now - previous.last < 15 * 60_000 ? previous.count + 1 : 1;
-    this.failures.set(username, { count, last: now });
-    if (this.failures.size > 10_000) this.failures.clear();
-    const delay = this.config.loginFailureDelayMs * 2 ** Math.min(count - 1, 4);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-  }
-
+  /** Revokes a token and every token minted from it, down the whole chain. */
   async revoke(tokenHash: string): Promise<void> {
-    await this.tokens.delete({ tokenHash });
+    const all = [tokenHash];
+    for (let level = [tokenHash]; level.length > 0;) {
+      const children = await this.tokens.find({ select: { tokenHash: true }, where: { parentHash: In(level) } });
+      level = children.map((c) => c.tokenHash).filter((h) => !all.includes(h));
+      all.push(...level);
+    }
+    await this.tokens.delete({ tokenHash: In(all) });
   }
+}
+
+export function mustChangePassword(userId: string): DomainError {
+  return DomainError.unauthorized(
+    `Password change required: PATCH /osm/admin/v1/users/${userId} with old_password and password, then log in again`,
+    'AUTH.PASSWORD_CHANGE_REQUIRED',
+  );
 }

@@ -76,3 +76,32 @@ export function roleAllows(permissions: Permissions, operation: string): boolean
 export const FILTERED_WHEN_DENIED = ['projects:get', 'projects:id:get', 'roles:get', 'roles:id:get', 'users:get'];
 
 export const PERMISSION_KEY_PATTERN = '^[a-z][a-z0-9_]*(:[a-z0-9_]+)*$';
+
+/** The roles the service seeds: only a system administrator may change them (account managers may not). */
+export const SYSTEM_ROLES = DEFAULT_ROLES.map((r) => r.name);
+
+/** The role gives `admin` powers (other projects' records, `ADMIN` query strings) for some method. */
+export function grantsAdmin(permissions: Permissions): boolean {
+  if (roleAllows(permissions, 'admin')) return true;
+  return Object.entries(permissions).some(([k, v]) => v === true && k.startsWith('admin:'));
+}
+
+/**
+ * The first permission `candidate` grants that none of `held` grants as widely (a `true` key the holder lacks,
+ * or a `true` key under which the holder is denied something the candidate would allow); undefined when the
+ * candidate is within what is held.
+ */
+export function firstEscalation(candidate: Permissions, held: Permissions[]): string | undefined {
+  for (const [key, value] of Object.entries(candidate)) {
+    if (value !== true) continue;
+    const covered = held.some((p) => {
+      if (key === 'default' ? p.default !== true : !roleAllows(p, key)) return false;
+      return Object.entries(p).every(
+        ([k, v]) =>
+          v !== false || k === 'default' || !(key === 'default' || k.startsWith(`${key}:`)) || !roleAllows(candidate, k),
+      );
+    });
+    if (!covered) return key;
+  }
+  return undefined;
+}

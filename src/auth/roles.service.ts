@@ -4,7 +4,7 @@ import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
 import { assertNotUuid, Directory } from './directory';
 import { RoleEntity } from './entities/role.entity';
-import { PROTECTED_ROLES } from './permissions';
+import { firstEscalation, grantsAdmin, Permissions, PROTECTED_ROLES, SYSTEM_ROLES } from './permissions';
 import { OsmRecord, roleRecord } from './records';
 import { roleCreateSchema, roleEditSchema } from './schemas';
 import { Session } from './session';
@@ -28,9 +28,10 @@ export class RolesService {
     return roleRecord(await this.visible(session, ref));
   }
 
-  async create(_session: Session, body: unknown): Promise<string> {
+  async create(session: Session, body: unknown): Promise<string> {
     const input = roleCreateSchema.validate(body);
     assertNotUuid(input.name, 'role');
+    await this.assertMayGrant(session, undefined, input.permissions ?? {});
     await this.dir.assertNameFree(this.dir.roles, { name: input.name }, 'role');
     const now = nowSeconds();
     const role = this.dir.roles.create({
@@ -47,6 +48,7 @@ export class RolesService {
   async edit(session: Session, ref: string, body: unknown): Promise<void> {
     const input = roleEditSchema.validate(body);
     const role = await this.visible(session, ref);
+    this.assertMayChange(session, role);
     if (input.name !== undefined && input.name !== role.name) {
       assertNotUuid(input.name, 'role');
       if (PROTECTED_ROLES.includes(role.name)) {
@@ -61,6 +63,7 @@ export class RolesService {
         if (value === null) delete permissions[key];
         else permissions[key] = value;
       }
+      await this.assertMayGrant(session, role.id, permissions);
       role.permissions = permissions;
     }
     role.modified = nowSeconds();
@@ -69,6 +72,7 @@ export class RolesService {
 
   async remove(session: Session, ref: string): Promise<void> {
     const role = await this.visible(session, ref);
+    this.assertMayChange(session, role);
     if (PROTECTED_ROLES.includes(role.name)) {
       throw new DomainError(403, 'ROLE.PROTECTED', `You cannot delete role '${role.name}'`);
     }
@@ -79,6 +83,31 @@ export class RolesService {
       }
     }
     await this.dir.roles.delete({ id: role.id });
+  }
+
+  /** The seeded system roles are changed (renamed, edited, deleted) by system administrators only. */
+  private assertMayChange(session: Session, role: RoleEntity): void {
+    if (!session.isAdmin && SYSTEM_ROLES.includes(role.name)) {
+      throw new DomainError(403, 'ROLE.PROTECTED', `Only a system administrator may change system role '${role.name}'`);
+    }
+  }
+
+  /**
+   * Below system administrators, nobody grants `admin` powers, nor gives a role they hold a permission they do
+   * not have (an account manager cannot raise itself).
+   */
+  private async assertMayGrant(session: Session, roleId: string | undefined, permissions: Permissions): Promise<void> {
+    if (session.isAdmin) return;
+    if (grantsAdmin(permissions)) {
+      throw new DomainError(403, 'ROLE.ESCALATION', "Only a system administrator may grant 'admin' permissions");
+    }
+    if (roleId === undefined || !(await this.ownRoleIds(session)).has(roleId)) return;
+    const roles = await this.dir.roleMap();
+    const held = session.roles.map((r) => roles.get(r.id)?.permissions ?? {});
+    const beyond = firstEscalation(permissions, held);
+    if (beyond !== undefined) {
+      throw new DomainError(403, 'ROLE.ESCALATION', `You cannot give a role you hold the permission '${beyond}' you do not have`);
+    }
   }
 
   private async visible(session: Session, ref: string): Promise<RoleEntity> {

@@ -55,6 +55,10 @@ export interface UserCreate {
 export interface UserEdit {
   username?: string;
   password?: string;
+  /** The current password; required when a forced change is made, checked whenever given for oneself. */
+  old_password?: string;
+  /** OSM's unlock: forget the user's failed logins. */
+  unlock?: boolean;
   projects?: string[];
   project_role_mappings?: MappingInput[];
   add_project_role_mappings?: MappingInput[];
@@ -107,6 +111,8 @@ export const userEditSchema = new BodySchema<UserEdit>(
     properties: {
       username: shortName,
       password,
+      old_password: { type: 'string', maxLength: 1024 },
+      unlock: { type: 'boolean' },
       projects: nameList,
       project_role_mappings: mappings(true),
       add_project_role_mappings: mappings(true),

@@ -60,6 +60,8 @@ export class SeedService implements OnApplicationBootstrap {
           passwordHash: await hashPassword(this.config.adminPassword),
           domainName: null,
           mappings: [{ project: project.id, role: role.id }],
+          // a generated password must be replaced at first login (OSM forces it); an operator's choice is kept
+          mustChangePassword: !this.config.adminPasswordGiven,
           created: now,
           modified: now,
         }),
@@ -69,7 +71,9 @@ export class SeedService implements OnApplicationBootstrap {
     const admin = await this.dir.users.findOneBy({ username: 'admin' });
     if (admin && (await verifyPassword('admin', admin.passwordHash))) {
       this.logger.warn(
-        "User 'admin' still has the default password 'admin': change it (or set MANO_ADMIN_PASSWORD before first start)",
+        admin.mustChangePassword
+          ? "User 'admin' has the generated password 'admin': the first login must change it (or set MANO_ADMIN_PASSWORD before first start)"
+          : "User 'admin' still has the default password 'admin': change it (or set MANO_ADMIN_PASSWORD before first start)",
       );
     }
   }

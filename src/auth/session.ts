@@ -24,6 +24,8 @@ export interface Session {
   setProject?: string[];
   /** The operation was granted by a role, not only by OSM's "list your own" rule (bug 853). */
   allowShowUserProjectRole: boolean;
+  /** The token only allows changing the caller's own password (forced change of a generated password). */
+  passwordChangeOnly?: boolean;
 }
 
 export const PERMISSION_KEY = 'osm:permission';

@@ -4,7 +4,9 @@ import type { Response } from 'express';
 import { CONTROL_QUERY_KEYS, Query as ListQuery } from '../common/http/list-filters';
 import type { AuthedRequest } from './auth.guard';
 import { bearerOf } from './auth.guard';
-import { AuthService } from './auth.service';
+import { AuthService, CHANGE_PASSWORD } from './auth.service';
+import { LoginThrottled } from './login-throttle';
+import { DomainError } from '../common/errors/domain-error';
 import { OsmRecord, callerTokenRecord } from './records';
 import { tokenCreateSchema } from './schemas';
 import { Authenticated, CurrentSession, PublicRoute, Session } from './session';
@@ -29,17 +31,42 @@ export class TokensController {
     @Query() query: ListQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OsmRecord> {
-    // OSM merges query-string values into the login body
+    // OSM merges query-string values into the login body; credentials there would land in access logs and
+    // browser histories, so they are refused
+    const credential = Object.keys(query).find((k) => CREDENTIAL_QUERY_KEYS.has(k.toLowerCase()));
+    if (credential !== undefined) {
+      throw DomainError.badRequest(
+        'AUTH.CREDENTIALS_IN_QUERY',
+        `'${credential.slice(0, 40)}' is not accepted in the query string: send credentials in the request body`,
+      );
+    }
     const merged = { ...(isObject(body) ? body : {}) } as Record<string, unknown>;
     for (const [k, v] of Object.entries(query)) if (!CONTROL_QUERY_KEYS.has(k)) merged[k] = v;
     const request = tokenCreateSchema.validate(merged);
     const current = await this.auth.authenticate(bearerOf(req)).catch(() => undefined);
-    const { bearer, caller } = await this.auth.login(request, current, {
-      host: req.socket.remoteAddress,
-      port: req.socket.remotePort,
-    });
-    res.setHeader('Location', `/osm/admin/v1/tokens/${bearer}`);
-    return callerTokenRecord(caller, bearer);
+    try {
+      const { bearer, caller } = await this.auth.login(request, current, {
+        host: req.socket.remoteAddress,
+        port: req.socket.remotePort,
+      });
+      // the token's public id (its SHA-256), never the secret: Location headers end up in logs
+      res.setHeader('Location', `/osm/admin/v1/tokens/${caller.token.tokenHash}`);
+      if (caller.token.purpose === CHANGE_PASSWORD) {
+        const { token, user } = caller;
+        return {
+          _id: bearer,
+          id: bearer,
+          message: CHANGE_PASSWORD,
+          user_id: user.id,
+          issued_at: token.issuedAt,
+          expires: token.expires,
+        };
+      }
+      return callerTokenRecord(caller, bearer);
+    } catch (e) {
+      if (e instanceof LoginThrottled) res.setHeader('Retry-After', String(e.retryAfterSeconds));
+      throw e;
+    }
   }
 
   @Get()
@@ -74,6 +101,20 @@ export class TokensController {
     return 'token deleted';
   }
 }
+
+/** Query keys that would carry a secret (password, token) into URLs. */
+const CREDENTIAL_QUERY_KEYS = new Set([
+  'username',
+  'password',
+  'old_password',
+  'token',
+  'id',
+  '_id',
+  'access_token',
+  'auth_token',
+  'bearer',
+  'authorization',
+]);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { MoreThanOrEqual, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { applyListFilters, Query } from '../common/http/list-filters';
+import { nowSeconds } from '../common/ids';
 import { sha256Hex } from '../common/security/tokens';
 import { AuthService } from './auth.service';
 import { Directory } from './directory';
@@ -20,9 +21,11 @@ export class TokensService {
   ) {}
 
   async list(session: Session, query: Query): Promise<OsmRecord[]> {
+    // expired tokens are dead even before the next login sweeps them away
+    const live = { expires: MoreThanOrEqual(nowSeconds()) };
     const rows = session.isAdmin
-      ? await this.tokens.find({ order: { issuedAt: 'ASC' } })
-      : await this.tokens.find({ where: { userId: session.userId }, order: { issuedAt: 'ASC' } });
+      ? await this.tokens.find({ where: live, order: { issuedAt: 'ASC' } })
+      : await this.tokens.find({ where: { ...live, userId: session.userId }, order: { issuedAt: 'ASC' } });
     return applyListFilters(await this.records(rows), query, ['id']);
   }
 
@@ -51,7 +54,7 @@ export class TokensService {
   private async owned(session: Session, ref: string): Promise<TokenEntity> {
     const token =
       (await this.tokens.findOneBy({ tokenHash: sha256Hex(ref) })) ?? (await this.tokens.findOneBy({ tokenHash: ref }));
-    if (!token) throw DomainError.notFound('TOKEN.NOT_FOUND', 'token not found');
+    if (!token || token.expires < nowSeconds()) throw DomainError.notFound('TOKEN.NOT_FOUND', 'token not found');
     if (token.userId !== session.userId && !session.isAdmin) {
       throw DomainError.unauthorized('needed admin privileges', 'AUTH.PERMISSION_DENIED');
     }

@@ -5,12 +5,14 @@ import { DomainError } from '../common/errors/domain-error';
 import { Transactions } from '../database/transactions';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
-import { hashPassword } from '../common/security/passwords';
+import { hashPassword, verifyPassword } from '../common/security/passwords';
 import { assertNotUuid, Directory } from './directory';
 import { TokenEntity } from './entities/token.entity';
 import { ProjectRoleMapping, UserEntity } from './entities/user.entity';
+import { LoginThrottle } from './login-throttle';
+import { firstEscalation, grantsAdmin } from './permissions';
 import { OsmRecord, userRecord } from './records';
-import { MappingInput, userCreateSchema, userEditSchema } from './schemas';
+import { MappingInput, UserEdit, userCreateSchema, userEditSchema } from './schemas';
 import { Session } from './session';
 
 const sameMapping = (a: ProjectRoleMapping, b: ProjectRoleMapping): boolean => a.project === b.project && a.role === b.role;
@@ -20,6 +22,7 @@ export class UsersService {
   constructor(
     private readonly dir: Directory,
     private readonly transactions: Transactions,
+    private readonly throttle: LoginThrottle,
     @InjectRepository(TokenEntity) private readonly tokens: Repository<TokenEntity>,
   ) {}
 
@@ -48,6 +51,7 @@ export class UsersService {
     for (const m of await this.legacyProjects('projects', input.projects, session.force)) {
       if (!mappings.some((x) => sameMapping(x, m))) mappings.push(m);
     }
+    await this.assertMayGrant(session, undefined, mappings);
     const now = nowSeconds();
     const user = this.dir.users.create({
       id: newId(),
@@ -66,26 +70,81 @@ export class UsersService {
   async edit(session: Session, ref: string, body: unknown): Promise<void> {
     const input = userEditSchema.validate(body);
     const user = await this.visible(session, ref);
+    if (session.passwordChangeOnly) assertOnlyPasswordChange(input, user.id === session.userId);
     if (input.project_role_mappings && (input.add_project_role_mappings || input.remove_project_role_mappings)) {
       throw DomainError.badRequest(
         'USER.INCOMPATIBLE_OPTIONS',
         "Option 'project_role_mappings' is incompatible with 'add_project_role_mappings' or 'remove_project_role_mappings'",
       );
     }
+    await this.checkOldPassword(user, input);
     if (input.username !== undefined && input.username !== user.username) {
       assertNotUuid(input.username, 'user');
       await this.dir.assertNameFree(this.dir.users, { username: input.username }, 'user');
       user.username = input.username;
     }
-    user.mappings = await this.editedMappings(user, input, session.force);
+    const mappings = await this.editedMappings(user, input, session.force);
+    await this.assertMayGrant(
+      session,
+      user.id,
+      mappings.filter((m) => !user.mappings.some((x) => sameMapping(x, m))),
+    );
+    user.mappings = mappings;
     const passwordChanged = input.password !== undefined;
-    if (passwordChanged) user.passwordHash = await hashPassword(input.password!);
+    if (passwordChanged) {
+      user.passwordHash = await hashPassword(input.password!);
+      user.mustChangePassword = false;
+    }
     user.modified = nowSeconds();
     await this.transactions.run(async (tx) => {
       await tx.save(user).catch(duplicateAs('user', user.username));
-      // a new password ends the user's other sessions
-      if (passwordChanged) await tx.delete(TokenEntity, { userId: user.id, tokenHash: Not(session.tokenHash) });
+      // a new password ends the user's other sessions (and the token that was only good for changing it)
+      if (passwordChanged) {
+        const keep = session.passwordChangeOnly || user.id !== session.userId ? {} : { tokenHash: Not(session.tokenHash) };
+        await tx.delete(TokenEntity, { userId: user.id, ...keep });
+      }
     });
+    if (input.unlock) await this.throttle.forgetUser(user.id);
+  }
+
+  /** When a forced change is made the current password proves it is the user; when given, it must match. */
+  private async checkOldPassword(user: UserEntity, input: UserEdit): Promise<void> {
+    if (input.old_password === undefined) return;
+    if (!(await verifyPassword(input.old_password, user.passwordHash))) {
+      throw DomainError.invalidFields('USER.WRONG_OLD_PASSWORD', [
+        { path: 'old_password', message: 'does not match the current password' },
+      ]);
+    }
+    if (input.password === input.old_password) {
+      throw DomainError.invalidFields('USER.SAME_PASSWORD', [
+        { path: 'password', message: 'must differ from the current password' },
+      ]);
+    }
+  }
+
+  /**
+   * Below system administrators nobody grants roles with `admin` powers, and nobody gives themselves a role
+   * with a permission their own roles lack (an account manager cannot raise itself).
+   */
+  private async assertMayGrant(session: Session, userId: string | undefined, added: ProjectRoleMapping[]): Promise<void> {
+    if (session.isAdmin || added.length === 0) return;
+    const roles = await this.dir.roleMap();
+    const held = session.roles.map((r) => roles.get(r.id)?.permissions ?? {});
+    for (const m of added) {
+      const role = m.role ? roles.get(m.role) : undefined;
+      if (!role) continue;
+      if (grantsAdmin(role.permissions)) {
+        throw new DomainError(403, 'USER.ROLE_ESCALATION', `Only a system administrator may grant role '${role.name}'`);
+      }
+      const beyond = userId === session.userId ? firstEscalation(role.permissions, held) : undefined;
+      if (beyond !== undefined) {
+        throw new DomainError(
+          403,
+          'USER.ROLE_ESCALATION',
+          `You cannot give yourself role '${role.name}': it grants '${beyond}', which your roles do not`,
+        );
+      }
+    }
   }
 
   async remove(session: Session, ref: string): Promise<void> {
@@ -108,7 +167,7 @@ export class UsersService {
   }
 
   /** OSM's edit semantics: remove, then add, then (if given) replace the whole list. */
-  private async editedMappings(user: UserEntity, input: ReturnType<typeof userEditSchema.validate>, force: boolean) {
+  private async editedMappings(user: UserEntity, input: UserEdit, force: boolean) {
     let result = [...user.mappings];
     if (input.remove_project_role_mappings) {
       const projects = await this.dir.projectMap();
@@ -143,6 +202,19 @@ export class UsersService {
       projects.map((project) => ({ project, role: 'project_admin' })),
       force,
     );
+  }
+}
+
+/** A token minted for a forced change carries the current and the new password of its own user, nothing else. */
+function assertOnlyPasswordChange(input: UserEdit, own: boolean): void {
+  const other = Object.keys(input).find((k) => k !== 'password' && k !== 'old_password');
+  if (!own || other !== undefined || input.password === undefined || input.old_password === undefined) {
+    throw DomainError.invalidFields('USER.PASSWORD_CHANGE_REQUIRED', [
+      {
+        path: other ?? (input.password === undefined ? 'password' : 'old_password'),
+        message: 'this token may only change its own password: send old_password and password',
+      },
+    ]);
   }
 }
 

@@ -11,6 +11,8 @@ export interface AppConfig {
   dbUrl?: string;
   runMigrations: boolean;
   adminPassword: string;
+  /** MANO_ADMIN_PASSWORD was given: the operator chose it, so the first login does not force a change. */
+  adminPasswordGiven: boolean;
   tokenTtlSeconds: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
@@ -18,6 +20,10 @@ export interface AppConfig {
   logFormat: 'text' | 'json';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   loginFailureDelayMs: number;
+  /** Failed logins allowed per username / per source address within the window, then 429 until it ends. */
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerAddress: number;
+  loginFailureWindowSeconds: number;
   /** 32-byte key for secrets at rest; undefined = key file in the data directory. */
   secretKey?: Buffer;
   /** Package archive limits. */
@@ -53,6 +59,9 @@ const KNOWN = [
   'MANO_LOG_FORMAT',
   'MANO_LOG_LEVEL',
   'MANO_LOGIN_FAILURE_DELAY_MS',
+  'MANO_LOGIN_FAILS_PER_USER',
+  'MANO_LOGIN_FAILS_PER_ADDRESS',
+  'MANO_LOGIN_WINDOW_SECONDS',
   'MANO_SECRET_KEY',
   'MANO_VIM_CHECK_TIMEOUT_MS',
   'MANO_PACKAGE_MAX_UNPACKED_BYTES',
@@ -131,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbUrl,
     runMigrations: bool('MANO_DB_MIGRATIONS_RUN', true),
     adminPassword: adminPassword ?? 'admin',
+    adminPasswordGiven: adminPassword !== undefined,
     tokenTtlSeconds: int('MANO_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
     tlsCertFile: tlsCertFile && resolve(tlsCertFile),
     tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
@@ -138,6 +148,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logFormat: oneOf('MANO_LOG_FORMAT', 'text', ['text', 'json'] as const),
     logLevel: oneOf('MANO_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug'] as const),
     loginFailureDelayMs: int('MANO_LOGIN_FAILURE_DELAY_MS', 500, 0, 60000),
+    loginMaxFailuresPerUser: int('MANO_LOGIN_FAILS_PER_USER', 20, 1, 1_000_000),
+    loginMaxFailuresPerAddress: int('MANO_LOGIN_FAILS_PER_ADDRESS', 10, 1, 1_000_000),
+    loginFailureWindowSeconds: int('MANO_LOGIN_WINDOW_SECONDS', 900, 1, 7 * 24 * 3600),
     secretKey,
     packageMaxUnpackedBytes: int('MANO_PACKAGE_MAX_UNPACKED_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),

@@ -5,6 +5,7 @@ import { ProjectEntity } from '../auth/entities/project.entity';
 import { RoleEntity } from '../auth/entities/role.entity';
 import { TokenEntity } from '../auth/entities/token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
+import { LoginFailureEntity } from '../auth/entities/login-failure.entity';
 import { AppConfig } from '../config/env';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
@@ -15,6 +16,7 @@ import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instan
 import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
 import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
 import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCancelAndWorkers';
+import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/1769300000000-LoginThrottleAndTokenLineage';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -28,6 +30,7 @@ export const ENTITIES = [
   NsInstanceEntity,
   VnfInstanceEntity,
   NsLcmOpOccEntity,
+  LoginFailureEntity,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
@@ -37,6 +40,7 @@ export const MIGRATIONS = [
   CreateLcmTables1764190000000,
   IndexNsList1764200000000,
   OpCancelAndWorkers1764210000000,
+  LoginThrottleAndTokenLineage1769300000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

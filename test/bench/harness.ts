@@ -50,6 +50,8 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
         MANO_PORT: String(await freePort()),
         MANO_HTTP_PORT: String(port),
         MANO_LOG_LEVEL: 'warn',
+        // given explicitly, so the first login is not a forced password change (the clients log in with it)
+        MANO_ADMIN_PASSWORD: process.env.MANO_ADMIN_PASSWORD ?? 'admin',
         ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],

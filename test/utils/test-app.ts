@@ -58,7 +58,8 @@ export async function startTestApp(db: TestDatabase, overrides: Partial<AppConfi
   const config: AppConfig = {
     ...loadConfig({}),
     ...db.config,
-    loginFailureDelayMs: 0,
+    // the operator's choice of admin password (as with MANO_ADMIN_PASSWORD): no forced change at first login
+    adminPasswordGiven: true,
     logLevel: 'error',
     ...overrides,
   };

@@ -27,4 +27,13 @@ export class TokenEntity {
 
   @Column({ name: 'remote_port', type: 'integer', nullable: true })
   remotePort!: number | null;
+
+  /** The token this one was minted from (project switch): it expires no later and is revoked with it. */
+  @Index('idx_tokens_parent_hash')
+  @Column({ name: 'parent_hash', type: 'varchar', length: 64, nullable: true })
+  parentHash!: string | null;
+
+  /** `change_password`: the token may only change its user's password (forced first-login change). */
+  @Column({ name: 'purpose', type: 'varchar', length: 32, nullable: true })
+  purpose!: string | null;
 }

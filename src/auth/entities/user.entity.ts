@@ -26,6 +26,10 @@ export class UserEntity {
   @Column(json('project_role_mappings'))
   mappings!: ProjectRoleMapping[];
 
+  /** The password was generated, not chosen: the next login only yields a token to change it (as OSM). */
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
   @Column(epochSeconds('created'))
   created!: number;
 
