@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { ProjectEntity } from '../auth/entities/project.entity';
@@ -6,6 +5,7 @@ import { RoleEntity } from '../auth/entities/role.entity';
 import { TokenEntity } from '../auth/entities/token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { AppConfig } from '../config/env';
+import { createPrivateFile, preparePrivateDataDir } from './data-dir';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
 import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
@@ -48,13 +48,16 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     synchronize: false,
     logging: false,
   } as const;
+  // the secret key and the TLS key live there with PostgreSQL too
+  preparePrivateDataDir(config.dataDir);
   if (config.dbUrl) {
     return { type: 'postgres', url: config.dbUrl, ...common, extra: { max: 20 } };
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  const database = join(config.dataDir, 'mano.sqlite');
+  createPrivateFile(database);
   return {
     type: 'better-sqlite3',
-    database: join(config.dataDir, 'mano.sqlite'),
+    database,
     enableWAL: true,
     // WAL + synchronous=NORMAL: commits survive a process crash (not the last ones on power loss) without an fsync each
     prepareDatabase: (db: { pragma(s: string): unknown }) => {

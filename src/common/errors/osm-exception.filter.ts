@@ -35,6 +35,8 @@ export class OsmExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const { body: text, contentType } = serialize(body, negotiateFormat(req.headers.accept, true));
     if (rendered.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    // refused before its body was read (e.g. not authenticated): do not read the rest of it to keep the connection
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(rendered.status).setHeader('Content-Type', contentType);
     res.send(text);
   }
