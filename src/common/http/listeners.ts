@@ -15,6 +15,9 @@ export const TLS12_CIPHERS = [
 ];
 const TLS13_SUITES = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
 
+/** How often Node looks for connections past their timeouts (its default, 30 s, would let them overstay that long). */
+const CHECK_INTERVAL_MS = 1000;
+
 type Timeouts = Pick<AppConfig, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs' | 'httpKeepAliveTimeoutMs'>;
 
 /** A slow or idle client cannot hold a connection for long: whole headers, whole request, idle keep-alive. */
@@ -28,6 +31,7 @@ function withTimeouts<S extends Server>(server: S, config: Timeouts): S {
 export function createHttpsListener(handler: RequestListener, tls: Pick<TlsMaterial, 'cert' | 'key'>, config: Timeouts): Server {
   const server = createHttpsServer(
     {
+      connectionsCheckingInterval: CHECK_INTERVAL_MS,
       cert: tls.cert,
       key: tls.key,
       minVersion: 'TLSv1.2',
@@ -40,7 +44,7 @@ export function createHttpsListener(handler: RequestListener, tls: Pick<TlsMater
 }
 
 export function createHttpListener(handler: RequestListener, config: Timeouts): Server {
-  return withTimeouts(createHttpServer(handler), config);
+  return withTimeouts(createHttpServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler), config);
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<void> {

@@ -12,12 +12,12 @@ export const YAML_LIMITS = {
   maxAliasCount: 100,
   /** Nesting of maps and sequences. */
   maxDepth: 100,
-  /** Lexical tokens of one text (~4 per list item): far above real descriptors, parsed in about a second. */
-  maxTokens: 200_000,
+  /** Lexical tokens of one text (~4 per list item, ~1 M per MiB of `- 1` lines): far above real descriptors. */
+  maxTokens: 500_000,
   /** Maps and sequences in one document. */
   maxNodes: 1_000_000,
   /** A parse taking longer is stopped (its worker is replaced). */
-  timeoutMs: 10_000,
+  timeoutMs: 30_000,
   /** Heap of a parse worker: past it the parse is refused, the service unaffected. */
   maxHeapMb: 512,
   /** JSON texts up to this size are parsed in place (JSON.parse is ~100× faster than YAML). */
