@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import express, { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { stringify } from 'yaml';
 import { AppModule } from './app.module';
-import { methodOverride, parseOsmBody } from './common/http/request-body';
+import { methodOverride, RequestBodyInterceptor } from './common/http/request-body';
+import { configureCors, securityHeaders } from './common/http/security-headers';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
 import { AppConfig } from './config/env';
@@ -21,9 +22,11 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     res.setHeader('X-Correlation-Id', correlationId);
     runWithContext({ correlationId }, next);
   });
+  app.use(securityHeaders);
+  configureCors(app, config);
   app.use(methodOverride);
-  app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
-  app.use(parseOsmBody);
+  // bodies are read after the guards (authentication), not by a middleware before them
+  app.useGlobalInterceptors(new RequestBodyInterceptor(app.get(Reflector), config));
   SwaggerModule.setup('docs', app, () => buildOpenApi(app), { jsonDocumentUrl: 'docs/openapi.json' });
 }
 

@@ -1,17 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createServer as createHttpServer, Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import { createApp } from './app.factory';
+import { createHttpListener, createHttpsListener, listen } from './common/http/listeners';
 import { ConfigError, loadConfig } from './config/env';
 import { loadOrCreateCertificate } from './tls/certificate';
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-}
 
 async function main(): Promise<void> {
   let config;
@@ -29,13 +22,14 @@ async function main(): Promise<void> {
   const logger = new Logger('Main');
   const handler = app.getHttpAdapter().getInstance();
   const tls = await loadOrCreateCertificate(config);
-  const servers: Server[] = [createHttpsServer({ cert: tls.cert, key: tls.key }, handler)];
+  const servers: Server[] = [createHttpsListener(handler, tls, config)];
   await listen(servers[0], config.httpsPort, config.bindAddress);
   logger.log(`HTTPS on ${config.bindAddress}:${config.httpsPort} (certificate: ${tls.source})`);
   if (config.httpPort !== 0) {
-    servers.push(createHttpServer(handler));
-    await listen(servers[1], config.httpPort, config.bindAddress);
-    logger.log(`HTTP on ${config.bindAddress}:${config.httpPort}`);
+    // plain HTTP carries tokens and passwords in clear: loopback only unless MANO_HTTP_HOST says otherwise
+    servers.push(createHttpListener(handler, config));
+    await listen(servers[1], config.httpPort, config.httpHost);
+    logger.log(`HTTP on ${config.httpHost}:${config.httpPort}`);
   }
   logger.log(`Ready in ${Date.now() - started} ms; database: ${config.dbUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
 

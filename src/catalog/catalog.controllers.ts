@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -17,7 +18,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiTags } 
 import type { Response } from 'express';
 import { CurrentSession, Permission, Session } from '../auth/session';
 import type { Query as ListQuery } from '../common/http/list-filters';
-import type { OsmRequest } from '../common/http/request-body';
+import { type OsmRequest, UploadBody } from '../common/http/request-body';
 import { CatalogService, UploadInput } from './catalog.service';
 import { DescriptorKind } from './descriptor-model/validation';
 
@@ -56,9 +57,13 @@ function uploadInput(req: OsmRequest, query: ListQuery): UploadInput {
   };
 }
 
-const packageBody = ApiBody({
-  description: 'An OSM .tar.gz package (application/gzip), a descriptor file (text/plain) or the descriptor as YAML/JSON',
-});
+/** Routes taking a package or descriptor: their body may be up to MANO_MAX_BODY_BYTES. */
+const packageBody = applyDecorators(
+  UploadBody(),
+  ApiBody({
+    description: 'An OSM .tar.gz package (application/gzip), a descriptor file (text/plain) or the descriptor as YAML/JSON',
+  }),
+);
 
 /**
  * OSM's catalog endpoints for one kind: `<topic>_content` (one-step onboarding, raw records) and the

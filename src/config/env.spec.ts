@@ -41,6 +41,22 @@ describe('loadConfig', () => {
     }
   });
 
+  it('binds plain HTTP to loopback and HTTPS to all interfaces unless told otherwise, with request limits', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ httpHost: '127.0.0.1', bindAddress: '0.0.0.0', corsOrigins: [], maxJsonBodyBytes: 1024 * 1024 });
+    expect(c).toMatchObject({ httpHeadersTimeoutMs: 20000, httpRequestTimeoutMs: 300000, httpKeepAliveTimeoutMs: 5000 });
+    const wide = loadConfig({ MANO_HTTP_HOST: '0.0.0.0', MANO_CORS_ORIGINS: 'https://a.example, http://b.example:8080/' });
+    expect(wide).toMatchObject({ httpHost: '0.0.0.0', corsOrigins: ['https://a.example', 'http://b.example:8080'] });
+  });
+
+  it('refuses a CORS wildcard or path, and a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ MANO_CORS_ORIGINS: '*' })).toThrow(/MANO_CORS_ORIGINS/);
+    expect(() => loadConfig({ MANO_CORS_ORIGINS: 'https://a.example/app' })).toThrow(/MANO_CORS_ORIGINS/);
+    expect(() => loadConfig({ MANO_HTTP_HEADERS_TIMEOUT_MS: '60000', MANO_HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(
+      /MANO_HTTP_HEADERS_TIMEOUT_MS/,
+    );
+  });
+
   it('refuses the same port for HTTP and HTTPS', () => {
     expect(() => loadConfig({ MANO_PORT: '8000', MANO_HTTP_PORT: '8000' })).toThrow(/differ/);
   });

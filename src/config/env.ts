@@ -6,7 +6,16 @@ export interface AppConfig {
   httpsPort: number;
   /** 0 disables the plain-HTTP listener. */
   httpPort: number;
+  /** Address of the HTTPS listener (all interfaces by default). */
   bindAddress: string;
+  /** Address of the plain-HTTP listener: loopback unless MANO_HTTP_HOST opens it wider. */
+  httpHost: string;
+  /** Browser origins allowed by CORS; empty = CORS off (no Access-Control-* headers). */
+  corsOrigins: string[];
+  /** Node's server timeouts: whole headers, whole request, idle keep-alive connection. */
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
   /** undefined = embedded SQLite in the data directory. */
   dbUrl?: string;
   runMigrations: boolean;
@@ -16,7 +25,10 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  /** Largest body of the package/descriptor upload routes. */
   maxBodyBytes: number;
+  /** Largest JSON/YAML body of every other authenticated route. */
+  maxJsonBodyBytes: number;
   logFormat: 'text' | 'json';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
   loginFailureDelayMs: number;
@@ -49,6 +61,12 @@ const KNOWN = [
   'MANO_PORT',
   'MANO_HTTP_PORT',
   'MANO_BIND_ADDRESS',
+  'MANO_HTTP_HOST',
+  'MANO_CORS_ORIGINS',
+  'MANO_HTTP_HEADERS_TIMEOUT_MS',
+  'MANO_HTTP_REQUEST_TIMEOUT_MS',
+  'MANO_HTTP_KEEPALIVE_TIMEOUT_MS',
+  'MANO_MAX_JSON_BODY_BYTES',
   'MANO_DB_URL',
   'MANO_DB_MIGRATIONS_RUN',
   'MANO_ADMIN_PASSWORD',
@@ -125,6 +143,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('MANO_TLS_CERT and MANO_TLS_KEY must be set together');
   }
   const adminPassword = value('MANO_ADMIN_PASSWORD');
+  const corsOrigins = (value('MANO_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`MANO_CORS_ORIGINS: '${origin}' must be an origin such as https://portal.example.com (no '*', no path)`);
+    }
+  }
   const rawKey = value('MANO_SECRET_KEY');
   let secretKey: Buffer | undefined;
   if (rawKey !== undefined) {
@@ -137,6 +164,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     httpsPort: int('MANO_PORT', 9999, 1, 65535),
     httpPort: int('MANO_HTTP_PORT', 9998, 0, 65535),
     bindAddress: value('MANO_BIND_ADDRESS') ?? '0.0.0.0',
+    httpHost: value('MANO_HTTP_HOST') ?? '127.0.0.1',
+    corsOrigins,
+    httpHeadersTimeoutMs: int('MANO_HTTP_HEADERS_TIMEOUT_MS', 20_000, 1000, 600_000),
+    httpRequestTimeoutMs: int('MANO_HTTP_REQUEST_TIMEOUT_MS', 300_000, 1000, 3_600_000),
+    httpKeepAliveTimeoutMs: int('MANO_HTTP_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     dbUrl,
     runMigrations: bool('MANO_DB_MIGRATIONS_RUN', true),
     adminPassword: adminPassword ?? 'admin',
@@ -145,6 +177,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tlsCertFile: tlsCertFile && resolve(tlsCertFile),
     tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
     maxBodyBytes: int('MANO_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    maxJsonBodyBytes: int('MANO_MAX_JSON_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     logFormat: oneOf('MANO_LOG_FORMAT', 'text', ['text', 'json'] as const),
     logLevel: oneOf('MANO_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug'] as const),
     loginFailureDelayMs: int('MANO_LOGIN_FAILURE_DELAY_MS', 500, 0, 60000),
@@ -163,6 +196,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');
+  }
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+    problems.push('MANO_HTTP_HEADERS_TIMEOUT_MS must not exceed MANO_HTTP_REQUEST_TIMEOUT_MS');
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

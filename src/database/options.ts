@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { ProjectEntity } from '../auth/entities/project.entity';
@@ -7,6 +7,7 @@ import { TokenEntity } from '../auth/entities/token.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { LoginFailureEntity } from '../auth/entities/login-failure.entity';
 import { AppConfig } from '../config/env';
+import { createPrivateFile, preparePrivateDataDir } from './data-dir';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
 import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
@@ -52,10 +53,11 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     synchronize: false,
     logging: false,
   } as const;
+  // the secret key and the TLS key live there with PostgreSQL too
+  preparePrivateDataDir(config.dataDir);
   if (config.dbUrl) {
     return { type: 'postgres', url: config.dbUrl, ...common, extra: { max: 20 } };
   }
-  mkdirSync(config.dataDir, { recursive: true });
   try {
     // SQLite in WAL mode needs to write beside its file even to read: say so plainly instead of "unable to open"
     accessSync(config.dataDir, constants.W_OK);
@@ -64,9 +66,11 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
       `MANO_DATA_DIR ${config.dataDir} is not writable (${(e as NodeJS.ErrnoException).code}): the SQLite database needs it`,
     );
   }
+  const database = join(config.dataDir, 'mano.sqlite');
+  createPrivateFile(database);
   return {
     type: 'better-sqlite3',
-    database: join(config.dataDir, 'mano.sqlite'),
+    database,
     enableWAL: true,
     // WAL + synchronous=NORMAL: commits survive a process crash (not the last ones on power loss) without an fsync each
     prepareDatabase: (db: { pragma(s: string): unknown }) => {

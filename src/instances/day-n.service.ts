@@ -13,9 +13,9 @@ import {
   resolveValue,
 } from '../lcm/day-n';
 import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
-import { parseAllDocuments } from 'yaml';
 import type { OpStep, VnfInstanceEntity } from './entities';
 import { Obj, list, str, truthy } from '../common/values';
+import { parseYamlAll } from '../common/yaml/safe-parse';
 
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
@@ -103,9 +103,7 @@ export class DayNService {
         const rendered = renderTemplate(text, values, path, problems, `manifests/${file}`);
         let objects: Obj[];
         try {
-          objects = parseAllDocuments(rendered)
-            .map((d) => d.toJSON() as unknown)
-            .filter((d): d is Obj => d !== null && d !== undefined) as Obj[];
+          objects = (await parseYamlAll(rendered)).filter((d): d is Obj => d !== null && d !== undefined) as Obj[];
         } catch (e) {
           problems.push({ path: 'nsdId', message: `${at}: manifests/${file} is not YAML: ${(e as Error).message}` });
           continue;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/env';
+import { preparePrivateDataDir } from '../database/data-dir';
 
 export interface TlsMaterial {
   cert: string;
@@ -54,5 +55,7 @@ export async function loadOrCreateCertificate(config: AppConfig): Promise<TlsMat
     writeFileSync(keyFile, pems.private, { mode: 0o600 });
     writeFileSync(certFile, pems.cert, { mode: 0o644 });
   }
+  // a key left readable by an older start or a copy is narrowed, as the rest of the data directory
+  preparePrivateDataDir(config.dataDir);
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), source: `${certFile} (self-signed)` };
 }

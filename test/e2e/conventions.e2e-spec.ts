@@ -11,7 +11,7 @@ describe('OSM northbound conventions', () => {
       t = app;
       admin = token;
     },
-    { maxBodyBytes: 64 * 1024 },
+    { maxJsonBodyBytes: 64 * 1024 },
   );
 
   it('answers /osm/version, /healthz and /readyz without a token', async () => {
@@ -78,9 +78,10 @@ describe('OSM northbound conventions', () => {
     expect(res.body.detail).toMatch(/JSON/);
   });
 
-  it('parses bodies without Content-Type as YAML, and answers malformed YAML with 400', async () => {
+  // without any Content-Type (supertest always sends one): test/e2e/http-hardening.e2e-spec.ts
+  it('parses application/yaml bodies, and answers malformed YAML with 400', async () => {
     const ok = await asJson(t.http.post('/osm/admin/v1/projects'), admin)
-      .set('Content-Type', '')
+      .set('Content-Type', 'application/yaml')
       .send('name: yaml-project\n')
       .expect(201);
     expect(ok.body.id).toBeDefined();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
 import { DomainError } from '../../common/errors/domain-error';
+import { parseYaml, YamlRefused } from '../../common/yaml/safe-parse';
 import { DescriptorKind } from '../descriptor-model/validation';
 import { ArchiveLimits, readTarGz, readZip } from './archive';
 import { locateCsar, verifyManifest } from './csar';
@@ -31,14 +31,14 @@ export type ChecksumPolicy = 'strict' | 'warn';
 const unprocessable = (path: string, detail: string): DomainError =>
   DomainError.unprocessable('PACKAGE.INVALID', detail, [{ path, message: detail }]);
 
-export function parseDescriptorText(text: string, what: string): unknown {
+export async function parseDescriptorText(text: string, what: string): Promise<unknown> {
   try {
-    return parseYaml(text, { version: '1.1', maxAliasCount: 100, uniqueKeys: false });
+    return await parseYaml(text);
   } catch (e) {
-    throw DomainError.badRequest(
-      'PACKAGE.UNPARSEABLE_DESCRIPTOR',
-      `${what} is not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`,
-    );
+    if (!(e instanceof YamlRefused)) throw e;
+    if (e.kind === 'too-complex')
+      throw new DomainError(413, 'PACKAGE.DESCRIPTOR_TOO_COMPLEX', `${what} is refused: ${e.message}`);
+    throw DomainError.badRequest('PACKAGE.UNPARSEABLE_DESCRIPTOR', `${what} is not valid YAML/JSON: ${e.message}`);
   }
 }
 
@@ -79,7 +79,7 @@ export async function readUpload(
     return readOsmPackage(input.raw, kind, limits, contentType, checksums);
   }
   const text = input.raw.toString('utf8');
-  return bareDescriptor(parseDescriptorText(text, 'the descriptor'), text);
+  return bareDescriptor(await parseDescriptorText(text, 'the descriptor'), text);
 
   function bareDescriptor(document: unknown, text: string): ReadPackage {
     return {
@@ -102,7 +102,7 @@ async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits
   const csar = locateCsar(archive);
   verifyManifest(archive, csar, kind);
   const text = archive.files.get(csar.entryDefinitions)!.toString('utf8');
-  const document = parseDescriptorText(text, csar.entryDefinitions);
+  const document = await parseDescriptorText(text, csar.entryDefinitions);
   if (typeof document === 'object' && document !== null && 'tosca_definitions_version' in document) {
     throw DomainError.unprocessable(
       'PACKAGE.SOL001_UNSUPPORTED',
@@ -159,7 +159,7 @@ async function readOsmPackage(
   const text = files.get(descriptorFile)!.toString('utf8');
   return {
     format: 'tar.gz',
-    document: parseDescriptorText(text, descriptorFile),
+    document: await parseDescriptorText(text, descriptorFile),
     text,
     pkgDir,
     descriptorFile,

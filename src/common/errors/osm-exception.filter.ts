@@ -37,6 +37,8 @@ export class OsmExceptionFilter implements ExceptionFilter {
     const { body: text, contentType } = serialize(body, negotiateFormat(req.headers.accept, true));
     if (rendered.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     if (rendered.status === 503) res.setHeader('Retry-After', '5');
+    // refused before its body was read (e.g. not authenticated): do not read the rest of it to keep the connection
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(rendered.status).setHeader('Content-Type', contentType);
     res.send(text);
   }
