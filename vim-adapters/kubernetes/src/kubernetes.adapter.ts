@@ -22,8 +22,8 @@ import {
   ZoneCapacity,
 } from '../../contract/src';
 import { CHANNEL, ExecStreamDecoder, podExecCommand } from './exec-protocol';
+import { checkKduObjects, KduPolicy } from './kdu-policy';
 import {
-  CLUSTER_SCOPED,
   computeManifests,
   dnsLabel,
   KduEntry,
@@ -61,6 +61,8 @@ export interface KubernetesAdapterOptions {
   /** A workload not ready this long after it was (last) applied is reported Failed, with its pods' conditions. */
   readinessTimeoutMs: number;
   execOutputLimit: number;
+  /** What KDU objects may be and do here (kdu-policy.ts). */
+  kduPolicy: KduPolicy;
 }
 
 const FIELD_MANAGER = 'opencloudedge-mano';
@@ -247,6 +249,17 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
           `ports[${fixed}].fixedIp`,
         );
     }
+    if (ref.kind === 'kdu') {
+      // the account's policy, before anything is made (instantiate checked it too; this holds for any caller)
+      const [first] = checkKduObjects((desired as DesiredKdu).objects, this.options.kduPolicy);
+      if (first)
+        throw new VimError(
+          'VIM.INVALID_REQUEST',
+          `KDU ${ref.name}: ${first.object}: ${first.field}: ${first.message}`,
+          false,
+          `${first.object.replace(' ', '/')}.${first.field}`,
+        );
+    }
     for (const obj of namespaceManifests(ref, this.m)) await this.serverSideApply(obj);
     if (ref.kind === 'kdu') return this.applyKdu(desired as DesiredKdu);
     const objects =
@@ -268,9 +281,11 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       deleted = await this.delete('networking.k8s.io/v1', 'NetworkPolicy', vlPolicyName(ref.name), namespace);
     } else if (ref.kind === 'kdu') {
       const entries = (await this.kduEntries(ref, namespace)) ?? [];
-      for (const e of entries) deleted = (await this.delete(e.apiVersion, e.kind, e.name, namespace)) || deleted;
-      for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind)))
-        await this.untilGone(e.apiVersion, e.kind, e.name, namespace);
+      // in reverse: a namespace the KDU declared goes after what it holds
+      for (const e of [...entries].reverse())
+        deleted = (await this.delete(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace))) || deleted;
+      for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind) || x.kind === 'Namespace'))
+        await this.untilGone(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace));
       // the index goes last: until then it tells what is left
       deleted = (await this.delete('v1', 'ConfigMap', kduIndexName(ref), namespace)) || deleted;
     } else {
@@ -460,13 +475,6 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
   }
 
   private async applyKdu(d: DesiredKdu): Promise<Observed> {
-    const refused = d.objects.find((o) => CLUSTER_SCOPED.has(String(o.kind)));
-    if (refused)
-      throw new VimError(
-        'VIM.INVALID_REQUEST',
-        `KDU ${d.ref.name}: a ${String(refused.kind)} is cluster-wide; a KDU holds namespaced objects only`,
-        false,
-      );
     const { index, objects } = kduManifests(d, this.m);
     await this.serverSideApply(index);
     for (const obj of objects) await this.serverSideApply(obj);
@@ -486,7 +494,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     const entries = (await this.kduEntries(ref, namespace)) ?? [];
     const notReady: string[] = [];
     for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind))) {
-      const w = (await this.read(e.apiVersion, e.kind, e.name, namespace)) as Workload | null;
+      const w = (await this.read(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace))) as Workload | null;
       const wanted = w?.spec?.replicas ?? 1;
       const ready =
         e.kind === 'DaemonSet' ? (w?.status as { numberReady?: number } | undefined)?.numberReady : w?.status?.readyReplicas;
@@ -635,6 +643,10 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     if (await this.delete('v1', 'Namespace', namespace)) await this.untilGone('v1', 'Namespace', namespace);
   }
 }
+
+/** Where a KDU's indexed object lives ('' = cluster-wide; absent in indexes written before namespaces were kept). */
+const entryNamespace = (e: KduEntry, namespace: string): string | undefined =>
+  e.namespace === undefined ? namespace : e.namespace || undefined;
 
 /** The container image: the VDU's alternative image for Kubernetes when it has one. */
 export const imageFor = (d: DesiredCompute): string => d.alternativeImages?.kubernetes ?? d.image;
