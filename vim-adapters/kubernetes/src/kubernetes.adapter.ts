@@ -86,9 +86,14 @@ const KDU_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Local file-system errors: never echoed (their text tells which host files exist). */
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP']);
+
 const transportReason = (e: unknown): string => {
   const err = e as { code?: unknown; message?: string; cause?: { code?: string } };
-  return err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined) ?? err.message ?? String(e);
+  const code = err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined);
+  if (code && FILE_ERRORS.has(code)) return 'a local file error (the kubeconfig must not name files)';
+  return code ?? err.message ?? String(e);
 };
 
 /** client-node's ApiException (HTTP status + Status body) or a transport error, as the contract's VimError. */
