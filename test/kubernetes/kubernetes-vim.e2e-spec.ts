@@ -112,6 +112,13 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       image: 'docker.io/library/nginx:1.27-alpine',
       resources: { requests: { cpu: '1000m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
     });
+    // the fake cluster's one node has no zone label: placement's zone "default" is no selector, and the pod is placed
+    expect((deployment.spec.template.spec as Obj).nodeSelector).toBeUndefined();
+    expect(
+      ours()
+        .filter((o) => o.kind === 'Pod')
+        .map((o) => (o.spec as Obj).nodeName),
+    ).toEqual(['fake-node-1']);
     expect(deployment.metadata.labels).toMatchObject({
       'mano.io/ns-instance': created.body.id,
       'mano.io/vdu': 'web',

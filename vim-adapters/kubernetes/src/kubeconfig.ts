@@ -60,6 +60,7 @@ export function parseKubeconfig(raw: unknown, path: string): Obj {
       const out: Obj = {};
       for (const [key, value] of Object.entries(body)) {
         const field = `${at}.${inner}.${key}`;
+        if (key === 'extensions') continue; // informational (minikube's cluster_info): dropped
         if (!(FIELDS[inner] as readonly string[]).includes(key)) throw configInvalid(field, why(key));
         if (BOOLEAN.has(key) ? typeof value !== 'boolean' : typeof value !== 'string')
           throw configInvalid(field, BOOLEAN.has(key) ? 'must be a boolean' : 'must be a string');

@@ -184,11 +184,21 @@ const EXPOSURE = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
 const fqdn = (host: string, m: KubernetesMapping) =>
   host.includes('.') || !m.externalDnsDomain ? host : `${host}.${m.externalDnsDomain}`;
 
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/**
+ * How the placement zone binds the pods: `selector` — nodes labelled with it (or the account's zone_selectors);
+ * `unlabelled` — the zone the adapter reports for nodes without a zone label, in a cluster that also has labelled
+ * ones (required affinity: no zone label); `none` — that zone in a cluster without zone labels (no constraint).
+ */
+export type ZoneBinding = 'selector' | 'unlabelled' | 'none';
+
 export function computeManifests(
   d: DesiredCompute,
   m: KubernetesMapping,
   image: string,
   appliedAt = new Date().toISOString(),
+  zoneBinding: ZoneBinding = 'selector',
 ): Obj[] {
   const name = dnsLabel(d.ref.name);
   const podLabels: Record<string, string> = { ...labelsOf(d.ref) };
@@ -232,8 +242,9 @@ export function computeManifests(
   }
   const services = d.ports.filter((p) => p.service).map((p) => ({ cp: p, s: p.service! }));
   const zone = d.placement?.zone;
+  const bySelector = zone && (m.zoneSelectors[zone] || zoneBinding === 'selector');
   const nodeSelector = {
-    ...(zone ? (m.zoneSelectors[zone] ?? { 'topology.kubernetes.io/zone': zone }) : {}),
+    ...(bySelector ? (m.zoneSelectors[zone] ?? { [ZONE_LABEL]: zone }) : {}),
     ...(d.flavor.gpu ? (m.gpuNodeSelector ?? {}) : {}),
     ...(d.placement?.nodeSelector ?? {}),
   };
@@ -243,6 +254,17 @@ export function computeManifests(
     metadata: { labels: podLabels },
     spec: {
       ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+      ...(zone && !bySelector && zoneBinding === 'unlabelled'
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: 'DoesNotExist' }] }],
+                },
+              },
+            },
+          }
+        : {}),
       ...(d.apiAccess?.length ? { serviceAccountName: name } : { automountServiceAccountToken: false }),
       containers: [
         {

@@ -46,6 +46,20 @@ describe('kubeconfig allow-list', () => {
       contexts: good.contexts,
       'current-context': 'x',
     });
+    // informational extensions (minikube writes them) are dropped, not refused
+    const withExtensions = {
+      ...good,
+      clusters: [
+        {
+          ...good.clusters[0],
+          cluster: {
+            ...good.clusters[0].cluster,
+            extensions: [{ name: 'cluster_info', extension: { provider: 'minikube.sigs.k8s.io' } }],
+          },
+        },
+      ],
+    };
+    expect(parseKubeconfig(withExtensions, 'config.kubeconfig').clusters).toEqual(good.clusters);
     // YAML text too
     expect(parseKubeconfig(JSON.stringify(good), 'config.kubeconfig')).toMatchObject({ users: good.users });
   });
