@@ -269,6 +269,12 @@ export class NsInstancesService {
         );
       return target;
     });
+    // each KDU against its cluster's policy (kinds, pod security): refused here, before anything is created
+    const refused: FieldProblem[] = [];
+    for (const k of kdus)
+      for (const p of await this.accounts.refusals(k.vimAccountId, k.desired))
+        refused.push({ path: `vnf[${k.memberVnfIndex}].kdu[${k.kduName}].${p.path}`, message: p.message });
+    if (refused.length) throw DomainError.invalidFields('NS_INSTANCE.KDU_REFUSED', refused);
     const day1 = await this.dayN.day1(nsd.descriptor, vnfds, params, plan);
     const steps = instantiateSteps(plan, kdus);
     steps.splice(steps.length - 1, 0, ...day1.steps);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { DesiredResource, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { newId, nowSeconds } from '../common/ids';
@@ -173,6 +173,29 @@ export class AccountsService {
     const enabled = (c: AdminAccountEntity) =>
       (c.record._admin as { operationalState?: string } | undefined)?.operationalState === 'ENABLED';
     return clusters.filter((c) => c.record.vim_account === vimId).sort((a, b) => Number(enabled(b)) - Number(enabled(a)))[0]?.id;
+  }
+
+  /**
+   * What a VIM account or Kubernetes cluster refuses in a desired resource (its adapter's `checkDesired`: e.g. KDU
+   * objects against the cluster's policy), known without contacting it; empty when acceptable or not checkable.
+   */
+  async refusals(id: string, desired: DesiredResource): Promise<{ path: string; message: string }[]> {
+    const account =
+      (await this.accounts.findOneBy({ id, topic: 'vim_accounts' })) ??
+      (await this.accounts.findOneBy({ id, topic: 'k8sclusters' }));
+    if (!account) return [];
+    const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
+    const vimAccount = TOPICS[account.topic as 'vim_accounts' | 'k8sclusters'].vimAccount(account.id, account.record, secrets)!;
+    const factory = this.registry.factory(vimAccount.vimType);
+    if (!factory?.checkDesired) return [];
+    let config: unknown;
+    try {
+      config = factory.parseAccount(vimAccount);
+    } catch (e) {
+      if (!VimError.isVimError(e)) throw e;
+      return [{ path: 'vimAccountId', message: `the configuration of '${account.name}' is invalid: ${e.message}` }];
+    }
+    return factory.checkDesired(config, desired);
   }
 
   /** The connected adapter of a VIM account the session can see (emulator tooling). */

@@ -180,6 +180,8 @@ export const TOPICS: Record<AccountTopicName, AccountTopic> = {
         cni: { type: 'array', minItems: 1, items: shortName },
         deployment_methods: { type: 'object' },
         vca_id: { type: 'string' },
+        // our extension: the Kubernetes adapter's account keys (KDU policy, storage class…), as a VIM account's config
+        config,
       },
       ['name', 'credentials', 'vim_account', 'k8s_version', 'nets'],
     ),
@@ -188,7 +190,10 @@ export const TOPICS: Record<AccountTopicName, AccountTopic> = {
       id,
       name: String(record.name),
       vimType: 'kubernetes',
-      config: { kubeconfig: secrets.credentials },
+      config: {
+        ...(typeof record.config === 'object' && record.config !== null ? (record.config as Record<string, unknown>) : {}),
+        kubeconfig: secrets.credentials,
+      },
     }),
   },
   k8srepos: {

@@ -112,6 +112,13 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       image: 'docker.io/library/nginx:1.27-alpine',
       resources: { requests: { cpu: '1000m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
     });
+    // the fake cluster's one node has no zone label: placement's zone "default" is no selector, and the pod is placed
+    expect((deployment.spec.template.spec as Obj).nodeSelector).toBeUndefined();
+    expect(
+      ours()
+        .filter((o) => o.kind === 'Pod')
+        .map((o) => (o.spec as Obj).nodeName),
+    ).toEqual(['fake-node-1']);
     expect(deployment.metadata.labels).toMatchObject({
       'mano.io/ns-instance': created.body.id,
       'mano.io/vdu': 'web',
@@ -287,6 +294,202 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
         vimAccountId: vim,
       }).expect(422);
       expect(refused.body.detail).toContain("vnfd openldap_knf kdu 'ldap' is a Helm chart: not supported here");
+    });
+  });
+
+  describe('kubeconfig allow-list and KDU policy', () => {
+    const vimBody = (name: string, config: Obj) => ({
+      name,
+      vim_type: 'kubernetes',
+      vim_url: api.url,
+      vim_user: 'k8s',
+      vim_password: 'unused',
+      vim_tenant_name: 'k8s',
+      config,
+    });
+
+    it('refuses a kubeconfig naming host files or commands with 422 naming the field, before any connection (vim_accounts and k8sclusters)', async () => {
+      const { createServer } = await import('node:http');
+      const seen: string[] = [];
+      const attacker = createServer((req, res) => {
+        seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+        res.end('{}');
+      });
+      await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
+      const server = `http://127.0.0.1:${(attacker.address() as { port: number }).port}`;
+      try {
+        const stealing = {
+          ...api.kubeconfig,
+          clusters: [{ name: 'fake', cluster: { server } }],
+          users: [{ name: 'mano', user: { 'token-file': '/etc/hostname' } }],
+        };
+        const before = (await call('get', '/osm/admin/v1/vim_accounts').expect(200)).body.length as number;
+        const refused = await call('post', '/osm/admin/v1/vim_accounts', vimBody('thief', { kubeconfig: stealing })).expect(422);
+        expect(refused.body.detail).toMatch(/^config\.kubeconfig\.users\[0\]\.user\.token-file: is refused: it names a file/);
+        const asCluster = await call('post', '/osm/admin/v1/k8sclusters', {
+          name: 'thief',
+          credentials: { ...stealing, users: [{ name: 'mano', user: { exec: { command: '/bin/sh' } } }] },
+          vim_account: vim,
+          k8s_version: '1.32',
+          nets: { mgmtnet: null },
+        }).expect(422);
+        expect(asCluster.body.detail).toMatch(/^credentials\.users\[0\]\.user\.exec: is refused: it would run a command/);
+        const unknown = await call(
+          'post',
+          '/osm/admin/v1/vim_accounts',
+          vimBody('thief', { kubeconfig: { ...api.kubeconfig, users: [{ name: 'mano', user: { token: 'x', as: 'admin' } }] } }),
+        ).expect(422);
+        expect(unknown.body.detail).toContain('config.kubeconfig.users[0].user.as: is not an accepted kubeconfig field');
+        await t.app.get(AccountOperations).idle();
+        // nothing stored, nothing sent, and the file's content (or whether it exists) nowhere
+        expect((await call('get', '/osm/admin/v1/vim_accounts').expect(200)).body).toHaveLength(before);
+        expect(seen).toEqual([]);
+        const hostname = (await import('node:fs')).readFileSync('/etc/hostname', 'utf8').trim();
+        expect(JSON.stringify([refused.body, asCluster.body])).not.toContain(hostname);
+      } finally {
+        await new Promise<void>((r) => attacker.close(() => r()));
+      }
+    });
+
+    it('checks the KDU policy keys of k8sclusters config at registration', async () => {
+      const bad = await call('post', '/osm/admin/v1/k8sclusters', {
+        name: 'policy',
+        credentials: api.kubeconfig,
+        vim_account: vim,
+        k8s_version: '1.32',
+        nets: { mgmtnet: null },
+        config: { allow_rbac: 'yes' },
+      }).expect(422);
+      expect(bad.body.detail).toContain('config.allow_rbac: must be true or false');
+    });
+
+    /** The hello KNF with its manifest edited, under new ids. */
+    const onboardVariant = async (id: string, edit: (manifest: string) => string): Promise<string> => {
+      const entries = (folder: string, ext: string) =>
+        folderEntries(join(DESCRIPTORS, folder), folder).map((e) => ({
+          ...e,
+          content: e.name.endsWith('hello.yaml')
+            ? edit(String(e.content))
+            : e.name.endsWith(ext)
+              ? String(e.content)
+                  .replace(/hello_knf/g, `${id}_knf`)
+                  .replace(/hello_ns/g, `${id}_ns`)
+              : e.content,
+        }));
+      for (const [folder, url] of [
+        ['hello_knf', '/osm/vnfpkgm/v1/vnf_packages_content'],
+        ['hello_ns', '/osm/nsd/v1/ns_descriptors_content'],
+      ])
+        await asJson(t.http.post(url), admin)
+          .set('Content-Type', 'application/gzip')
+          .send(await makeTarGz(entries(folder, '.yaml')))
+          .expect(201);
+      return (await call('get', `/osm/nsd/v1/ns_descriptors?id=${id}_ns`).expect(200)).body[0]._id as string;
+    };
+
+    it('refuses a privileged KDU at instantiate with 422 naming the KDU, the object and the field, before anything is created', async () => {
+      const nsdId = await onboardVariant('hostile', (m) =>
+        m
+          .replace('automountServiceAccountToken: false', 'automountServiceAccountToken: false\n      hostNetwork: true')
+          .replace(
+            '- name: page\n          configMap:',
+            '- name: root\n          hostPath: { path: / }\n        - name: page\n          configMap:',
+          ),
+      );
+      const writes = api.writes.length;
+      const refused = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+        nsName: 'hostile',
+        nsdId,
+        vimAccountId: vim,
+      }).expect(422);
+      expect(refused.body.detail).toContain(
+        'vnf[1].kdu[hello].Deployment/hello.spec.template.spec.hostNetwork: shares the node’s namespaces: refused unless the account sets allow_host_namespaces',
+      );
+      expect(refused.body.detail).toContain('vnf[1].kdu[hello].Deployment/hello.spec.template.spec.volumes[0].hostPath');
+      expect(api.writes.length).toBe(writes);
+      expect((await call('get', '/osm/nslcm/v1/ns_instances?name=hostile').expect(200)).body).toEqual([]);
+    });
+
+    it('deploys a grader-like KDU (own evaluation namespace, Role, RoleBinding) where the account allows RBAC and namespaces; terminate removes it all', async () => {
+      const grader = `---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: eval
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: grader
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: runner
+  namespace: eval
+rules:
+  - apiGroups: ['']
+    resources: [pods, pods/log]
+    verbs: [create, get, list, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: grader-runner
+  namespace: eval
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: runner }
+subjects: [{ kind: ServiceAccount, name: grader }]
+`;
+      const nsdId = await onboardVariant('grader', (m) => m + grader);
+      const refused = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+        nsName: 'grader',
+        nsdId,
+        vimAccountId: vim,
+      }).expect(422);
+      expect(refused.body.detail).toContain(
+        'vnf[1].kdu[hello].Namespace/eval.kind: Namespace is refused unless the account sets allow_namespaces: true',
+      );
+      expect(refused.body.detail).toContain(
+        'vnf[1].kdu[hello].Role/runner.kind: Role.rbac.authorization.k8s.io is refused unless the account sets allow_rbac: true',
+      );
+
+      const account = await call(
+        'post',
+        '/osm/admin/v1/vim_accounts',
+        vimBody('k8s-grader', { kubeconfig: api.kubeconfig, allow_rbac: true, allow_namespaces: true }),
+      ).expect(202);
+      await t.app.get(AccountOperations).idle();
+      const created = await call('post', '/osm/nslcm/v1/ns_instances_content', {
+        nsName: 'grader',
+        nsdId,
+        vimAccountId: account.body.id,
+      }).expect(201);
+      const op = await pollOp(t, admin, created.body.nslcmop_id, (o) => o.operationState !== 'PROCESSING', 30_000);
+      expect(op).toMatchObject({ operationState: 'COMPLETED' });
+      const ns = `mano-${String(created.body.id).replace(/-/g, '').slice(0, 8)}`;
+      const mine = ours()
+        .filter((o) => o.kind !== 'Pod')
+        .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      expect(mine).toEqual(
+        expect.arrayContaining([
+          `Namespace /${ns}-eval`,
+          `ServiceAccount ${ns}/grader`,
+          `Role ${ns}-eval/runner`,
+          `RoleBinding ${ns}-eval/grader-runner`,
+        ]),
+      );
+      const binding = ours().find((o) => o.kind === 'RoleBinding') as unknown as { subjects: Obj[] };
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'grader', namespace: ns }]);
+      for (const obj of ours().filter((o) => o.kind !== 'Pod')) {
+        const { uid: _uid, creationTimestamp: _created, ...metadata } = obj.metadata;
+        const { status: _status, ...applied } = obj;
+        expect(valid({ ...applied, metadata })).toEqual([]);
+      }
+      const term = await call('post', `/osm/nslcm/v1/ns_instances/${created.body.id}/terminate`, {}).expect(202);
+      expect((await pollOp(t, admin, term.body.id, (o) => o.operationState !== 'PROCESSING', 30_000)).operationState).toBe(
+        'COMPLETED',
+      );
+      expect(ours()).toEqual([]);
     });
   });
 });

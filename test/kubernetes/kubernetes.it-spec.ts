@@ -190,6 +190,15 @@ type Obj = Record<string, unknown>;
         `NetworkPolicy vl-${ns}-mgmtnet`,
         `Service ${ns}-1-web-0`,
       ]);
+      // a zone becomes a node selector only when nodes carry it (issue 26: zone-less clusters are the common case)
+      const k8s = await import('@kubernetes/client-node');
+      const kc = new k8s.KubeConfig();
+      kc.loadFromString(JSON.stringify(kubeconfig));
+      const nodes = await kc.makeApiClient(k8s.CoreV1Api).listNode();
+      const zones = new Set(nodes.items.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone']));
+      const deployment = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ name: `${ns}-1-web-0`, namespace: ns });
+      const selected = deployment.spec?.template.spec?.nodeSelector?.['topology.kubernetes.io/zone'];
+      if (selected !== undefined) expect(zones.has(selected)).toBe(true);
       await terminate(nsId);
     });
   });

@@ -68,6 +68,12 @@ export interface VimAdapterFactory<C = unknown> {
   readonly vimType: string;
   /** Validates the account; throws VimError('VIM.CONFIG_INVALID') naming the field. Never contacts the VIM. */
   parseAccount(account: VimAccount): C;
+  /**
+   * Optional: what this account would refuse in a desired resource, known without contacting the VIM (e.g. a KDU's
+   * object kinds and pod security against the account's policy). Empty = acceptable. Lets the orchestrator answer
+   * 422 before anything is created; `apply` still refuses the same on its own.
+   */
+  checkDesired?(config: C, desired: DesiredResource): { path: string; message: string }[];
   connect(config: C, ctx: AdapterContext): Promise<VimAdapter>;
 }
 

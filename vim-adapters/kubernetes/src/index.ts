@@ -1,5 +1,6 @@
-import { parse } from 'yaml';
-import { configInvalid, CONTRACT_VERSION, VimAccount, VimAdapterFactory } from '../../contract/src';
+import { configInvalid, CONTRACT_VERSION, DesiredResource, DesiredKdu, VimAccount, VimAdapterFactory } from '../../contract/src';
+import { checkKduObjects, parseKduPolicy } from './kdu-policy';
+import { parseKubeconfig } from './kubeconfig';
 import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
 import { dnsLabel, KubernetesMapping } from './manifests';
 
@@ -11,43 +12,7 @@ export interface KubernetesConfig {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Keys that would make the orchestrator read its own files or run commands: refused. */
-const FORBIDDEN: Record<string, string[]> = {
-  clusters: ['certificate-authority'],
-  users: ['client-certificate', 'client-key', 'tokenFile', 'exec', 'auth-provider', 'username', 'password'],
-};
-
-/** A kubeconfig (object or YAML text) that carries everything inline. */
-export function parseKubeconfig(raw: unknown, path: string): Obj {
-  let doc = raw;
-  if (typeof raw === 'string') {
-    try {
-      doc = parse(raw);
-    } catch (e) {
-      throw configInvalid(path, `is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  if (!isObj(doc)) throw configInvalid(path, 'must be a kubeconfig (object or YAML text)');
-  for (const section of ['clusters', 'users', 'contexts'] as const) {
-    if (!Array.isArray(doc[section]) || doc[section].length === 0) throw configInvalid(`${path}.${section}`, 'is required');
-  }
-  for (const [section, keys] of Object.entries(FORBIDDEN)) {
-    (doc[section] as Obj[]).forEach((entry, i) => {
-      const inner = isObj(entry) ? (entry[section === 'clusters' ? 'cluster' : 'user'] as Obj | undefined) : undefined;
-      for (const key of keys) {
-        if (inner && key in inner) {
-          throw configInvalid(
-            `${path}.${section}[${i}].${section === 'clusters' ? 'cluster' : 'user'}.${key}`,
-            key === 'exec' || key === 'auth-provider'
-              ? 'is refused: it would run a command on the orchestrator host; use a token or client certificate data'
-              : 'is refused: the kubeconfig must be self-contained (use *-data fields or a token)',
-          );
-        }
-      }
-    });
-  }
-  return doc;
-}
+export { parseKubeconfig };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 function stringMap(v: unknown, path: string): Record<string, string> {
@@ -104,6 +69,7 @@ function parseAccount(account: VimAccount): KubernetesConfig {
         certManagerIssuer: issuerName ? { name: issuerName, kind: issuerKind as 'ClusterIssuer' | 'Issuer' } : undefined,
         externalDnsDomain: str(c.external_dns_domain),
       },
+      kduPolicy: parseKduPolicy(c),
       readiness,
       readinessTimeoutMs: timeout * 1000,
       execOutputLimit: Number(c.exec_output_limit ?? 64 * 1024),
@@ -116,6 +82,14 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
   specVersion: CONTRACT_VERSION,
   vimType: 'kubernetes',
   parseAccount,
+  // a KDU's objects against the account's policy, at instantiate: before anything is made anywhere
+  checkDesired: (config: KubernetesConfig, desired: DesiredResource) =>
+    desired.ref.kind === 'kdu'
+      ? checkKduObjects((desired as DesiredKdu).objects, config.options.kduPolicy).map((p) => ({
+          path: `${p.object.replace(' ', '/')}.${p.field}`,
+          message: p.message,
+        }))
+      : [],
   connect: async (config) => {
     // loaded on first use: the client is large (tens of MB), and many installations never use Kubernetes
     const k8s = await import('@kubernetes/client-node');

@@ -22,8 +22,9 @@ import {
   ZoneCapacity,
 } from '../../contract/src';
 import { CHANNEL, ExecStreamDecoder, podExecCommand } from './exec-protocol';
+import { execError, kubernetesError, quantity, transportReason, TRANSIENT_EXEC } from './errors';
+import { checkKduObjects, KduPolicy } from './kdu-policy';
 import {
-  CLUSTER_SCOPED,
   computeManifests,
   dnsLabel,
   KduEntry,
@@ -37,6 +38,8 @@ import {
   PORTS_ANNOTATION,
   vlPolicyName,
   volumeManifests,
+  ZONE_LABEL,
+  ZoneBinding,
 } from './manifests';
 
 type K8s = typeof import('@kubernetes/client-node');
@@ -61,9 +64,13 @@ export interface KubernetesAdapterOptions {
   /** A workload not ready this long after it was (last) applied is reported Failed, with its pods' conditions. */
   readinessTimeoutMs: number;
   execOutputLimit: number;
+  /** What KDU objects may be and do here (kdu-policy.ts). */
+  kduPolicy: KduPolicy;
 }
 
 const FIELD_MANAGER = 'opencloudedge-mano';
+/** The zone capacity() reports for nodes without a zone label: never a node label itself (see zoneBinding). */
+export const UNLABELLED_ZONE = 'default';
 const MANAGED = 'app.kubernetes.io/managed-by=opencloudedge-mano';
 /** What remove looks for by `mano.io/resource`, and the namespace clean-up counts as still in use. */
 const OWNED_KINDS: [string, string][] = [
@@ -83,59 +90,6 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
 const KDU_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const transportReason = (e: unknown): string => {
-  const err = e as { code?: unknown; message?: string; cause?: { code?: string } };
-  return err.cause?.code ?? (typeof err.code === 'string' ? err.code : undefined) ?? err.message ?? String(e);
-};
-
-/** client-node's ApiException (HTTP status + Status body) or a transport error, as the contract's VimError. */
-export function kubernetesError(e: unknown, what: string): VimError {
-  if (VimError.isVimError(e)) return e;
-  const err = e as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string } };
-  const status = typeof err.code === 'number' ? err.code : undefined;
-  if (status === undefined)
-    return new VimError('VIM.UNREACHABLE', `${what}: cannot reach the Kubernetes API: ${transportReason(e)}`, true, undefined, e);
-  let body: { message?: string; reason?: string } = {};
-  try {
-    body = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body) ?? {};
-  } catch {
-    body = { message: String(err.body) };
-  }
-  const message = `${what}: HTTP ${status}${body.reason ? ` ${body.reason}` : ''}${body.message ? `: ${body.message}` : ''}`;
-  if (/being terminated/.test(body.message ?? '')) return new VimError('VIM.CONFLICT', message, true);
-  if (status === 403 && /exceeded quota/i.test(body.message ?? '')) return new VimError('VIM.QUOTA_EXCEEDED', message, false);
-  if (status === 401 || status === 403) return new VimError('VIM.AUTH_FAILED', message, false);
-  if (status === 404) return new VimError('VIM.NOT_FOUND', message, false);
-  if (status === 409) return new VimError('VIM.CONFLICT', message, true);
-  if (status === 429 || status >= 500) return new VimError('VIM.UNREACHABLE', message, true);
-  return new VimError('VIM.INVALID_REQUEST', message, false);
-}
-
-/** Kubernetes quantity → number (CPU in cores, memory in GiB). */
-export function quantity(q: string | undefined, unit: 'cpu' | 'memory'): number {
-  if (!q) return 0;
-  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q);
-  if (!m) return 0;
-  const n = Number(m[1]);
-  const factors: Record<string, number> = {
-    m: 1e-3,
-    n: 1e-9,
-    u: 1e-6,
-    k: 1e3,
-    K: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    Ki: 1024,
-    Mi: 1024 ** 2,
-    Gi: 1024 ** 3,
-    Ti: 1024 ** 4,
-    '': 1,
-  };
-  const value = n * (factors[m[2]] ?? 1);
-  return unit === 'memory' ? value / 1024 ** 3 : value;
-}
 
 /**
  * Kubernetes as a VIM: the contract's resources become the objects of `manifests.ts`, applied with server-side apply
@@ -182,7 +136,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     const zones = new Map<string, ZoneCapacity>();
     const zoneOfNode = new Map<string, string>();
     for (const node of nodes as (KubernetesObject & { status?: { allocatable?: Record<string, string> } })[]) {
-      const name = node.metadata?.labels?.['topology.kubernetes.io/zone'] ?? 'default';
+      const name = node.metadata?.labels?.[ZONE_LABEL] ?? UNLABELLED_ZONE;
       zoneOfNode.set(node.metadata?.name ?? '', name);
       const z = zones.get(name) ?? {
         name,
@@ -247,6 +201,19 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
           `ports[${fixed}].fixedIp`,
         );
     }
+    if (ref.kind === 'kdu') {
+      // the account's policy, before anything is made (instantiate checked it too; this holds for any caller)
+      const [first] = checkKduObjects((desired as DesiredKdu).objects, this.options.kduPolicy);
+      if (first)
+        throw new VimError(
+          'VIM.INVALID_REQUEST',
+          `KDU ${ref.name}: ${first.object}: ${first.field}: ${first.message}`,
+          false,
+          `${first.object.replace(' ', '/')}.${first.field}`,
+        );
+    }
+    // a zone no node has is refused here, before anything is made
+    const zoneBinding = ref.kind === 'compute' ? await this.zoneBinding(desired as DesiredCompute) : 'selector';
     for (const obj of namespaceManifests(ref, this.m)) await this.serverSideApply(obj);
     if (ref.kind === 'kdu') return this.applyKdu(desired as DesiredKdu);
     const objects =
@@ -254,7 +221,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         ? networkManifests(desired as DesiredNetwork, this.m)
         : ref.kind === 'volume'
           ? volumeManifests(desired as DesiredVolume, this.m)
-          : computeManifests(desired as DesiredCompute, this.m, imageFor(desired as DesiredCompute));
+          : computeManifests(desired as DesiredCompute, this.m, imageFor(desired as DesiredCompute), undefined, zoneBinding);
     for (const obj of objects) await this.serverSideApply(obj);
     const observed = await this.observe(ref);
     if (!observed) throw new VimError('VIM.INTERNAL', `${ref.kind} ${ref.name} was applied but cannot be read back`, true);
@@ -268,9 +235,11 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       deleted = await this.delete('networking.k8s.io/v1', 'NetworkPolicy', vlPolicyName(ref.name), namespace);
     } else if (ref.kind === 'kdu') {
       const entries = (await this.kduEntries(ref, namespace)) ?? [];
-      for (const e of entries) deleted = (await this.delete(e.apiVersion, e.kind, e.name, namespace)) || deleted;
-      for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind)))
-        await this.untilGone(e.apiVersion, e.kind, e.name, namespace);
+      // in reverse: a namespace the KDU declared goes after what it holds
+      for (const e of [...entries].reverse())
+        deleted = (await this.delete(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace))) || deleted;
+      for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind) || x.kind === 'Namespace'))
+        await this.untilGone(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace));
       // the index goes last: until then it tells what is left
       deleted = (await this.delete('v1', 'ConfigMap', kduIndexName(ref), namespace)) || deleted;
     } else {
@@ -343,12 +312,16 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
           },
           (e: unknown) => {
             clearTimeout(timer);
-            reject(kubernetesError(e, `exec in pod ${pod.metadata?.name}`));
+            reject(execError(e, `exec in pod ${pod.metadata?.name}`));
           },
         );
     });
     if (!timedOut && decoder.failure)
-      throw new VimError('VIM.INVALID_REQUEST', `exec in pod ${pod.metadata?.name}: ${decoder.failure}`, false);
+      throw new VimError(
+        TRANSIENT_EXEC.test(decoder.failure) ? 'VIM.UNREACHABLE' : 'VIM.INVALID_REQUEST',
+        `exec in pod ${pod.metadata?.name}: ${decoder.failure}`,
+        TRANSIENT_EXEC.test(decoder.failure),
+      );
     return decoder.result(timedOut);
   }
 
@@ -406,6 +379,35 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
 
   // ---- internals ----
 
+  /**
+   * Only a zone that nodes carry as a label becomes a node selector: the zone capacity() made up for unlabelled nodes
+   * binds to those nodes (or to none in particular on a cluster without zones), and a zone no node has is refused
+   * before anything is made, instead of pods that never schedule.
+   */
+  private async zoneBinding(d: DesiredCompute): Promise<ZoneBinding> {
+    const zone = d.placement?.zone;
+    if (!zone || this.m.zoneSelectors[zone]) return 'selector';
+    let nodes: KubernetesObject[];
+    try {
+      nodes = await this.list('v1', 'Node');
+    } catch (e) {
+      // an account that may not list nodes: as before, by the label
+      if (VimError.isVimError(e) && e.code === 'VIM.AUTH_FAILED') return zone === UNLABELLED_ZONE ? 'none' : 'selector';
+      throw e;
+    }
+    const zones = new Set(nodes.map((n) => n.metadata?.labels?.[ZONE_LABEL]));
+    if (zones.has(zone)) return 'selector';
+    if (zone === UNLABELLED_ZONE && zones.has(undefined)) return zones.size > 1 ? 'unlabelled' : 'none';
+    throw new VimError(
+      'VIM.INVALID_REQUEST',
+      `zone ${zone}: no node of the cluster has the label ${ZONE_LABEL}=${zone} (zones: ${
+        [...zones].map((z) => z ?? `${UNLABELLED_ZONE} (nodes without a zone label)`).join(', ') || 'no nodes'
+      }); name a zone of the cluster or map it with the account's zone_selectors`,
+      false,
+      'placement.zone',
+    );
+  }
+
   private async observeCompute(ref: ResourceRef, namespace: string): Promise<Observed | null> {
     const name = dnsLabel(ref.name);
     const workload = await this.workload(name, namespace);
@@ -424,17 +426,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         reason: `${workload.status?.readyReplicas ?? 0}/${wanted} pods ready`,
       },
     ];
-    // what keeps the pods from being ready, as a human reads it
-    const podConditions = pods
-      .flatMap((p) =>
-        (p.status?.conditions ?? [])
-          .filter((c) => c.status !== 'True')
-          .map(
-            (c) =>
-              `${p.metadata?.name} ${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`,
-          ),
-      )
-      .join('; ');
+    const podConditions = ready ? '' : await this.podTrouble(pods, namespace);
     const since = workload.metadata?.annotations?.[APPLIED_AT_ANNOTATION] ?? workload.metadata?.creationTimestamp;
     const age = Date.now() - Date.parse(String(since ?? new Date().toISOString()));
     if (!provisioned && age > this.options.readinessTimeoutMs)
@@ -459,14 +451,34 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     };
   }
 
+  /**
+   * What keeps pods from being ready, as a human reads it: their conditions that are not True — for a pod the
+   * scheduler cannot place, its reason ("0/3 nodes are available: 3 Insufficient cpu."), from the condition or else
+   * from the pod's latest FailedScheduling event.
+   */
+  private async podTrouble(pods: Pod[], namespace: string): Promise<string> {
+    let events: (KubernetesObject & { involvedObject?: { name?: string }; reason?: string; message?: string })[] | undefined;
+    const out: string[] = [];
+    for (const p of pods) {
+      const conditions = (p.status?.conditions ?? []).filter((c) => c.status !== 'True');
+      const unscheduled = !p.spec?.nodeName && !conditions.some((c) => c.type === 'PodScheduled' && c.message);
+      if (unscheduled && p.status?.phase === 'Pending') {
+        events ??= await this.list('v1', 'Event', namespace).catch(() => []);
+        const last = events.filter((e) => e.involvedObject?.name === p.metadata?.name && e.reason === 'FailedScheduling').pop();
+        if (last?.message) {
+          out.push(`${p.metadata?.name} PodScheduled=False (Unschedulable: ${last.message})`);
+          continue;
+        }
+      }
+      for (const c of conditions)
+        out.push(
+          `${p.metadata?.name} ${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`,
+        );
+    }
+    return out.join('; ');
+  }
+
   private async applyKdu(d: DesiredKdu): Promise<Observed> {
-    const refused = d.objects.find((o) => CLUSTER_SCOPED.has(String(o.kind)));
-    if (refused)
-      throw new VimError(
-        'VIM.INVALID_REQUEST',
-        `KDU ${d.ref.name}: a ${String(refused.kind)} is cluster-wide; a KDU holds namespaced objects only`,
-        false,
-      );
     const { index, objects } = kduManifests(d, this.m);
     await this.serverSideApply(index);
     for (const obj of objects) await this.serverSideApply(obj);
@@ -486,11 +498,28 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     const entries = (await this.kduEntries(ref, namespace)) ?? [];
     const notReady: string[] = [];
     for (const e of entries.filter((x) => KDU_WORKLOADS.has(x.kind))) {
-      const w = (await this.read(e.apiVersion, e.kind, e.name, namespace)) as Workload | null;
+      const w = (await this.read(e.apiVersion, e.kind, e.name, entryNamespace(e, namespace))) as Workload | null;
       const wanted = w?.spec?.replicas ?? 1;
       const ready =
         e.kind === 'DaemonSet' ? (w?.status as { numberReady?: number } | undefined)?.numberReady : w?.status?.readyReplicas;
-      if (!w || (ready ?? 0) < wanted) notReady.push(`${e.kind} ${e.name}: ${ready ?? 0}/${wanted} ready`);
+      if (!w || (ready ?? 0) < wanted) {
+        // its pods, by the workload's own selector: why they are not ready (unschedulable…)
+        const match = (w?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+        const ns = entryNamespace(e, namespace);
+        const pods =
+          match && ns && Object.keys(match).length
+            ? await this.list<Pod>(
+                'v1',
+                'Pod',
+                ns,
+                Object.entries(match)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(','),
+              )
+            : [];
+        const trouble = ns ? await this.podTrouble(pods, ns) : '';
+        notReady.push(`${e.kind} ${e.name}: ${ready ?? 0}/${wanted} ready${trouble ? ` (${trouble})` : ''}`);
+      }
     }
     const provisioned = !notReady.length || this.options.readiness === 'accepted';
     const since = index.metadata?.annotations?.[APPLIED_AT_ANNOTATION] ?? index.metadata?.creationTimestamp;
@@ -635,6 +664,10 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
     if (await this.delete('v1', 'Namespace', namespace)) await this.untilGone('v1', 'Namespace', namespace);
   }
 }
+
+/** Where a KDU's indexed object lives ('' = cluster-wide; absent in indexes written before namespaces were kept). */
+const entryNamespace = (e: KduEntry, namespace: string): string | undefined =>
+  e.namespace === undefined ? namespace : e.namespace || undefined;
 
 /** The container image: the VDU's alternative image for Kubernetes when it has one. */
 export const imageFor = (d: DesiredCompute): string => d.alternativeImages?.kubernetes ?? d.image;

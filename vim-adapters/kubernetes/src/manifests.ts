@@ -1,3 +1,4 @@
+import { CLUSTER_SCOPED_KINDS, kindKey } from './kdu-policy';
 import type { DesiredCompute, DesiredKdu, DesiredNetwork, DesiredVolume, Probe, ResourceRef } from '../../contract/src';
 
 /**
@@ -183,11 +184,21 @@ const EXPOSURE = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
 const fqdn = (host: string, m: KubernetesMapping) =>
   host.includes('.') || !m.externalDnsDomain ? host : `${host}.${m.externalDnsDomain}`;
 
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/**
+ * How the placement zone binds the pods: `selector` — nodes labelled with it (or the account's zone_selectors);
+ * `unlabelled` — the zone the adapter reports for nodes without a zone label, in a cluster that also has labelled
+ * ones (required affinity: no zone label); `none` — that zone in a cluster without zone labels (no constraint).
+ */
+export type ZoneBinding = 'selector' | 'unlabelled' | 'none';
+
 export function computeManifests(
   d: DesiredCompute,
   m: KubernetesMapping,
   image: string,
   appliedAt = new Date().toISOString(),
+  zoneBinding: ZoneBinding = 'selector',
 ): Obj[] {
   const name = dnsLabel(d.ref.name);
   const podLabels: Record<string, string> = { ...labelsOf(d.ref) };
@@ -231,8 +242,9 @@ export function computeManifests(
   }
   const services = d.ports.filter((p) => p.service).map((p) => ({ cp: p, s: p.service! }));
   const zone = d.placement?.zone;
+  const bySelector = zone && (m.zoneSelectors[zone] || zoneBinding === 'selector');
   const nodeSelector = {
-    ...(zone ? (m.zoneSelectors[zone] ?? { 'topology.kubernetes.io/zone': zone }) : {}),
+    ...(bySelector ? (m.zoneSelectors[zone] ?? { [ZONE_LABEL]: zone }) : {}),
     ...(d.flavor.gpu ? (m.gpuNodeSelector ?? {}) : {}),
     ...(d.placement?.nodeSelector ?? {}),
   };
@@ -242,6 +254,17 @@ export function computeManifests(
     metadata: { labels: podLabels },
     spec: {
       ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+      ...(zone && !bySelector && zoneBinding === 'unlabelled'
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: 'DoesNotExist' }] }],
+                },
+              },
+            },
+          }
+        : {}),
       ...(d.apiAccess?.length ? { serviceAccountName: name } : { automountServiceAccountToken: false }),
       containers: [
         {
@@ -376,52 +399,64 @@ export function computeManifests(
   return objects;
 }
 
-/** Kinds a KDU may not carry: they live outside its namespace, and would outlive or reach beyond the NS. */
-export const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'PriorityClass',
-  'APIService',
-  'IngressClass',
-  'RuntimeClass',
-]);
-
 /** The KDU's index: which objects it made, so that observe and remove find them after any crash. */
 export const kduIndexName = (ref: ResourceRef): string => dnsLabel(`${ref.name}-kdu`);
 export interface KduEntry {
   apiVersion: string;
   kind: string;
   name: string;
+  /** Where it lives: '' for cluster-wide kinds; absent (indexes written before) = the NS namespace. */
+  namespace?: string;
 }
 
 /**
- * A KDU's objects in the NS namespace, labelled like ours, preceded by its index ConfigMap (applied first, so a crash
- * half-way leaves a complete list of what to remove).
+ * A Namespace a KDU declares (`allow_namespaces`) is made as `<NS namespace>-<its name>` (plus the NS id's first 8
+ * hex with an account namespace), so that NS instances never share one and no package can take over an existing
+ * namespace; a pod finds it as `$(POD_NAMESPACE)-<name>` through the downward API.
+ */
+export function kduNamespaceName(ref: ResourceRef, m: KubernetesMapping, declared: string): string {
+  const ns8 = ref.labels['mano.ns-instance']?.replace(/-/g, '').slice(0, 8) ?? 'shared';
+  return dnsLabel(`${namespaceOf(ref, m)}-${m.namespace ? `${ns8}-` : ''}${declared}`);
+}
+
+/**
+ * A KDU's objects labelled like ours, preceded by its index ConfigMap (applied first, so a crash half-way leaves a
+ * complete list of what to remove). Objects go to the NS namespace — or to a Namespace the KDU itself declares
+ * (renamed, see kduNamespaceName; its Namespaces come first); cluster-wide kinds get none. ServiceAccount subjects of
+ * bindings are of the NS namespace unless they name a declared one.
  */
 export function kduManifests(d: DesiredKdu, m: KubernetesMapping): { index: Obj; objects: Obj[] } {
   const namespace = namespaceOf(d.ref, m);
-  const objects = d.objects.map((o): Obj & { metadata: Obj } => {
-    const metadata = (o.metadata ?? {}) as Obj;
-    return {
+  const isNamespace = (o: Obj) => kindKey(String(o.apiVersion), String(o.kind)) === '/Namespace';
+  const declared = new Map<string, string>();
+  for (const o of d.objects.filter(isNamespace)) {
+    const name = String((o.metadata as Obj | undefined)?.name);
+    declared.set(name, kduNamespaceName(d.ref, m, name));
+  }
+  const ordered = [...d.objects.filter(isNamespace), ...d.objects.filter((o) => !isNamespace(o))];
+  const objects = ordered.map((o): Obj & { metadata: Obj } => {
+    const { namespace: asked, ...metadata } = (o.metadata ?? {}) as Obj;
+    const clusterWide = CLUSTER_SCOPED_KINDS.has(kindKey(String(o.apiVersion), String(o.kind)));
+    const out: Obj & { metadata: Obj } = {
       ...o,
       metadata: {
         ...metadata,
-        namespace,
+        ...(isNamespace(o) ? { name: declared.get(String(metadata.name)) } : {}),
+        ...(clusterWide ? {} : { namespace: declared.get(String(asked)) ?? namespace }),
         labels: { ...((metadata.labels as Record<string, string> | undefined) ?? {}), ...labelsOf(d.ref) },
       },
     };
+    if (Array.isArray(o.subjects) && String(o.apiVersion).startsWith('rbac.authorization.k8s.io/'))
+      out.subjects = (o.subjects as Obj[]).map((s) =>
+        s?.kind === 'ServiceAccount' ? { ...s, namespace: declared.get(String(s.namespace)) ?? namespace } : s,
+      );
+    return out;
   });
   const entries: KduEntry[] = objects.map((o) => ({
     apiVersion: String(o.apiVersion),
     kind: String(o.kind),
     name: String(o.metadata.name),
+    namespace: typeof o.metadata.namespace === 'string' ? o.metadata.namespace : '',
   }));
   return {
     index: {

@@ -19,6 +19,7 @@ const RESOURCES: Record<string, [string, string, boolean][]> = {
     ['configmaps', 'ConfigMap', true],
     ['persistentvolumeclaims', 'PersistentVolumeClaim', true],
     ['serviceaccounts', 'ServiceAccount', true],
+    ['events', 'Event', true],
   ],
   'apps/v1': [
     ['deployments', 'Deployment', true],
@@ -49,10 +50,31 @@ export interface FakeApiServer {
   writes: string[];
   /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
   fail(match: RegExp, status: number, message: string, times?: number): void;
-  /** Workloads get Running, Ready pods (a kubelet and controllers) or Pending, unschedulable ones (an API server alone). */
+  /**
+   * Workloads get pods placed by a scheduler on the fake nodes (Running and Ready when one fits; else Pending with a
+   * FailedScheduling event, as a real scheduler leaves them) — or, when false, Pending ones with no node at all (an
+   * API server alone).
+   */
   podsBecomeReady: boolean;
+  /** Replaces the cluster's nodes (one zone-less node `fake-node-1`, 16 CPUs, 64 GiB, to begin with). */
+  setNodes(nodes: FakeNode[]): void;
   close(): Promise<void>;
 }
+
+export interface FakeNode {
+  name: string;
+  labels?: Record<string, string>;
+  allocatable?: { cpu?: string; memory?: string; [resource: string]: string | undefined };
+  taints?: { key: string; value?: string; effect: 'NoSchedule' | 'NoExecute' | 'PreferNoSchedule' }[];
+}
+
+const nodeObject = (n: FakeNode): StoredObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: n.name, uid: randomUUID(), labels: { 'kubernetes.io/hostname': n.name, ...(n.labels ?? {}) } },
+  spec: n.taints ? { taints: n.taints } : {},
+  status: { allocatable: { cpu: '16', memory: '64Gi', pods: '110', ...(n.allocatable ?? {}) } },
+});
 
 const status = (code: number, reason: string, message: string) => ({
   kind: 'Status',
@@ -71,6 +93,40 @@ const REASONS: Record<number, string> = {
   500: 'InternalError',
   503: 'ServiceUnavailable',
 };
+
+type PodSpec = Obj & {
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: { key?: string; operator?: string; value?: string }[];
+  affinity?: {
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: {
+        nodeSelectorTerms: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[];
+      };
+    };
+  };
+  containers?: { resources?: { requests?: Record<string, string> } }[];
+};
+
+/** CPU in cores, memory in bytes. */
+function amount(q: string | undefined): number {
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q ?? '');
+  if (!m) return 0;
+  const f: Record<string, number> = {
+    '': 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+  };
+  return Number(m[1]) * (f[m[2]] ?? 1);
+}
+const requested = (pod: PodSpec, r: 'cpu' | 'memory') =>
+  (pod.containers ?? []).reduce((sum, c) => sum + amount(c.resources?.requests?.[r]), 0);
 
 function matches(labels: Record<string, string> | undefined, selector: string | null): boolean {
   if (!selector) return true;
@@ -102,19 +158,111 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     writes,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
+    setNodes: () => undefined,
     close: async () => {
       wss.close();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
 
-  /** What controllers and kubelets would do for a workload: one pod per replica, Ready or Pending. */
+  const nodes = () => [...store.values()].filter((o) => o.kind === 'Node');
+  api.setNodes = (list) => {
+    for (const n of nodes()) store.delete(key('Node', undefined, n.metadata.name));
+    for (const n of list) api.seed(nodeObject(n));
+  };
+  api.setNodes([{ name: 'fake-node-1' }]);
+
+  /** A scheduler's filters (selector, required node affinity, taints, requested CPU and memory); null = fits. */
+  const unfit = (pod: PodSpec, node: StoredObject): string | null => {
+    const labels = node.metadata.labels ?? {};
+    const selectorOk = Object.entries(pod.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
+    const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    const affinityOk =
+      !terms ||
+      terms.some((t) =>
+        (t.matchExpressions ?? []).every((e) => {
+          const has = e.key in labels;
+          if (e.operator === 'Exists') return has;
+          if (e.operator === 'DoesNotExist') return !has;
+          if (e.operator === 'In') return has && (e.values ?? []).includes(labels[e.key]);
+          if (e.operator === 'NotIn') return !has || !(e.values ?? []).includes(labels[e.key]);
+          return false;
+        }),
+      );
+    if (!selectorOk || !affinityOk) return "node(s) didn't match Pod's node affinity/selector";
+    const taint = ((node.spec as { taints?: FakeNode['taints'] } | undefined)?.taints ?? []).find(
+      (t) =>
+        t.effect !== 'PreferNoSchedule' &&
+        !(pod.tolerations ?? []).some(
+          (tol) => (tol.operator === 'Exists' && (!tol.key || tol.key === t.key)) || (tol.key === t.key && tol.value === t.value),
+        ),
+    );
+    if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+    const allocatable = (node.status as { allocatable: Record<string, string> }).allocatable;
+    for (const r of ['cpu', 'memory'] as const) {
+      const used = [...store.values()]
+        .filter((o) => o.kind === 'Pod' && (o.spec as PodSpec).nodeName === node.metadata.name)
+        .reduce((sum, o) => sum + requested(o.spec as PodSpec, r), 0);
+      if (used + requested(pod, r) > amount(allocatable[r])) return `Insufficient ${r}`;
+    }
+    return null;
+  };
+
+  /** What controllers, the scheduler and kubelets would do for a workload: its pods, placed (Ready) or Pending. */
   const reconcile = (w: StoredObject) => {
-    const spec = w.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: Obj } };
+    const spec = w.spec as { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
     for (const [k, o] of store) if (o.kind === 'Pod' && o.metadata.labels?.['mano.io/owner'] === w.metadata.name) store.delete(k);
     const replicas = spec.replicas ?? 1;
+    let ready = 0;
     for (let i = 0; i < replicas; i++) {
       const name = `${w.metadata.name}-${i}`;
+      const podSpec: PodSpec = { ...spec.template.spec };
+      let status: Obj;
+      if (!api.podsBecomeReady) {
+        status = {
+          phase: 'Pending',
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              reason: 'Unschedulable',
+              message: '0/0 nodes are available: no nodes available to schedule pods.',
+            },
+          ],
+        };
+      } else {
+        const all = nodes();
+        const reasons = all.map((n) => unfit(podSpec, n));
+        const fit = all.find((_, j) => reasons[j] === null);
+        if (fit) {
+          podSpec.nodeName = fit.metadata.name;
+          status = { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] };
+          ready++;
+        } else {
+          // as kube-scheduler words it: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match …."
+          const counts = new Map<string, number>();
+          for (const r of reasons) counts.set(r!, (counts.get(r!) ?? 0) + 1);
+          const message = `0/${all.length} nodes are available: ${
+            [...counts]
+              .map(([r, n]) => `${n} ${r}`)
+              .sort()
+              .join(', ') || 'no nodes available to schedule pods'
+          }.`;
+          status = {
+            phase: 'Pending',
+            conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+          };
+          api.seed({
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { name: `${name}.${randomUUID().slice(0, 8)}`, namespace: w.metadata.namespace, uid: randomUUID() },
+            involvedObject: { kind: 'Pod', name, namespace: w.metadata.namespace },
+            reason: 'FailedScheduling',
+            type: 'Warning',
+            message,
+          });
+        }
+      }
       store.set(key('Pod', w.metadata.namespace, name), {
         apiVersion: 'v1',
         kind: 'Pod',
@@ -124,23 +272,11 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
           uid: randomUUID(),
           labels: { ...spec.template.metadata.labels, 'mano.io/owner': w.metadata.name },
         },
-        spec: spec.template.spec,
-        status: api.podsBecomeReady
-          ? { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] }
-          : {
-              phase: 'Pending',
-              conditions: [
-                {
-                  type: 'PodScheduled',
-                  status: 'False',
-                  reason: 'Unschedulable',
-                  message: '0/0 nodes are available: no nodes available to schedule pods.',
-                },
-              ],
-            },
+        spec: podSpec,
+        status,
       });
     }
-    w.status = { replicas, readyReplicas: api.podsBecomeReady ? replicas : 0 };
+    w.status = { replicas, readyReplicas: ready };
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
@@ -305,6 +441,16 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     if (req.headers.authorization !== `Bearer ${token}` || !m || !store.has(key('Pod', m[1], m[2]))) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    // the API server could not reach the kubelet (scripted): it answers the upgrade with an error Status
+    const failure = failures.find((f) => f.times > 0 && f.match.test(`${req.method} ${url.pathname}`));
+    if (failure) {
+      failure.times--;
+      const body = JSON.stringify(status(failure.status, REASONS[failure.status] ?? 'Failure', failure.message));
+      socket.end(
+        `HTTP/1.1 ${failure.status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -52,6 +52,7 @@ describe('Kubernetes adapter against an in-process API server', () => {
       adapter = await connect(api, { readiness_timeout_s: 0.2 });
     });
     afterEach(async () => {
+      api.setNodes([{ name: 'fake-node-1' }]);
       await adapter.remove(web.ref);
       await adapter.remove({ kind: 'network', name: 'mano-0f1e2d3c-mgmtnet', labels: {} });
     });
@@ -62,7 +63,7 @@ describe('Kubernetes adapter against an in-process API server', () => {
       expect(observed).toMatchObject({ provisioned: true, addresses: [{ port: 'eth0', ip: expect.any(String) }] });
       const mine = api
         .objects()
-        .filter((o) => o.kind !== 'Pod')
+        .filter((o) => o.kind !== 'Pod' && o.kind !== 'Node')
         .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)
         .sort();
       expect(mine).toEqual([
@@ -81,7 +82,7 @@ describe('Kubernetes adapter against an in-process API server', () => {
       expect(await adapter.remove({ kind: 'compute', name: web.ref.name, labels: {} })).toBe('deleted');
       expect(api.objects().some((o) => o.kind === 'Namespace')).toBe(true);
       expect(await adapter.remove({ kind: 'network', name: 'mano-0f1e2d3c-mgmtnet', labels: {} })).toBe('deleted');
-      expect(api.objects()).toEqual([]);
+      expect(api.objects().filter((o) => o.kind !== 'Node')).toEqual([]);
     });
 
     it('refuses fixed IPs before creating anything', async () => {
@@ -167,12 +168,13 @@ describe('Kubernetes adapter against an in-process API server', () => {
         memoryBytes: 3 * 64 * 1024 * 1024,
         at: '2026-11-26T12:00:00Z',
       });
-      api.seed({
-        apiVersion: 'v1',
-        kind: 'Node',
-        metadata: { name: 'edge-a', labels: { 'topology.kubernetes.io/zone': 'edge-1' } },
-        status: { allocatable: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '2' } },
-      });
+      api.setNodes([
+        {
+          name: 'edge-a',
+          labels: { 'topology.kubernetes.io/zone': 'edge-1' },
+          allocatable: { cpu: '8', memory: '32Gi', 'nvidia.com/gpu': '2' },
+        },
+      ]);
       for (const pod of api.objects().filter((o) => o.kind === 'Pod')) (pod.spec as { nodeName?: string }).nodeName = 'edge-a';
       expect((await adapter.capacity()).zones).toEqual([
         {
@@ -184,6 +186,108 @@ describe('Kubernetes adapter against an in-process API server', () => {
       ]);
       // scaling touched replicas only: the workload keeps its labels, so remove still finds it
       expect((api.objects().find((o) => o.kind === 'Deployment')?.metadata.labels ?? {})['mano.io/resource']).toBe(web.ref.name);
+    });
+
+    type PodTemplate = { spec: { template: { spec: Record<string, unknown> } } };
+    const template = () => (api.objects().find((o) => o.kind === 'Deployment') as unknown as PodTemplate).spec.template.spec;
+    const podsOn = () =>
+      api
+        .objects()
+        .filter((o) => o.kind === 'Pod')
+        .map((o) => (o.spec as { nodeName?: string }).nodeName);
+    const inZone = (zone: string): DesiredCompute => ({ ...web, placement: { zone } });
+    const zoneNames = async () => (await adapter.capacity()).zones.map((z) => z.name).sort();
+
+    it('zone-less nodes: the zone capacity reports for them never becomes a node selector, and the pods schedule', async () => {
+      api.setNodes([{ name: 'n1' }, { name: 'n2' }]);
+      expect(await zoneNames()).toEqual(['default']);
+      expect((await adapter.apply(inZone('default'))).provisioned).toBe(true);
+      expect(template().nodeSelector).toBeUndefined();
+      expect(template().affinity).toBeUndefined();
+      expect(podsOn()).toEqual(['n1']);
+    });
+
+    it('labelled nodes: a zone they carry becomes the selector; a zone no node has is refused before anything is made', async () => {
+      api.setNodes([
+        { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-a' } },
+        { name: 'n2', labels: { 'topology.kubernetes.io/zone': 'zone-b' } },
+      ]);
+      expect(await zoneNames()).toEqual(['zone-a', 'zone-b']);
+      expect((await adapter.apply(inZone('zone-b'))).provisioned).toBe(true);
+      expect(template().nodeSelector).toEqual({ 'topology.kubernetes.io/zone': 'zone-b' });
+      expect(podsOn()).toEqual(['n2']);
+      await adapter.remove(web.ref);
+      const writes = api.writes.length;
+      for (const zone of ['default', 'zone-c'])
+        expect(await failure(adapter.apply(inZone(zone)))).toMatchObject({
+          code: 'VIM.INVALID_REQUEST',
+          retryable: false,
+          path: 'placement.zone',
+          message: expect.stringContaining(
+            `zone ${zone}: no node of the cluster has the label topology.kubernetes.io/zone=${zone} (zones: zone-a, zone-b)`,
+          ),
+        });
+      expect(api.writes.length).toBe(writes);
+    });
+
+    it('mixed nodes: the unlabelled zone binds to the nodes without a zone label', async () => {
+      api.setNodes([{ name: 'n1', labels: { 'topology.kubernetes.io/zone': 'zone-a' } }, { name: 'n2' }]);
+      expect(await zoneNames()).toEqual(['default', 'zone-a']);
+      expect((await adapter.apply(inZone('default'))).provisioned).toBe(true);
+      expect(template().nodeSelector).toBeUndefined();
+      expect(template().affinity).toEqual({
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'DoesNotExist' }] }],
+          },
+        },
+      });
+      expect(podsOn()).toEqual(['n2']);
+      await adapter.remove(web.ref);
+      expect((await adapter.apply(inZone('zone-a'))).provisioned).toBe(true);
+      expect(podsOn()).toEqual(['n1']);
+    });
+
+    it('pods no node can take stay Pending with a FailedScheduling event; the failure names the scheduler’s reason', async () => {
+      api.setNodes([
+        { name: 'small', allocatable: { cpu: '500m' } },
+        { name: 'tainted', taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] },
+      ]);
+      expect((await adapter.apply(web)).provisioned).toBe(false);
+      const pod = api.objects().find((o) => o.kind === 'Pod')!;
+      const reason = '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: db}.';
+      expect(pod.status).toMatchObject({
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: reason }],
+      });
+      expect(api.objects().find((o) => o.kind === 'Event')).toMatchObject({
+        reason: 'FailedScheduling',
+        type: 'Warning',
+        message: reason,
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const failed = () => adapter.observe(web.ref).then((o) => o!.conditions.find((c) => c.type === 'Failed')?.message);
+      expect(await failed()).toContain(`PodScheduled=False (Unschedulable: ${reason})`);
+      // a condition without its message (some schedulers): the event says it
+      delete (pod.status as { conditions: { message?: string }[] }).conditions[0].message;
+      expect(await failed()).toContain(`PodScheduled=False (Unschedulable: ${reason})`);
+      // an account zone selector no node matches
+      await adapter.remove(web.ref);
+      const edge = await connect(api, { readiness_timeout_s: 0.2, zone_selectors: { edge: { pool: 'edge' } } });
+      expect((await edge.apply(inZone('edge'))).provisioned).toBe(false);
+      expect(api.objects().find((o) => o.kind === 'Pod')?.status).toMatchObject({
+        conditions: [{ message: "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector." }],
+      });
+    });
+
+    it('an API server failing to reach the kubelet for exec is a retryable VIM error', async () => {
+      await adapter.apply(web);
+      api.fail(/\/exec$/, 500, 'error dialing backend: dial tcp 10.0.0.5:10250: connect: connection refused');
+      expect(await failure(adapter.exec(web.ref, { command: ['true'] }))).toMatchObject({
+        code: 'VIM.UNREACHABLE',
+        retryable: true,
+      });
+      expect((await adapter.exec(web.ref, { command: ['true'] })).exitCode).toBe(0);
     });
 
     it('refuses bad credentials (AUTH_FAILED) and reports an unreachable API server as retryable', async () => {
