@@ -6,6 +6,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { stringify } from 'yaml';
 import { AppModule } from './app.module';
 import { methodOverride, parseOsmBody } from './common/http/request-body';
+import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
 import { AppConfig } from './config/env';
@@ -21,6 +22,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     res.setHeader('X-Correlation-Id', correlationId);
     runWithContext({ correlationId }, next);
   });
+  app.use(rejectUnsafeQueryKeys);
   app.use(methodOverride);
   app.use(express.raw({ type: () => true, limit: config.maxBodyBytes }));
   app.use(parseOsmBody);
