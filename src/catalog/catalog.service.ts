@@ -161,6 +161,7 @@ export class CatalogService {
       item.admin.userDefinedData = mergePatch(
         (item.admin.userDefinedData as Record<string, unknown>) ?? {},
         userDefinedData as Record<string, unknown>,
+        'userDefinedData',
       );
     }
     if (operationalState !== undefined) {
