@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { stringify } from 'yaml';
 import { AppModule } from './app.module';
 import { methodOverride, RequestBodyInterceptor } from './common/http/request-body';
+import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { configureCors, securityHeaders } from './common/http/security-headers';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
@@ -24,6 +25,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   });
   app.use(securityHeaders);
   configureCors(app, config);
+  app.use(rejectUnsafeQueryKeys);
   app.use(methodOverride);
   // bodies are read after the guards (authentication), not by a middleware before them
   app.useGlobalInterceptors(new RequestBodyInterceptor(app.get(Reflector), config));

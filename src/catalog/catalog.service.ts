@@ -6,10 +6,9 @@ import type { Session } from '../auth/session';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { applyListFilters, CONTROL_QUERY_KEYS, Query } from '../common/http/list-filters';
 import { isUuid, newId, nowSeconds } from '../common/ids';
-import { ownershipFor, PUBLIC_PROJECT, visibleTo, writableBy } from '../common/records/project-scope';
+import { mergePatch, setPath } from '../common/object-paths';
+import { ProjectScope } from '../common/records/project-scope';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { mergePatch } from '../vims/account-records';
-import { setPath } from '../vims/topics';
 import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
@@ -42,7 +41,6 @@ const LIGHT: FindOptionsSelect<CatalogItemEntity> = {
 };
 
 const TITLE: Record<DescriptorKind, string> = { vnfd: 'VNF package', nsd: 'NS descriptor', nst: 'network slice template' };
-const ownership = (e: CatalogItemEntity) => ({ projects_read: e.projectsRead, projects_write: e.projectsWrite });
 
 /**
  * Onboarding as OSM does it: packages are read within limits, descriptors validated against the
@@ -57,8 +55,9 @@ export class CatalogService {
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
+    const scope = ProjectScope.of(session);
     const rows = (await this.items.find({ select: LIGHT, where: { kind }, order: { created: 'ASC' } })).filter((r) =>
-      visibleTo(session, ownership(r), 'list'),
+      scope.canList(r),
     );
     const inUse = await this.idsInUse(kind);
     return applyListFilters(
@@ -68,7 +67,7 @@ export class CatalogService {
   }
 
   async show(kind: DescriptorKind, session: Session, ref: string): Promise<Record<string, unknown>> {
-    const item = await this.find(kind, session, ref, 'show');
+    const item = await this.find(kind, session, ref, 'read');
     return this.record(item, await this.idsInUse(kind));
   }
 
@@ -85,13 +84,11 @@ export class CatalogService {
     }
     const id = newId();
     const now = nowSeconds();
-    const owner = ownershipFor(session);
     await this.items.insert({
       id,
       kind,
       descriptorId: null,
-      projectsRead: owner.projects_read,
-      projectsWrite: owner.projects_write,
+      ...ProjectScope.of(session).forNew(),
       descriptor: {},
       admin: {
         onboardingState: 'CREATED',
@@ -115,14 +112,12 @@ export class CatalogService {
     const prepared = await this.prepare(kind, session, input, undefined);
     const id = newId();
     const now = nowSeconds();
-    const owner = ownershipFor(session);
     const row = this.items.create({
       id,
       kind,
       created: now,
       modified: now,
-      projectsRead: owner.projects_read,
-      projectsWrite: owner.projects_write,
+      ...ProjectScope.of(session).forNew(),
       ...this.contentColumns(id, kind, prepared, { revision: 1, userDefinedData: {} }),
     });
     await this.items.insert(row as object);
@@ -132,7 +127,6 @@ export class CatalogService {
   /** SOL005 step two, and PUT of new content: replaces the content, revision + 1. */
   async upload(kind: DescriptorKind, session: Session, ref: string, input: UploadInput): Promise<void> {
     const item = await this.find(kind, session, ref, 'write');
-    this.assertWritable(session, item);
     const prepared = await this.prepare(kind, session, input, item.id);
     const revision = Number(item.admin.revision ?? 0) + 1;
     Object.assign(
@@ -145,15 +139,20 @@ export class CatalogService {
 
   /** PATCH: userDefinedData and operationalState (SOL005), sharing with SET_PROJECT, or descriptor fields (merged, validated again). */
   async edit(kind: DescriptorKind, session: Session, ref: string, body: unknown): Promise<void> {
+    // only writers find it (404 otherwise, as OSM), sharing included
     const item = await this.find(kind, session, ref, 'write');
     const patch = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Record<string, unknown>;
-    if (session.setProject) {
-      // share: add the projects to the readers (OSM `SET_PROJECT`)
-      item.projectsRead = [...new Set([...item.projectsRead, ...session.setProject])];
-      item.projectsWrite = [...new Set([...item.projectsWrite, ...session.setProject])];
-    } else {
-      this.assertWritable(session, item);
-      if (Object.keys(patch).length === 0) throw DomainError.badRequest('REQUEST.NOTHING_TO_UPDATE', 'Nothing to update');
+    const scope = ProjectScope.of(session);
+    if (scope.setProject) {
+      if (Object.keys(patch).length)
+        throw DomainError.unprocessable(
+          'REQUEST.INVALID_BODY',
+          'Cannot edit content and set to project (query string SET_PROJECT) at same time',
+        );
+      // share: the projects become readers (OSM `SET_PROJECT`); they do not become writers
+      item.projectsRead = scope.sharedWith(item).projectsRead;
+    } else if (Object.keys(patch).length === 0) {
+      throw DomainError.badRequest('REQUEST.NOTHING_TO_UPDATE', 'Nothing to update');
     }
     const { userDefinedData, operationalState, ...fields } = patch;
     if (userDefinedData !== undefined) {
@@ -162,6 +161,7 @@ export class CatalogService {
       item.admin.userDefinedData = mergePatch(
         (item.admin.userDefinedData as Record<string, unknown>) ?? {},
         userDefinedData as Record<string, unknown>,
+        'userDefinedData',
       );
     }
     if (operationalState !== undefined) {
@@ -187,15 +187,16 @@ export class CatalogService {
 
   async remove(kind: DescriptorKind, session: Session, ref: string): Promise<void> {
     const item = await this.find(kind, session, ref, 'delete');
-    const others = item.projectsRead.filter((p) => p !== PUBLIC_PROJECT && !session.projectIds.includes(p));
-    if (session.projectIds.length && others.length) {
+    const scope = ProjectScope.of(session);
+    const deletion = scope.deletion(item);
+    if (deletion === 'unshare') {
       // shared: only this project's access goes (OSM)
-      item.projectsRead = item.projectsRead.filter((p) => !session.projectIds.includes(p));
-      item.projectsWrite = item.projectsWrite.filter((p) => !session.projectIds.includes(p));
+      Object.assign(item, scope.withoutSession(item));
       await this.items.save(item);
       return;
     }
-    this.assertWritable(session, item);
+    if (deletion === 'denied')
+      throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
     if (!session.force && item.descriptorId) {
       const user = await this.userOf(kind, item);
       if (user) throw DomainError.conflict(`${kind.toUpperCase()}.IN_USE`, user);
@@ -204,14 +205,14 @@ export class CatalogService {
   }
 
   async descriptorText(kind: DescriptorKind, session: Session, ref: string): Promise<string> {
-    const item = await this.find(kind, session, ref, 'show');
+    const item = await this.find(kind, session, ref, 'read');
     if (!item.descriptorText)
       throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
     return item.descriptorText;
   }
 
   async packageContent(kind: DescriptorKind, session: Session, ref: string): Promise<{ content: Buffer; contentType: string }> {
-    const item = await this.find(kind, session, ref, 'show');
+    const item = await this.find(kind, session, ref, 'read');
     if (!item.packageContent)
       throw DomainError.conflict(`${kind.toUpperCase()}.NOT_ONBOARDED`, `${TITLE[kind]} '${ref}' has no content yet`);
     return {
@@ -227,7 +228,7 @@ export class CatalogService {
     ref: string,
     path: string,
   ): Promise<{ file: Buffer } | { listing: string[] }> {
-    const item = await this.find(kind, session, ref, 'show');
+    const item = await this.find(kind, session, ref, 'read');
     const files = await packageFiles(item, this.limits(), kind);
     const clean = path.split('/').filter(Boolean).join('/');
     const file = files.get(clean);
@@ -355,10 +356,11 @@ export class CatalogService {
   ): Promise<Pick<ReferenceContext, 'vnfd' | 'nsd'>> {
     const vnfdIds = Array.isArray(descriptor['vnfd-id']) ? descriptor['vnfd-id'].map(String) : [];
     const nsdIds = listOf(descriptor['netslice-subnet']).map((s) => String(s['nsd-ref']));
+    const scope = ProjectScope.of(session);
     const load = async (kind: string, ids: string[]) => {
       if (!ids.length) return new Map<string, Descriptor>();
       const rows = await this.items.find({ select: LIGHT, where: { kind, descriptorId: In(ids) } });
-      const usable = rows.filter((r) => r.id !== selfId && visibleTo({ ...session, public: true }, ownership(r), 'list'));
+      const usable = rows.filter((r) => r.id !== selfId && scope.canRead(r));
       return new Map(usable.map((r) => [r.descriptorId!, r.descriptor]));
     };
     const [vnfds, nsds] = await Promise.all([load('vnfd', vnfdIds), load('nsd', nsdIds)]);
@@ -367,7 +369,8 @@ export class CatalogService {
 
   private async assertUniqueId(kind: DescriptorKind, session: Session, descriptorId: string, selfId?: string): Promise<void> {
     const same = await this.items.find({ select: LIGHT, where: { kind, descriptorId } });
-    const clash = same.find((r) => r.id !== selfId && visibleTo({ ...session, public: false }, ownership(r), 'list'));
+    const scope = ProjectScope.of(session).withPublic(false);
+    const clash = same.find((r) => r.id !== selfId && scope.canList(r));
     if (clash)
       throw DomainError.conflict(
         `${kind.toUpperCase()}.DUPLICATE`,
@@ -437,20 +440,16 @@ export class CatalogService {
     kind: DescriptorKind,
     session: Session,
     ref: string,
-    method: 'show' | 'write' | 'delete',
+    action: 'read' | 'write' | 'delete',
   ): Promise<CatalogItemEntity> {
     const candidates = isUuid(ref) ? await this.items.findBy({ kind, id: ref }) : [];
     const byDescriptor = candidates.length ? [] : await this.items.findBy({ kind, descriptorId: ref });
-    const visible = [...candidates, ...byDescriptor].filter((r) => visibleTo(session, ownership(r), method));
+    const scope = ProjectScope.of(session);
+    const visible = [...candidates, ...byDescriptor].filter((r) => scope.can(action, r));
     if (visible.length === 0) throw DomainError.notFound(`${kind.toUpperCase()}.NOT_FOUND`, `${TITLE[kind]} '${ref}' not found`);
     if (visible.length > 1)
       throw DomainError.conflict(`${kind.toUpperCase()}.AMBIGUOUS`, `several ${TITLE[kind]}s have id '${ref}'; use the _id`);
     return visible[0];
-  }
-
-  private assertWritable(session: Session, item: CatalogItemEntity): void {
-    if (!writableBy(session, ownership(item)))
-      throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
   }
 }
 

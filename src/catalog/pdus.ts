@@ -7,9 +7,9 @@ import { CurrentSession, Permission, Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { applyListFilters, Query as ListQuery } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
-import { ownershipFor, visibleTo, writableBy } from '../common/records/project-scope';
+import { mergePatch } from '../common/object-paths';
+import { ProjectScope } from '../common/records/project-scope';
 import { BodySchema, Schema } from '../common/validation/json-schema';
-import { mergePatch } from '../vims/account-records';
 import { CatalogItemEntity } from './catalog-item.entity';
 
 const iface: Schema = {
@@ -46,7 +46,6 @@ const editSchema = new BodySchema<Record<string, unknown>>(
   { type: 'object', properties, minProperties: 1, additionalProperties: false },
   'PDU edit',
 );
-const ownership = (e: CatalogItemEntity) => ({ projects_read: e.projectsRead, projects_write: e.projectsWrite });
 
 /** Physical deployment units (`pdu/v1/pdu_descriptors`), stored beside the catalog. */
 @Injectable()
@@ -54,27 +53,24 @@ export class PdusService {
   constructor(@InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>) {}
 
   async list(session: Session, query: ListQuery) {
-    const rows = (await this.items.find({ where: { kind: 'pdu' }, order: { created: 'ASC' } })).filter((r) =>
-      visibleTo(session, ownership(r), 'list'),
-    );
+    const scope = ProjectScope.of(session);
+    const rows = (await this.items.find({ where: { kind: 'pdu' }, order: { created: 'ASC' } })).filter((r) => scope.canList(r));
     return applyListFilters(rows.map(record), query);
   }
 
   async show(session: Session, id: string) {
-    return record(await this.find(session, id, 'show'));
+    return record(await this.find(session, id, 'read'));
   }
 
   async create(session: Session, body: unknown): Promise<string> {
     const input = createSchema.validate(body);
     const id = newId();
     const now = nowSeconds();
-    const owner = ownershipFor(session);
     const row = this.items.create({
       id,
       kind: 'pdu',
       descriptorId: String(input.name),
-      projectsRead: owner.projects_read,
-      projectsWrite: owner.projects_write,
+      ...ProjectScope.of(session).forNew(),
       descriptor: input,
       admin: { onboardingState: 'ONBOARDED', operationalState: 'ENABLED', usageState: 'NOT_IN_USE' },
       descriptorText: null,
@@ -89,7 +85,6 @@ export class PdusService {
 
   async edit(session: Session, id: string, body: unknown): Promise<void> {
     const item = await this.find(session, id, 'write');
-    if (!writableBy(session, ownership(item))) throw DomainError.unauthorized('You have not write permission to this item');
     const merged = mergePatch(item.descriptor, editSchema.validate(body));
     item.descriptor = createSchema.validate(merged);
     item.descriptorId = String(merged.name);
@@ -99,13 +94,17 @@ export class PdusService {
 
   async remove(session: Session, id: string): Promise<void> {
     const item = await this.find(session, id, 'delete');
-    if (!writableBy(session, ownership(item))) throw DomainError.unauthorized('You have not write permission to this item');
-    await this.items.delete({ id: item.id });
+    const scope = ProjectScope.of(session);
+    const deletion = scope.deletion(item);
+    if (deletion === 'denied')
+      throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
+    if (deletion === 'unshare') await this.items.save(Object.assign(item, scope.withoutSession(item)));
+    else await this.items.delete({ id: item.id });
   }
 
-  private async find(session: Session, id: string, method: 'show' | 'write' | 'delete'): Promise<CatalogItemEntity> {
+  private async find(session: Session, id: string, action: 'read' | 'write' | 'delete'): Promise<CatalogItemEntity> {
     const item = await this.items.findOneBy({ kind: 'pdu', id });
-    if (!item || !visibleTo(session, ownership(item), method))
+    if (!item || !ProjectScope.of(session).can(action, item))
       throw DomainError.notFound('PDU.NOT_FOUND', `PDU '${id}' not found`);
     return item;
   }

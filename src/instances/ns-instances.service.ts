@@ -7,7 +7,7 @@ import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { applyListFilters, parseListFilters, Query } from '../common/http/list-filters';
 import { PrerenderedList } from '../common/http/prerendered';
 import { isUuid, newId, nowSeconds } from '../common/ids';
-import { ownershipFor, visibleTo } from '../common/records/project-scope';
+import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
 import { OperationRunner } from '../lcm/operation-runner';
 import { isFinal, transition } from '../lcm/op-state-machine';
@@ -24,10 +24,6 @@ import { Obj, list } from '../common/values';
 
 /** OSM's `operational-status` while an operation of that type runs. */
 const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
-const ownership = (e: { projectsRead: string[]; projectsWrite: string[] }) => ({
-  projects_read: e.projectsRead,
-  projects_write: e.projectsWrite,
-});
 
 /** NS and VNF records and their operations (OSM `nslcm/v1`); the work itself is the runner's. */
 @Injectable()
@@ -49,6 +45,7 @@ export class NsInstancesService {
   private readonly listCache = new Map<string, { modified: number; value: Obj; json: Buffer }>();
 
   async list(session: Session, query: Query): Promise<Obj[] | PrerenderedList> {
+    const scope = ProjectScope.of(session);
     const rows: { id: string; modified: number; projects_read: string; projects_write: string }[] = await this.nss
       .createQueryBuilder('ns')
       .select([
@@ -66,7 +63,7 @@ export class NsInstancesService {
         projectsRead: JSON.parse(r.projects_read) as string[],
         projectsWrite: JSON.parse(r.projects_write) as string[],
       }))
-      .filter((r) => visibleTo(session, ownership(r), 'list'));
+      .filter((r) => scope.canList(r));
     const stale = heads.filter((h) => this.listCache.get(h.id)?.modified !== h.modified).map((h) => h.id);
     for (let i = 0; i < stale.length; i += 500) {
       for (const row of await this.nss.findBy({ id: In(stale.slice(i, i + 500)) })) {
@@ -89,7 +86,7 @@ export class NsInstancesService {
   }
 
   async show(session: Session, id: string): Promise<Obj> {
-    return nsRecord(await this.findNs(session, id, 'show'), { withNsd: true });
+    return nsRecord(await this.findNs(session, id, 'read'), { withNsd: true });
   }
 
   async listVnfs(session: Session, query: Query): Promise<Obj[]> {
@@ -98,12 +95,13 @@ export class NsInstancesService {
       typeof nsFilter === 'string' && !nsFilter.includes(',')
         ? await this.vnfs.findBy({ nsInstanceId: nsFilter })
         : await this.vnfs.find({ order: { created: 'ASC' } });
-    return applyListFilters(rows.filter((r) => visibleTo(session, ownership(r), 'list')).map(vnfRecord), query);
+    const scope = ProjectScope.of(session);
+    return applyListFilters(rows.filter((r) => scope.canList(r)).map(vnfRecord), query);
   }
 
   async showVnf(session: Session, id: string): Promise<Obj> {
     const vnf = await this.vnfs.findOneBy({ id });
-    if (!vnf || !visibleTo(session, ownership(vnf), 'show'))
+    if (!vnf || !ProjectScope.of(session).canRead(vnf))
       throw DomainError.notFound('VNF_INSTANCE.NOT_FOUND', `VNF instance '${id}' not found`);
     return vnfRecord(vnf);
   }
@@ -114,12 +112,13 @@ export class NsInstancesService {
       typeof nsFilter === 'string' && !nsFilter.includes(',')
         ? await this.ops.find({ where: { nsInstanceId: nsFilter }, order: { startTime: 'ASC' } })
         : await this.ops.find({ order: { startTime: 'ASC' } });
-    return applyListFilters(rows.filter((r) => visibleTo(session, ownership(r), 'list')).map(opRecord), query);
+    const scope = ProjectScope.of(session);
+    return applyListFilters(rows.filter((r) => scope.canList(r)).map(opRecord), query);
   }
 
   async showOp(session: Session, id: string): Promise<Obj> {
     const op = await this.ops.findOneBy({ id });
-    if (!op || !visibleTo(session, ownership(op), 'show'))
+    if (!op || !ProjectScope.of(session).canRead(op))
       throw DomainError.notFound('NS_LCM_OP_OCC.NOT_FOUND', `operation '${id}' not found`);
     return opRecord(op);
   }
@@ -131,7 +130,7 @@ export class NsInstancesService {
     const { params, nsd, vnfds } = await this.resolve(session, body);
     const now = nowSeconds();
     const id = newId();
-    const owner = ownershipFor(session);
+    const owner = ProjectScope.of(session).forNew();
     const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
     const vnfRows = profiles.map((vp) => {
       const vnfd = vnfds.get(String(vp['vnfd-id']))!;
@@ -142,8 +141,7 @@ export class NsInstancesService {
         id: vnfrId,
         nsInstanceId: id,
         memberVnfIndex: member,
-        projectsRead: owner.projects_read,
-        projectsWrite: owner.projects_write,
+        ...owner,
         created: now,
         modified: now,
         record: {
@@ -169,8 +167,7 @@ export class NsInstancesService {
     const ns = this.nss.create({
       id,
       name: params.nsName,
-      projectsRead: owner.projects_read,
-      projectsWrite: owner.projects_write,
+      ...owner,
       nsdId: nsd.id,
       nsState: 'NOT_INSTANTIATED',
       resources: [],
@@ -572,14 +569,19 @@ export class NsInstancesService {
     const rows = isUuid(ref)
       ? await this.catalog.findBy({ kind, id: ref })
       : await this.catalog.findBy({ kind, descriptorId: ref });
-    const visible = rows.filter((r) => r.descriptorId && visibleTo({ ...session, public: true }, ownership(r), 'list'));
-    return visible.find((r) => r.projectsRead.some((p) => session.projectIds.includes(p))) ?? visible[0];
+    const scope = ProjectScope.of(session);
+    // own or public descriptors can be instantiated; an own one wins over a public one with the same id
+    const visible = rows.filter((r) => r.descriptorId && scope.canRead(r));
+    return visible.find((r) => r.projectsRead.some((p) => scope.projects.includes(p))) ?? visible[0];
   }
 
-  private async findNs(session: Session, id: string, method: 'show' | 'write' | 'delete'): Promise<NsInstanceEntity> {
+  /** Instantiate, terminate, scale, action need write rights ('write'); a delete also needs them (401 as OSM). */
+  private async findNs(session: Session, id: string, action: 'read' | 'write' | 'delete'): Promise<NsInstanceEntity> {
     const ns = await this.nss.findOneBy({ id });
-    if (!ns || !visibleTo(session, ownership(ns), method))
-      throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${id}' not found`);
+    const scope = ProjectScope.of(session);
+    if (!ns || !scope.can(action, ns)) throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${id}' not found`);
+    if (action === 'delete' && !scope.canWrite(ns))
+      throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
     return ns;
   }
 }

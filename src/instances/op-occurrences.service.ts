@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
-import { visibleTo } from '../common/records/project-scope';
+import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
 import { OperationRunner } from '../lcm/operation-runner';
 import { OpEvent, OpState, transition } from '../lcm/op-state-machine';
@@ -131,10 +131,10 @@ export class OpOccurrencesService {
     });
   }
 
+  /** Cancel, retry, rollback and fail change the NS: they need write rights on it (its owners are copied on the op). */
   private async find(session: Session, id: string): Promise<NsLcmOpOccEntity> {
     const op = await this.ops.findOneBy({ id });
-    const owner = op && { projects_read: op.projectsRead, projects_write: op.projectsWrite };
-    if (!op || !owner || !visibleTo(session, owner, 'write'))
+    if (!op || !ProjectScope.of(session).canWrite(op))
       throw DomainError.notFound('NS_LCM_OP_OCC.NOT_FOUND', `operation '${id}' not found`);
     return op;
   }

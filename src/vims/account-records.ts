@@ -1,5 +1,6 @@
 import { AdminAccountEntity } from './entities';
-import { AccountTopic, getPath, setPath } from './topics';
+import { deletePath, getPath, setPath } from '../common/object-paths';
+import { AccountTopic } from './topics';
 
 export const MASK = '********';
 
@@ -80,22 +81,7 @@ export function takeSecrets(
     const value = getPath(rest, path);
     if (value === undefined) continue;
     secrets[path] = value;
-    const keys = path.split('.');
-    const parent = keys.length === 1 ? rest : (getPath(rest, keys.slice(0, -1).join('.')) as Record<string, unknown>);
-    delete parent[keys[keys.length - 1]];
+    deletePath(rest, path);
   }
   return { rest, secrets };
 }
-
-/** OSM's edit merge: objects merge recursively, `null` removes a key, anything else replaces. */
-export function mergePatch(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const out = structuredClone(target);
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergePatch(out[key] as Record<string, unknown>, value);
-    else out[key] = structuredClone(value);
-  }
-  return out;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -6,11 +6,12 @@ import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { newId, nowSeconds } from '../common/ids';
 import { applyListFilters, Query } from '../common/http/list-filters';
-import { ownershipFor, visibleTo, writableBy } from '../common/records/project-scope';
+import { mergePatch } from '../common/object-paths';
+import { ProjectScope } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
 import { NsInstanceEntity } from '../instances/entities';
 import { AccountOperations } from './account-operations';
-import { AccountAdmin, accountRecord, adminOf, mergePatch, newOperation, pushOperation, takeSecrets } from './account-records';
+import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, takeSecrets } from './account-records';
 import { AdminAccountEntity } from './entities';
 import { AccountTopic, TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
@@ -31,7 +32,8 @@ export class AccountsService {
 
   async list(topic: AccountTopic, session: Session, query: Query): Promise<Record<string, unknown>[]> {
     const rows = await this.accounts.find({ where: { topic: topic.topic }, order: { created: 'ASC' } });
-    const visible = rows.filter((r) => visibleTo(session, ownership(r), 'list'));
+    const scope = ProjectScope.of(session);
+    const visible = rows.filter((r) => scope.canList(r));
     return applyListFilters(
       visible.map((r) => this.render(topic, r)),
       query,
@@ -39,7 +41,7 @@ export class AccountsService {
   }
 
   async show(topic: AccountTopic, session: Session, id: string): Promise<Record<string, unknown>> {
-    return this.render(topic, await this.find(topic, session, id, 'show'));
+    return this.render(topic, await this.find(topic, session, id, 'read'));
   }
 
   async create(topic: AccountTopic, session: Session, body: unknown): Promise<{ id: string; opId: string }> {
@@ -55,13 +57,11 @@ export class AccountsService {
       operations: [newOperation('create', now)],
       current_operation: 0,
     };
-    const owner = ownershipFor(session);
     await this.accounts.insert({
       id,
       topic: topic.topic,
       name: String(input.name),
-      projectsRead: owner.projects_read,
-      projectsWrite: owner.projects_write,
+      ...ProjectScope.of(session).forNew(),
       record: { ...rest, _admin: admin },
       secrets: Object.keys(secrets).length ? this.vault.encrypt(secrets, id) : null,
       operationalState: 'PROCESSING',
@@ -75,7 +75,6 @@ export class AccountsService {
   /** PATCH and PUT: a merge (null removes a key), then the check runs again. */
   async edit(topic: AccountTopic, session: Session, id: string, body: unknown): Promise<string> {
     const account = await this.find(topic, session, id, 'write');
-    this.assertWritable(session, account);
     const patch = topic.editSchema.validate(normalizeLegacy(topic, body));
     if (patch.name !== undefined && patch.name !== account.name) await this.assertUniqueName(topic, session, String(patch.name));
     const { rest: patchRest, secrets: patchSecrets } = takeSecrets(patch, topic);
@@ -104,13 +103,13 @@ export class AccountsService {
   /** Returns the delete operation id, or null when FORCE removed it at once. */
   async remove(topic: AccountTopic, session: Session, id: string): Promise<string | null> {
     const account = await this.find(topic, session, id, 'delete');
-    this.assertWritable(session, account);
-    // shared with other projects: only this project's access goes (OSM)
-    const others = account.projectsRead.filter((p) => p !== 'ANY' && !session.projectIds.includes(p));
-    if (session.projectIds.length && others.length) {
-      account.projectsRead = account.projectsRead.filter((p) => !session.projectIds.includes(p));
-      account.projectsWrite = account.projectsWrite.filter((p) => !session.projectIds.includes(p));
-      await this.accounts.save(account);
+    const scope = ProjectScope.of(session);
+    const deletion = scope.deletion(account);
+    if (deletion === 'denied')
+      throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
+    if (deletion === 'unshare') {
+      // shared with other projects: only this project's access goes (OSM)
+      await this.accounts.save(Object.assign(account, scope.withoutSession(account)));
       return null;
     }
     if ((topic.topic === 'vim_accounts' || topic.topic === 'k8sclusters') && !session.force) {
@@ -139,7 +138,7 @@ export class AccountsService {
   /** Whether the session may deploy on this VIM account (used to check instantiate parameters). */
   async canUseVim(session: Session, id: string): Promise<boolean> {
     const account = await this.accounts.findOneBy({ id, topic: 'vim_accounts' });
-    return !!account && visibleTo(session, ownership(account), 'show');
+    return !!account && ProjectScope.of(session).canRead(account);
   }
 
   /**
@@ -167,8 +166,9 @@ export class AccountsService {
     const vim = await this.accounts.findOneBy({ id: vimId, topic: 'vim_accounts' });
     if (vim && vim.record.vim_type === 'kubernetes') return vim.id;
     // only clusters the caller's projects can see, as any other account it names
+    const scope = ProjectScope.of(session);
     const clusters = (await this.accounts.find({ where: { topic: 'k8sclusters' }, order: { created: 'ASC' } })).filter((c) =>
-      visibleTo(session, ownership(c), 'show'),
+      scope.canRead(c),
     );
     const enabled = (c: AdminAccountEntity) =>
       (c.record._admin as { operationalState?: string } | undefined)?.operationalState === 'ENABLED';
@@ -199,16 +199,26 @@ export class AccountsService {
   }
 
   /** The connected adapter of a VIM account the session can see (emulator tooling). */
-  async adapter(session: Session, id: string, method: 'show' | 'write'): Promise<VimAdapter> {
+  async adapter(session: Session, id: string, action: 'read' | 'write'): Promise<VimAdapter> {
     const topic = TOPICS.vim_accounts;
-    const account = await this.find(topic, session, id, method);
-    if (method === 'write') this.assertWritable(session, account);
+    const account = await this.find(topic, session, id, action);
     const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
     const vimAccount = topic.vimAccount(account.id, account.record, secrets)!;
     if (!this.registry.factory(vimAccount.vimType)) {
       throw DomainError.unprocessable('VIM.UNSUPPORTED', `vim_type '${vimAccount.vimType}' has no adapter here`);
     }
     return this.registry.adapterFor(vimAccount);
+  }
+
+  /**
+   * The NS instances whose VIM resources this session may see in an emulator's inventory: its projects' own NS
+   * (all of them with `ADMIN`); undefined = everything (system admins).
+   */
+  async inventoryScope(session: Session): Promise<Set<string> | undefined> {
+    if (session.isAdmin) return undefined;
+    const scope = ProjectScope.of(session).withPublic(undefined);
+    const rows = await this.nsInstances.find({ select: { id: true, projectsRead: true, projectsWrite: true } });
+    return new Set(rows.filter((r) => scope.canList(r)).map((r) => r.id));
   }
 
   private render(topic: AccountTopic, e: AdminAccountEntity): Record<string, unknown> {
@@ -220,24 +230,19 @@ export class AccountsService {
     topic: AccountTopic,
     session: Session,
     id: string,
-    method: 'show' | 'write' | 'delete',
+    action: 'read' | 'write' | 'delete',
   ): Promise<AdminAccountEntity> {
     const account = await this.accounts.findOneBy({ id, topic: topic.topic });
-    if (!account || !visibleTo(session, ownership(account), method)) {
+    if (!account || !ProjectScope.of(session).can(action, account)) {
       throw DomainError.notFound(`${topic.topic.toUpperCase()}.NOT_FOUND`, `${topic.title} '${id}' not found`);
     }
     return account;
   }
 
-  private assertWritable(session: Session, account: AdminAccountEntity): void {
-    if (!writableBy(session, ownership(account))) {
-      throw DomainError.unauthorized('You have not write permission to this item', 'AUTH.PERMISSION_DENIED');
-    }
-  }
-
   private async assertUniqueName(topic: AccountTopic, session: Session, name: string): Promise<void> {
     const same = await this.accounts.findBy({ topic: topic.topic, name });
-    if (same.some((a) => visibleTo({ ...session, public: undefined }, ownership(a), 'list'))) {
+    const scope = ProjectScope.of(session).withPublic(undefined);
+    if (same.some((a) => scope.canList(a))) {
       throw DomainError.conflict(
         `${topic.topic.toUpperCase()}.DUPLICATE`,
         `${topic.title} with name '${name}' already exists for this project`,
@@ -255,7 +260,7 @@ export class AccountsService {
   ): Promise<void> {
     if (topic.topic === 'k8sclusters') {
       const vim = await this.accounts.findOneBy({ id: String(record.vim_account), topic: 'vim_accounts' });
-      if (!vim || !visibleTo(session, ownership(vim), 'show')) {
+      if (!vim || !ProjectScope.of(session).canRead(vim)) {
         throw DomainError.unprocessable('K8SCLUSTER.UNKNOWN_VIM', `vim_account: VIM account '${record.vim_account}' not found`, [
           { path: 'vim_account', message: 'not found' },
         ]);
@@ -275,8 +280,6 @@ export class AccountsService {
     }
   }
 }
-
-const ownership = (a: AdminAccountEntity) => ({ projects_read: a.projectsRead, projects_write: a.projectsWrite });
 
 /** OSM keeps edit bodies in the history; ours never holds secrets. */
 function maskedParams(topic: AccountTopic, patch: Record<string, unknown>): Record<string, unknown> {

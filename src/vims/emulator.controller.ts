@@ -11,6 +11,28 @@ function need<T extends VimAdapter>(adapter: VimAdapter, guard: (a: VimAdapter) 
   return adapter;
 }
 
+const NS_LABEL = 'mano.ns-instance';
+
+/**
+ * An emulator is shared by every project that may deploy on it: a caller sees only the networks, computes (with
+ * their rendered cloud-init, env and sandbox files) and volumes of its projects' NS instances; resources of no NS
+ * (made by hand) only system admins see. PoPs, provider networks and faults are the VIM's own and stay visible.
+ */
+export function scopedInventory(inventory: Record<string, unknown>, nsIds: Set<string> | undefined): Record<string, unknown> {
+  if (!nsIds) return inventory;
+  const mine = (items: unknown) =>
+    (Array.isArray(items) ? items : []).filter((item: { labels?: Record<string, unknown> }) => {
+      const ns = item?.labels && Object.prototype.hasOwnProperty.call(item.labels, NS_LABEL) ? item.labels[NS_LABEL] : undefined;
+      return typeof ns === 'string' && nsIds.has(ns);
+    });
+  return {
+    ...inventory,
+    networks: mine(inventory.networks),
+    computes: mine(inventory.computes),
+    volumes: mine(inventory.volumes),
+  };
+}
+
 /** Our own extension (outside OSM's /osm tree): look into an emulator VIM and steer its faults and metrics. */
 @ApiTags('emulator')
 @ApiBearerAuth()
@@ -24,8 +46,8 @@ export class EmulatorController {
     summary: 'Everything the emulator holds: PoPs with usage, networks, computes (with sandbox files), volumes, faults',
   })
   async inventory(@CurrentSession() session: Session, @Param('vimId') vimId: string): Promise<Record<string, unknown>> {
-    const adapter = need(await this.accounts.adapter(session, vimId, 'show'), supportsInventory, 'an inventory');
-    return adapter.inventory();
+    const adapter = need(await this.accounts.adapter(session, vimId, 'read'), supportsInventory, 'an inventory');
+    return scopedInventory(await adapter.inventory(), await this.accounts.inventoryScope(session));
   }
 
   @Put('faults')

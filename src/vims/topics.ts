@@ -1,4 +1,5 @@
 import { VimAccount } from '../../vim-adapters/contract/src';
+import { setPath } from '../common/object-paths';
 import { BodySchema, Schema } from '../common/validation/json-schema';
 
 /** The five kinds of OSM "admin resources" kept in `admin_accounts`, with their OSM field rules. */
@@ -44,30 +45,6 @@ function withSecrets(record: Record<string, unknown>, secrets: Record<string, un
   const copy = structuredClone(record);
   for (const [path, value] of Object.entries(secrets)) setPath(copy, path, value);
   return copy;
-}
-
-export function getPath(obj: Record<string, unknown>, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), obj);
-}
-
-export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let node = obj;
-  for (const key of keys.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys[keys.length - 1]] = value;
-}
-
-export function deletePath(obj: Record<string, unknown>, path: string): void {
-  const keys = path.split('.');
-  const parent = keys
-    .slice(0, -1)
-    .reduce<unknown>((n, k) => (n && typeof n === 'object' ? (n as Record<string, unknown>)[k] : undefined), obj);
-  if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[keys[keys.length - 1]];
 }
 
 export const TOPICS: Record<AccountTopicName, AccountTopic> = {

@@ -312,15 +312,16 @@ describe('VIM accounts and other admin resources', () => {
     const lab = (await get('vim_accounts?name=lab').expect(200)).body[0]._id;
     await asJson(t.http.get(`/osm/admin/v1/vim_accounts/${lab}`), ollie).expect(404);
     await asJson(t.http.delete(`/osm/admin/v1/vim_accounts/${pub.body[0]._id}`), ollie).expect(404);
+    // readable (public) but not writable: a write does not find it, as OSM's write filter (projects_write)
     await asJson(t.http.patch(`/osm/admin/v1/vim_accounts/${pub.body[0]._id}`), ollie)
       .send({ description: 'mine' })
-      .expect(401);
+      .expect(404);
     await asJson(t.http.get(`/mano/v1/emulator/${lab}/inventory`), ollie).expect(404);
   });
 
   it('shows the emulator inventory and takes faults and metrics over HTTP', async () => {
     const emu = (await get('vim_accounts?name=emulator').expect(200)).body[0]._id;
-    const adapter = await t.app.get(AccountsService).adapter({ projectIds: [] } as never, emu, 'show');
+    const adapter = await t.app.get(AccountsService).adapter({ projectIds: [] } as never, emu, 'read');
     await adapter.apply({ ref: { kind: 'network', name: 'n', labels: {} } });
     await adapter.apply({
       ref: { kind: 'compute', name: 'c', labels: { 'mano.ns-instance': 'x' } },

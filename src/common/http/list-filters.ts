@@ -1,4 +1,5 @@
 import { DomainError } from '../errors/domain-error';
+import { assertSafePath } from '../object-paths';
 
 /** Query keys with OSM meanings other than filtering. */
 export const CONTROL_QUERY_KEYS = new Set(['ADMIN', 'FORCE', 'PUBLIC', 'SET_PROJECT', 'METHOD']);
@@ -23,6 +24,7 @@ export function parseListFilters(query: Query, ignore: string[] = []): ListFilte
   const filters: ListFilter[] = [];
   for (const [key, raw] of Object.entries(query)) {
     if (CONTROL_QUERY_KEYS.has(key) || ignore.includes(key)) continue;
+    assertSafePath(key, 'Filter');
     const parts = key.split('.');
     const last = parts[parts.length - 1] as Operator;
     const operator: Operator = parts.length > 1 && OPERATORS.includes(last) ? last : 'eq';
@@ -46,7 +48,7 @@ function valuesAt(node: unknown, path: string[]): unknown[] {
     if (/^\d+$/.test(head)) return valuesAt(node[Number(head)], rest);
     return node.flatMap((item) => valuesAt(item, path));
   }
-  if (node !== null && typeof node === 'object') {
+  if (node !== null && typeof node === 'object' && Object.prototype.hasOwnProperty.call(node, head)) {
     return valuesAt((node as Record<string, unknown>)[head], rest);
   }
   return [undefined];
