@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { ProjectEntity } from '../auth/entities/project.entity';
@@ -51,10 +51,15 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
   if (config.dbUrl) {
     return { type: 'postgres', url: config.dbUrl, ...common, extra: { max: 20 } };
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  // private to the service's user: the database holds sealed VIM secrets (SQLite gives its -wal/-shm the file's mode)
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
+  const database = join(config.dataDir, 'mano.sqlite');
+  closeSync(openSync(database, 'a', 0o600));
+  chmodSync(database, 0o600);
   return {
     type: 'better-sqlite3',
-    database: join(config.dataDir, 'mano.sqlite'),
+    database,
     enableWAL: true,
     // WAL + synchronous=NORMAL: commits survive a process crash (not the last ones on power loss) without an fsync each
     prepareDatabase: (db: { pragma(s: string): unknown }) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorId, onboardWebserverVariant, settledOp } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
@@ -39,6 +39,13 @@ describe('day-1/2 scripts are sandboxed (emulator)', () => {
       .expect(202);
     return settledOp(t, admin, res.body.id);
   };
+
+  it('keeps the data dir private to the service: 0700, its secret key and SQLite database 0600', () => {
+    const mode = (p: string) => (statSync(join(t.config.dataDir, p)).mode & 0o777).toString(8);
+    expect(mode('.')).toBe('700');
+    expect(mode('secret.key')).toBe('600');
+    if (!t.config.dbUrl) expect(mode('mano.sqlite')).toBe('600');
+  });
 
   it("a script reading the data dir's secret key and database fails with the reason; the secret is nowhere in the op", async () => {
     const secret = readFileSync(join(t.config.dataDir, 'secret.key'), 'utf8').trim();

@@ -62,8 +62,10 @@ export function uidRange(env: NodeJS.ProcessEnv = process.env): { first: number;
   const m = /^(\d{1,10})-(\d{1,10})$/.exec(raw);
   const first = m ? Number(m[1]) : NaN;
   const last = m ? Number(m[2]) : NaN;
-  if (!m || first < 1000 || last < first || last > 4_294_967_294 || last === 65534)
-    throw new Error(`MANO_EMULATOR_EXEC_UIDS must be 'first-last' with 1000 ≤ first ≤ last (got '${raw}')`);
+  if (!m || first < 1000 || last < first || last > 4_294_967_294 || (first <= 65534 && last >= 65534))
+    throw new Error(
+      `MANO_EMULATOR_EXEC_UIDS must be 'first-last' with 1000 ≤ first ≤ last, not holding nobody (65534) (got '${raw}')`,
+    );
   return { first, size: last - first + 1 };
 }
 
