@@ -26,7 +26,7 @@ describe('day-1/2 scripts are sandboxed (emulator)', () => {
   /** A web server whose health-check is `body`, with the given timeout-seconds, instantiated; the action's op. */
   const hostileAction = async (name: string, body: string, timeoutSeconds = 30) => {
     const nsdId = await onboardWebserverVariant(t, admin, name, (path, text) => {
-      if (path === 'scripts/webserver.sh') return text.replace(/  health-check\)\n/, `  health-check)\n    ${body}\n`);
+      if (path === 'scripts/webserver.sh') return text.replace(/ {2}health-check\)\n/, `  health-check)\n    ${body}\n`);
       if (path.endsWith('_vnfd.yaml')) return text.replace('timeout-seconds: 30', `timeout-seconds: ${timeoutSeconds}`);
       return undefined;
     });
