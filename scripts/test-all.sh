@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+# the emulator runs day-1/2 scripts only under bubblewrap (its sandbox tests fail without it): install it when missing
+if ! command -v bwrap >/dev/null; then
+  sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
+  { DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -q bubblewrap >/dev/null 2>&1 ||
+    { $sudo_ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -q bubblewrap >/dev/null; }; } &&
+    echo "bubblewrap: installed $(bwrap --version) (apt-get install bubblewrap)" ||
+    echo "bubblewrap: could not install it (apt-get install bubblewrap failed): the script sandbox tests will fail"
+fi
+
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; exit 1; }
 npx eslint . --max-warnings 0
 npx tsc -p tsconfig.json --noEmit

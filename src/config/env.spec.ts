@@ -57,6 +57,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it("checks the emulator's script sandbox settings", () => {
+    expect(() => loadConfig({ MANO_EMULATOR_EXEC: 'unsafe', MANO_EMULATOR_EXEC_UIDS: '70000-70999' })).not.toThrow();
+    expect(() => loadConfig({ MANO_EMULATOR_EXEC: 'off' })).toThrow(/MANO_EMULATOR_EXEC='off' must be bwrap or unsafe/);
+    expect(() => loadConfig({ MANO_EMULATOR_EXEC_UIDS: '60000-70000' })).toThrow(/not holding 65534/);
+    expect(() => loadConfig({ MANO_EMULATOR_EXEC_UIDS: '0-99' })).toThrow(/MANO_EMULATOR_EXEC_UIDS/);
+  });
+
   it('refuses the same port for HTTP and HTTPS', () => {
     expect(() => loadConfig({ MANO_PORT: '8000', MANO_HTTP_PORT: '8000' })).toThrow(/differ/);
   });

@@ -89,6 +89,8 @@ const KNOWN = [
   'MANO_PACKAGE_MAX_FILES',
   'MANO_PACKAGE_MAX_RATIO',
   'MANO_PACKAGE_CHECKSUMS',
+  'MANO_EMULATOR_EXEC',
+  'MANO_EMULATOR_EXEC_UIDS',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -132,6 +134,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       problems.push(`${name} is not a known setting (see README, Configuration)`);
     }
   }
+
+  // read by the emulator's script sandbox (vim-adapters/emulator/src/isolation.ts); checked here so a typo stops the start
+  const execMode = value('MANO_EMULATOR_EXEC');
+  if (execMode !== undefined && execMode !== 'bwrap' && execMode !== 'unsafe')
+    problems.push(`MANO_EMULATOR_EXEC='${execMode}' must be bwrap or unsafe`);
+  const uids = value('MANO_EMULATOR_EXEC_UIDS');
+  const range = uids === undefined ? undefined : /^(\d{1,10})-(\d{1,10})$/.exec(uids);
+  const [first, last] = range ? [Number(range[1]), Number(range[2])] : [0, 0];
+  if (uids !== undefined && !(range && first >= 1000 && last >= first && (last < 65534 || first > 65534)))
+    problems.push(`MANO_EMULATOR_EXEC_UIDS='${uids}' must be first-last with 1000 ≤ first ≤ last, not holding 65534`);
 
   const dbUrl = value('MANO_DB_URL');
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {

@@ -2,16 +2,18 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Observed, ResourceRef, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { ExecResult, Observed, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../instances/entities';
 import { capacityAware, Demand } from '../placement/placement';
 import { AccountsService } from '../vims/accounts.service';
+import { bounded, sleep } from './bounded';
 import type { PrimitiveRun } from './day-n';
 import { nsOutcome } from './ns-outcome';
 import { OpEvent, OpState, transition } from './op-state-machine';
+import { execPrimitive } from './primitive-exec';
 import type { PlannedInterface, PlannedVnf } from './planner';
 import { RunControl, RunInterrupted } from './run-control';
 import { isRollingBack, pinZones } from './workflows';
@@ -127,7 +129,7 @@ export class WorkflowExecutor {
         return;
       }
       case 'primitive':
-        return this.runPrimitive(step, adapter, control);
+        return this.runPrimitive(op, step, adapter, control);
       case 'finalize':
         return this.finalize(op, step, control);
     }
@@ -135,34 +137,48 @@ export class WorkflowExecutor {
 
   /**
    * A day-1/2 primitive: its script runs on the compute through the adapter's `exec` (emulator sandbox, pod exec,
-   * SSH), with the parameters as JSON on stdin and as `PARAM_<NAME>` variables; a non-zero exit fails the step
-   * with the script's stderr. Its result is kept on the step.
+   * SSH), with the parameters as JSON on stdin and as `PARAM_<NAME>` variables, within its `timeout-seconds`; a
+   * non-zero exit fails the step with the script's stderr. Its result is kept on the step. A run is marked as started
+   * (durably) before the command goes out: finding that mark on resume means the orchestrator stopped while it ran,
+   * and the step fails saying it may have run rather than running it a second time.
    */
-  private async runPrimitive(step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
+  private async runPrimitive(op: NsLcmOpOccEntity, step: OpStep, adapter: AdapterOf, control: RunControl): Promise<void> {
     const a = await adapter(step.vimAccountId!);
     const run = step.data as unknown as PrimitiveRun;
     if (!supportsExec(a))
       throw new StepFailure(`this VIM cannot run commands on its computes: primitive '${run.primitive}' not run`);
+    if (step.data?.started) {
+      step.data = { ...step.data, started: false };
+      throw new StepFailure(
+        `primitive '${run.primitive}' may have run: the orchestrator stopped while it ran; it is not run again by itself (retry the operation to run it again)`,
+      );
+    }
     const env: Record<string, string> = { MANO_PRIMITIVE: run.primitive };
     for (const [k, v] of Object.entries(run.params)) env[`PARAM_${k.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = String(v);
-    const result = await this.call(step, control, (signal) =>
-      a.exec(
-        step.ref as ResourceRef<'compute'>,
+    step.data = { ...step.data, started: true };
+    await this.saveProgress(op, control, { durable: true });
+    let result: ExecResult;
+    try {
+      result = await execPrimitive(
+        a,
+        step,
         {
           command: ['sh', `scripts/${run.env.file}`, run.primitive],
           stdin: JSON.stringify({ primitive: run.primitive, params: run.params }),
           env,
           files: run.files,
-          timeoutMs: run.env.timeoutSeconds * 1000,
         },
-        signal,
-      ),
-    );
+        control,
+        this.config.vimCallTimeoutMs,
+      );
+    } finally {
+      step.data = { ...step.data, started: false };
+    }
     const { exitCode, stdout, stderr, timedOut, truncated } = result;
     step.data = { ...step.data, result: { exitCode, stdout, stderr, timedOut, truncated } };
     if (exitCode !== 0)
       throw new StepFailure(
-        `primitive '${run.primitive}' ${timedOut ? `timed out after ${run.env.timeoutSeconds} s` : `exited with ${exitCode}`}: ${stderr.trim().slice(-2000)}`,
+        `primitive '${run.primitive}' ${timedOut ? `timed out after ${run.env.timeoutSeconds} s (every process it started was stopped)` : `exited with ${exitCode}`}: ${stderr.trim().slice(-2000)}`,
       );
   }
 
@@ -418,7 +434,7 @@ export class WorkflowExecutor {
   }
 
   /** Saves the operation's steps and stage alone (fenced like every write). */
-  private async saveProgress(op: NsLcmOpOccEntity, control: RunControl): Promise<void> {
+  private async saveProgress(op: NsLcmOpOccEntity, control: RunControl, opts = { durable: false }): Promise<void> {
     await this.fenced(
       control,
       (em) =>
@@ -428,7 +444,7 @@ export class WorkflowExecutor {
           detailedStatus: op.detailedStatus,
           modified: nowSeconds(),
         }),
-      { durable: false },
+      opts,
     );
   }
 
@@ -559,44 +575,3 @@ async function updateOp(
 /** TypeORM's update() types json columns too narrowly; the values are plain JSON. */
 const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
   c as QueryDeepPartialEntity<NsLcmOpOccEntity>;
-
-/**
- * Runs `fn` with a signal that aborts at the timeout or when the run is interrupted, and settles at that moment
- * even if `fn` ignores its signal (its promise is then left to itself). One timer and one listener per call.
- */
-function bounded<T>(fn: (signal: AbortSignal) => Promise<T>, interrupt: AbortSignal, timeoutMs: number): Promise<T> {
-  if (interrupt.aborted) return Promise.reject(interrupt.reason as Error);
-  const call = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const stop = (reason: Error) => {
-      call.abort(reason);
-      reject(reason);
-    };
-    const onInterrupt = () => stop(interrupt.reason as Error);
-    const timer = setTimeout(
-      () => stop(new VimError('VIM.TIMEOUT', `no answer from the VIM within ${timeoutMs} ms`, true)),
-      timeoutMs,
-    );
-    interrupt.addEventListener('abort', onInterrupt, { once: true });
-    fn(call.signal)
-      .then(resolve, reject)
-      .finally(() => {
-        clearTimeout(timer);
-        interrupt.removeEventListener('abort', onInterrupt);
-      });
-  });
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });

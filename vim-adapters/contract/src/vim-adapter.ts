@@ -96,6 +96,7 @@ export interface ExecRequest {
   command: string[];
   stdin?: string;
   env?: Record<string, string>;
+  /** The command's time limit (the primitive's `timeout-seconds`): the adapter stops it then and answers `timedOut`. */
   timeoutMs?: number;
   /** Files to place in the working directory before running (e.g. the script itself). */
   files?: Record<string, string>;
@@ -108,6 +109,11 @@ export interface ExecResult {
   /** stdout or stderr was cut at the adapter's limit. */
   truncated: boolean;
 }
+/**
+ * A command cannot be observed, so the orchestrator never runs one twice by itself: an exec error with
+ * `retryable: true` promises the command was NOT started (no running pod yet, connection refused, still booting) and
+ * is tried again; any failure once it may have started must be reported with `retryable: false` (or as a result).
+ */
 export interface SupportsExec {
   exec(ref: ResourceRef<'compute'>, request: ExecRequest, signal?: AbortSignal): Promise<ExecResult>;
 }

@@ -1,5 +1,6 @@
 import { configInvalid, FaultSpec, parseFaultSpec, VimAccount } from '../../contract/src';
 import { parseCidr } from './ip';
+import { ExecLimits, parseExecLimits } from './isolation';
 
 export interface PopConfig {
   name: string;
@@ -22,6 +23,8 @@ export interface EmulatorConfig {
   networkPool: string;
   /** Largest stdout/stderr kept from exec. */
   execOutputLimit: number;
+  /** rlimits and /tmp size of day-1/2 scripts (`config.exec_limits`). */
+  execLimits: ExecLimits;
   /** Addressing of provider networks (OSM vim-network-name) created on first use, by name. */
   providerNetworks: Map<string, string>;
 }
@@ -109,6 +112,7 @@ export function parseEmulatorConfig(account: VimAccount): EmulatorConfig {
       config.exec_output_limit === undefined
         ? 64 * 1024
         : num(config.exec_output_limit, 'config.exec_output_limit', { min: 1024, integer: true }),
+    execLimits: parseExecLimits(config.exec_limits),
   };
 }
 

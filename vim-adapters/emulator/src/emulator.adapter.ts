@@ -196,7 +196,11 @@ export class EmulatorAdapter
         true,
       );
     }
-    return this.sandbox(ref.name).exec(request, this.config.execOutputLimit, signal);
+    return this.sandbox(ref.name).exec(
+      request,
+      { outputLimit: this.config.execOutputLimit, limits: this.config.execLimits, log: (level, m) => this.ctx.log(level, m) },
+      signal,
+    );
   }
 
   async metrics(ref: ResourceRef<'compute'>): Promise<ComputeMetrics | null> {
