@@ -18,6 +18,7 @@ export const openstackFactory: VimAdapterFactory<OpenstackConfig> = {
         regionName: config.regionName,
         endpointInterface: config.endpointInterface,
         timeoutMs: config.timeoutMs,
+        catalogHosts: config.catalogHosts,
       }),
       config,
     ),
