@@ -24,6 +24,8 @@ export interface AppConfig {
   packageMaxUnpackedBytes: number;
   packageMaxFiles: number;
   packageMaxRatio: number;
+  /** Unpacked package files kept in memory for artifact reads, cloud-init and scripts (bytes). */
+  packageCacheBytes: number;
   /** LCM worker pool size, operation lease, and per-call VIM timeout. */
   lcmConcurrency: number;
   lcmLeaseMs: number;
@@ -140,6 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     packageMaxUnpackedBytes: int('MANO_PACKAGE_MAX_UNPACKED_BYTES', 256 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
     packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),
     packageMaxRatio: int('MANO_PACKAGE_MAX_RATIO', 100, 2, 100_000),
+    packageCacheBytes: int('MANO_PACKAGE_CACHE_BYTES', 256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
     lcmConcurrency: int('MANO_LCM_CONCURRENCY', 32, 1, 1024),
     lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),
     vimCallTimeoutMs: int('MANO_VIM_CALL_TIMEOUT_MS', 120000, 100, 3600000),
