@@ -11,7 +11,7 @@ export const openstackFactory: VimAdapterFactory<OpenstackConfig> = {
   specVersion: CONTRACT_VERSION,
   vimType: 'openstack',
   parseAccount: parseOpenstackAccount,
-  connect: async (config) =>
+  connect: async (config, ctx) =>
     new OpenstackAdapter(
       new OpenstackSession({
         credentials: config.credentials,
@@ -21,5 +21,6 @@ export const openstackFactory: VimAdapterFactory<OpenstackConfig> = {
         catalogHosts: config.catalogHosts,
       }),
       config,
+      ctx.store,
     ),
 };
