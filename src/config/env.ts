@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { vimUrlPolicy } from '../../vim-adapters/contract/src/url-policy';
 
 /** Every setting of the service, read once from the environment at boot. */
 export interface AppConfig {
@@ -62,6 +63,10 @@ const KNOWN = [
   'MANO_VIM_CALL_TIMEOUT_MS',
   'MANO_PACKAGE_MAX_FILES',
   'MANO_PACKAGE_MAX_RATIO',
+  'MANO_PACKAGE_CACHE_BYTES',
+  'MANO_VIM_URL_DENY',
+  'MANO_VIM_URL_ALLOW',
+  'MANO_VIM_CATALOG_ANY_HOST',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -105,6 +110,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       problems.push(`${name} is not a known setting (see README, Configuration)`);
     }
   }
+
+  // read by the VIM adapters themselves (they cannot import this module); checked here so a typo stops the start
+  try {
+    vimUrlPolicy(env);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  bool('MANO_VIM_CATALOG_ANY_HOST', false);
 
   const dbUrl = value('MANO_DB_URL');
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
