@@ -236,17 +236,24 @@ export function guardedLookup(policy: VimUrlPolicy = vimUrlPolicy(), base: Looku
 
 type CreateConnection = (options: { host?: string }, cb: (err: Error | null, s?: Socket) => void) => Socket | undefined;
 
-/** Literal addresses never go through `lookup`: they are checked where the agent opens the connection. */
-function guard<A extends HttpAgent>(agent: A, policy: VimUrlPolicy): A {
+/**
+ * Makes an existing http(s) agent (e.g. one a client library created) connect only where the policy allows: names
+ * through guardedLookup, and literal addresses — which never go through `lookup` — checked where the agent opens
+ * the connection. Answers the same agent.
+ */
+export function guardAgent<A extends HttpAgent>(agent: A, policy: VimUrlPolicy = vimUrlPolicy(), base?: Lookup): A {
+  // the agent merges its `options` into every connection it opens
+  const options = (agent as unknown as { options: Record<string, unknown> }).options;
+  options.lookup = guardedLookup(policy, base);
   const original = (agent as unknown as { createConnection: CreateConnection }).createConnection.bind(agent);
-  (agent as unknown as { createConnection: CreateConnection }).createConnection = (options, cb) => {
-    const host = options.host ?? '';
+  (agent as unknown as { createConnection: CreateConnection }).createConnection = (opts, cb) => {
+    const host = opts.host ?? '';
     const why = isIP(normalHost(host)) ? addressRefusal(normalHost(host), host, policy) : undefined;
     if (why) {
       process.nextTick(() => cb(urlDenied(why)));
       return undefined;
     }
-    return original(options, cb);
+    return original(opts, cb);
   };
   return agent;
 }
@@ -257,9 +264,8 @@ export function guardedAgents(
   policy: VimUrlPolicy = vimUrlPolicy(),
   base?: Lookup,
 ): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
-  const lookup = guardedLookup(policy, base) as unknown as AgentOptions['lookup'];
   return {
-    httpAgent: guard(new HttpAgent({ ...options.http, lookup } as AgentOptions), policy),
-    httpsAgent: guard(new HttpsAgent({ ...options.https, lookup } as HttpsAgentOptions), policy),
+    httpAgent: guardAgent(new HttpAgent(options.http), policy, base),
+    httpsAgent: guardAgent(new HttpsAgent(options.https), policy, base),
   };
 }

@@ -4,6 +4,7 @@ import {
   addressRefusal,
   checkVimUrl,
   deniedCause,
+  guardAgent,
   guardedAgents,
   guardedLookup,
   hostRefusal,
@@ -154,6 +155,16 @@ describe('VIM URL policy', () => {
       const literal = await fetchWith('http://169.254.169.254/latest/meta-data/', agents).catch((e: unknown) => e);
       expect(deniedCause(literal)?.message).toMatch(/169\.254\.169\.254 is denied/);
       expect(hits).toBe(1);
+    });
+
+    it('guard an agent a client library made (guardAgent)', async () => {
+      const { Agent } = await import('node:http');
+      const agents = { httpAgent: guardAgent(new Agent({ keepAlive: false }), policy, table({ 'meta.test': ['fe80::1'] })) };
+      const refused = await fetchWith(`http://meta.test:${port}/`, agents as ReturnType<typeof guardedAgents>).catch(
+        (e: unknown) => e,
+      );
+      expect(deniedCause(refused)?.message).toMatch(/meta\.test \(fe80::1\) is denied by MANO_VIM_URL_DENY \(fe80::\/10\)/);
+      await expect(fetchWith(`http://127.0.0.1:${port}/`, agents as ReturnType<typeof guardedAgents>)).resolves.toBe('hello');
     });
   });
 });
