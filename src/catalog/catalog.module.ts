@@ -5,6 +5,7 @@ import { NsInstanceEntity } from '../instances/entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { CatalogService } from './catalog.service';
 import { NotImplementedController } from './not-implemented.controller';
+import { PackageFilesCache } from './package-files';
 import { PdusController, PdusService } from './pdus';
 
 /** VNF packages, NS descriptors, slice templates and PDUs (OSM vnfpkgm, nsd, nst and pdu areas). */
@@ -17,7 +18,7 @@ import { PdusController, PdusService } from './pdus';
     PdusController,
     NotImplementedController,
   ],
-  providers: [CatalogService, PdusService],
-  exports: [CatalogService],
+  providers: [CatalogService, PdusService, PackageFilesCache],
+  exports: [CatalogService, PackageFilesCache],
 })
 export class CatalogModule {}

@@ -1,4 +1,4 @@
-import { packageFiles } from './package-files';
+import { PackageFilesCache } from './package-files';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsSelect, In, Repository } from 'typeorm';
@@ -52,6 +52,7 @@ export class CatalogService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>,
     @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
+    private readonly packages: PackageFilesCache,
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
@@ -228,8 +229,9 @@ export class CatalogService {
     ref: string,
     path: string,
   ): Promise<{ file: Buffer } | { listing: string[] }> {
-    const item = await this.find(kind, session, ref, 'read');
-    const files = await packageFiles(item, this.limits(), kind);
+    // the record without its content: a cached package is not read from the database again
+    const item = await this.find(kind, session, ref, 'read', LIGHT);
+    const files = await this.packages.files(item, kind, () => this.items.findOneByOrFail({ id: item.id }));
     const clean = path.split('/').filter(Boolean).join('/');
     const file = files.get(clean);
     if (file) return { file };
@@ -441,9 +443,10 @@ export class CatalogService {
     session: Session,
     ref: string,
     action: 'read' | 'write' | 'delete',
+    select?: FindOptionsSelect<CatalogItemEntity>,
   ): Promise<CatalogItemEntity> {
-    const candidates = isUuid(ref) ? await this.items.findBy({ kind, id: ref }) : [];
-    const byDescriptor = candidates.length ? [] : await this.items.findBy({ kind, descriptorId: ref });
+    const candidates = isUuid(ref) ? await this.items.find({ select, where: { kind, id: ref } }) : [];
+    const byDescriptor = candidates.length ? [] : await this.items.find({ select, where: { kind, descriptorId: ref } });
     const scope = ProjectScope.of(session);
     const visible = [...candidates, ...byDescriptor].filter((r) => scope.can(action, r));
     if (visible.length === 0) throw DomainError.notFound(`${kind.toUpperCase()}.NOT_FOUND`, `${TITLE[kind]} '${ref}' not found`);

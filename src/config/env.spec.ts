@@ -67,4 +67,13 @@ describe('loadConfig', () => {
   it('refuses the same port for HTTP and HTTPS', () => {
     expect(() => loadConfig({ MANO_PORT: '8000', MANO_HTTP_PORT: '8000' })).toThrow(/differ/);
   });
+
+  it('checks the VIM URL policy and the package cache size at start', () => {
+    expect(loadConfig({ MANO_VIM_URL_DENY: 'default,10.0.0.0/8', MANO_PACKAGE_CACHE_BYTES: '0' }).packageCacheBytes).toBe(0);
+    expect(() => loadConfig({ MANO_VIM_URL_DENY: '10.0.0.0/40' })).toThrow(/MANO_VIM_URL_DENY: '10.0.0.0\/40' has a bad prefix/);
+    expect(() => loadConfig({ MANO_VIM_URL_ALLOW: 'http://x' })).toThrow(/MANO_VIM_URL_ALLOW/);
+    expect(() => loadConfig({ MANO_VIM_CATALOG_ANY_HOST: 'maybe' })).toThrow(
+      /MANO_VIM_CATALOG_ANY_HOST='maybe' must be true or false/,
+    );
+  });
 });

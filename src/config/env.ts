@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { vimUrlPolicy } from '../../vim-adapters/contract/src/url-policy';
 
 /** Every setting of the service, read once from the environment at boot. */
 export interface AppConfig {
@@ -43,6 +44,8 @@ export interface AppConfig {
   packageMaxFiles: number;
   packageMaxRatio: number;
   packageChecksums: 'strict' | 'warn';
+  /** Unpacked package files kept in memory for artifact reads, cloud-init and scripts (bytes). */
+  packageCacheBytes: number;
   /** LCM worker pool size, operation lease, and per-call VIM timeout. */
   lcmConcurrency: number;
   lcmLeaseMs: number;
@@ -91,6 +94,10 @@ const KNOWN = [
   'MANO_PACKAGE_CHECKSUMS',
   'MANO_EMULATOR_EXEC',
   'MANO_EMULATOR_EXEC_UIDS',
+  'MANO_PACKAGE_CACHE_BYTES',
+  'MANO_VIM_URL_DENY',
+  'MANO_VIM_URL_ALLOW',
+  'MANO_VIM_CATALOG_ANY_HOST',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -144,6 +151,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const [first, last] = range ? [Number(range[1]), Number(range[2])] : [0, 0];
   if (uids !== undefined && !(range && first >= 1000 && last >= first && (last < 65534 || first > 65534)))
     problems.push(`MANO_EMULATOR_EXEC_UIDS='${uids}' must be first-last with 1000 ≤ first ≤ last, not holding 65534`);
+  // read by the VIM adapters themselves (they cannot import this module); checked here so a typo stops the start
+  try {
+    vimUrlPolicy(env);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  bool('MANO_VIM_CATALOG_ANY_HOST', false);
 
   const dbUrl = value('MANO_DB_URL');
   if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
@@ -201,6 +215,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),
     packageMaxRatio: int('MANO_PACKAGE_MAX_RATIO', 100, 2, 100_000),
     packageChecksums: oneOf('MANO_PACKAGE_CHECKSUMS', 'warn', ['warn', 'strict'] as const),
+    packageCacheBytes: int('MANO_PACKAGE_CACHE_BYTES', 256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
     lcmConcurrency: int('MANO_LCM_CONCURRENCY', 32, 1, 1024),
     lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),
     vimCallTimeoutMs: int('MANO_VIM_CALL_TIMEOUT_MS', 120000, 100, 3600000),

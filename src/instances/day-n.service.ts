@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { CatalogItemEntity } from '../catalog/catalog-item.entity';
-import { packageFiles } from '../catalog/package-files';
+import { PackageFilesCache } from '../catalog/package-files';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
-import { APP_CONFIG, AppConfig } from '../config/env';
 import {
   checkPrimitiveParams,
   day12,
@@ -20,9 +19,7 @@ import { parseYamlAll } from '../common/yaml/safe-parse';
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
 export class DayNService {
-  private readonly unpacked = new Map<string, Promise<Map<string, Buffer>>>();
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly packages: PackageFilesCache) {}
 
   /** Rendered cloud-init by `<member>/<vdu>`; a parameter it needs and nobody gives → 422 naming it. */
   async cloudInit(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams): Promise<Map<string, string>> {
@@ -324,29 +321,9 @@ export class DayNService {
     };
   }
 
-  /**
-   * A package's files, unpacked once per package revision: instantiating reads cloud-init and every primitive's
-   * script from the same few packages (a revision changes `modified`, so an updated package is read anew).
-   */
+  /** A package's files, through the one unpack cache (instantiating reads cloud-init and scripts of the same few packages). */
   private filesOf(item: CatalogItemEntity): Promise<Map<string, Buffer>> {
-    const key = `${item.id}@${item.modified}`;
-    let files = this.unpacked.get(key);
-    if (!files) {
-      files = packageFiles(item, this.limits());
-      files.catch(() => this.unpacked.delete(key));
-      this.unpacked.set(key, files);
-      // a handful of recent packages is all an instantiation needs
-      if (this.unpacked.size > 16) this.unpacked.delete(this.unpacked.keys().next().value!);
-    }
-    return files;
-  }
-
-  private limits() {
-    return {
-      maxUnpackedBytes: this.config.packageMaxUnpackedBytes,
-      maxFiles: this.config.packageMaxFiles,
-      maxRatio: this.config.packageMaxRatio,
-    };
+    return this.packages.files(item);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { CatalogModule } from '../catalog/catalog.module';
 import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
 import { VimsModule } from '../vims/vims.module';
@@ -12,7 +13,11 @@ import { OpOccurrencesService } from './op-occurrences.service';
 
 /** NS/VNF records and LCM operations, with the engine that carries them out. */
 @Module({
-  imports: [VimsModule, TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity])],
+  imports: [
+    VimsModule,
+    CatalogModule,
+    TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
+  ],
   controllers: [NsLcmController],
   providers: [DayNService, NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
   exports: [NsInstancesService, OperationRunner],

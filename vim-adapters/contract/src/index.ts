@@ -2,3 +2,5 @@ export * from './errors';
 export * from './resources';
 export * from './vim-adapter';
 export * from './faults';
+export * from './url-policy';
+export * from './remote-text';

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { configInvalid, VimAccount } from '../../contract/src';
+import { checkVimUrl, configInvalid, VimAccount } from '../../contract/src';
 import { publicKeyLine } from '../../ssh/src/ssh-exec';
 import type { KeystoneCredentials } from './keystone';
 
@@ -24,6 +24,12 @@ export interface OpenstackConfig {
   networkPool: string;
   /** Nova/Neutron/Cinder/Glance request timeout. */
   timeoutMs: number;
+  /**
+   * Hosts besides vim_url's that Keystone's catalog may send us to (`config.allow_catalog_hosts`); 'any' with `*`
+   * or MANO_VIM_CATALOG_ANY_HOST=true. A catalog is the cloud's answer, not the operator's: followed blindly, it
+   * turns the orchestrator into a proxy to wherever it points.
+   */
+  catalogHosts: string[] | 'any';
   /** Day-1/2 over SSH: the key the orchestrator logs in with (its public half goes into #cloud-config user data). */
   ssh?: { privateKey: string; publicKey: string; user: string; port: number };
 }
@@ -57,8 +63,11 @@ export function parseOpenstackAccount(account: VimAccount): OpenstackConfig {
   const cloud = c.clouds_yaml !== undefined ? cloudsEntry(c.clouds_yaml, str(c.cloud)) : {};
   const auth = (cloud.auth ?? {}) as Record<string, unknown>;
   const url = str(auth.auth_url) ?? str(account.url);
-  if (!url || !/^https?:\/\/[^\s/]+/.test(url))
-    throw configInvalid('vim_url', 'must be the Keystone v3 URL, e.g. http://controller:5000/v3');
+  const urlField = str(auth.auth_url) ? 'config.clouds_yaml' : 'vim_url';
+  if (!url) throw configInvalid(urlField, 'must be the Keystone v3 URL, e.g. http://controller:5000/v3');
+  checkVimUrl(url, urlField);
+  if (!/^https?:\/\/[^\s/]+/.test(url))
+    throw configInvalid(urlField, 'must be the Keystone v3 URL, e.g. http://controller:5000/v3');
   const authUrl = /\/v3\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/v3`;
   const username = str(auth.username) ?? str(account.user);
   const password = str(auth.password) ?? account.password;
@@ -88,6 +97,8 @@ export function parseOpenstackAccount(account: VimAccount): OpenstackConfig {
   const timeout = c.request_timeout_s === undefined ? 30 : Number(c.request_timeout_s);
   if (!Number.isFinite(timeout) || timeout <= 0) throw configInvalid('config.request_timeout_s', 'must be a positive number');
 
+  const catalogHosts = parseCatalogHosts(c.allow_catalog_hosts);
+
   const privateKey = str(c.private_key);
   const sshPort = c.ssh_port === undefined ? 22 : Number(c.ssh_port);
   if (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535) throw configInvalid('config.ssh_port', 'must be a TCP port');
@@ -113,8 +124,29 @@ export function parseOpenstackAccount(account: VimAccount): OpenstackConfig {
     floatingNetwork: str(c.floating_network) ?? str(c.floating_network_name),
     networkPool: pool,
     timeoutMs: timeout * 1000,
+    catalogHosts,
     ssh: privateKey
       ? { privateKey, publicKey: publicKeyLine(privateKey), user: str(c.ssh_user) ?? 'ubuntu', port: sshPort }
       : undefined,
   };
+}
+
+function parseCatalogHosts(raw: unknown): string[] | 'any' {
+  if (/^(1|true|yes)$/i.test(process.env.MANO_VIM_CATALOG_ANY_HOST ?? '')) return 'any';
+  if (raw === undefined || raw === null) return [];
+  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+  if (!list || list.some((h) => typeof h !== 'string'))
+    throw configInvalid('config.allow_catalog_hosts', 'must be a list of host names (or "*")');
+  const hosts = (list as string[])
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, ''),
+    )
+    .filter(Boolean);
+  if (hosts.includes('*')) return 'any';
+  const bad = hosts.find((h) => !/^[a-z0-9.:-]+$/.test(h));
+  if (bad) throw configInvalid('config.allow_catalog_hosts', `'${bad}' is not a host name or address`);
+  return hosts;
 }

@@ -11,14 +11,16 @@ export const openstackFactory: VimAdapterFactory<OpenstackConfig> = {
   specVersion: CONTRACT_VERSION,
   vimType: 'openstack',
   parseAccount: parseOpenstackAccount,
-  connect: async (config) =>
+  connect: async (config, ctx) =>
     new OpenstackAdapter(
       new OpenstackSession({
         credentials: config.credentials,
         regionName: config.regionName,
         endpointInterface: config.endpointInterface,
         timeoutMs: config.timeoutMs,
+        catalogHosts: config.catalogHosts,
       }),
       config,
+      ctx.store,
     ),
 };

@@ -1,7 +1,5 @@
 import type { AxiosError } from 'axios';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { VimError } from '../../contract/src';
+import { checkVimUrl, deniedCause, guardedAgents, remoteText, VimError } from '../../contract/src';
 
 export interface KeystoneCredentials {
   authUrl: string;
@@ -30,6 +28,8 @@ export interface KeystoneToken {
 /** Keystone v3 password authentication, scoped to a project. No keep-alive: the services answer `Connection: close`. */
 export async function issueToken(c: KeystoneCredentials, signal?: AbortSignal): Promise<KeystoneToken> {
   const url = `${c.authUrl.replace(/\/+$/, '')}/auth/tokens`;
+  // checked again at each use: the policy may have changed since the account was registered
+  checkVimUrl(url, 'vim_url');
   try {
     // loaded on first use, like every VIM client
     const { default: axios } = await import('axios');
@@ -47,8 +47,12 @@ export async function issueToken(c: KeystoneCredentials, signal?: AbortSignal): 
       {
         signal,
         timeout: 15000,
-        httpAgent: new HttpAgent({ keepAlive: false }),
-        httpsAgent: new HttpsAgent({ keepAlive: false, rejectUnauthorized: !c.insecure, ca: c.caCert }),
+        ...guardedAgents({
+          http: { keepAlive: false },
+          https: { keepAlive: false, rejectUnauthorized: !c.insecure, ca: c.caCert },
+        }),
+        // a redirect could lead anywhere, literal addresses included; Keystone never redirects a token request
+        maxRedirects: 0,
         validateStatus: () => true,
       },
     );
@@ -61,7 +65,7 @@ export async function issueToken(c: KeystoneCredentials, signal?: AbortSignal): 
         catalog: body.token.catalog ?? [],
       };
     }
-    const message = (res.data as { error?: { message?: string } })?.error?.message ?? `HTTP ${res.status}`;
+    const message = remoteText((res.data as { error?: { message?: string } })?.error?.message) || `HTTP ${res.status}`;
     if (res.status === 401 || res.status === 403) {
       throw new VimError('VIM.AUTH_FAILED', `Keystone at ${c.authUrl} refused the credentials: ${message}`, false);
     }
@@ -78,13 +82,16 @@ export async function issueToken(c: KeystoneCredentials, signal?: AbortSignal): 
       res.status >= 500,
     );
   } catch (e) {
-    if (VimError.isVimError(e)) throw e;
+    // a refused connection arrives wrapped by the HTTP client (which copies the VimError's fields): unwrap it there
+    if (VimError.isVimError(e) && !deniedCause(e)) throw e;
     throw networkError(e, `Keystone at ${c.authUrl}`);
   }
 }
 
 /** A transport failure as a human reads it: which endpoint, and what went wrong. */
 export function networkError(e: unknown, what: string): VimError {
+  const denied = deniedCause(e);
+  if (denied) return new VimError('VIM.CONFIG_INVALID', `${what}: ${denied.message}`, false, 'vim_url');
   const err = e as AxiosError;
   const code = err.code ?? '';
   const reasons: Record<string, string> = {
@@ -100,7 +107,7 @@ export function networkError(e: unknown, what: string): VimError {
     SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in chain (set config.insecure or give the CA)',
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not trusted (set config.insecure or give the CA)',
   };
-  const reason = reasons[code] ?? err.message ?? String(e);
+  const reason = reasons[code] ?? remoteText(err.message ?? String(e));
   const timeout = ['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED'].includes(code);
   return new VimError(timeout ? 'VIM.TIMEOUT' : 'VIM.UNREACHABLE', `cannot reach ${what}: ${reason}`, true, undefined, e);
 }

@@ -6,6 +6,7 @@ import {
   ExecRequest,
   ExecResult,
   Flavor,
+  InventoryStore,
   kduUnsupported,
   Observed,
   ResourceRef,
@@ -15,6 +16,7 @@ import {
   VimError,
   VimHealth,
 } from '../../contract/src';
+import { forgetHostKey, pinOnFirstUse } from '../../ssh/src/host-keys';
 import { sshExec } from '../../ssh/src/ssh-exec';
 import type { OpenstackConfig } from './account';
 import { withAuthorizedKeys } from './cloud-init';
@@ -68,6 +70,8 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   constructor(
     readonly session: OpenstackSession,
     private readonly config: OpenstackConfig,
+    /** Durable per-account documents: the SSH host keys pinned per server. */
+    private readonly store?: InventoryStore,
   ) {}
 
   async ping(signal?: AbortSignal): Promise<VimHealth> {
@@ -180,7 +184,20 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
     const mgmt = ports.find((p) => p.name === `${ref.name}-${server.metadata?.[MGMT_PORT]}`) ?? ports[0];
     if (!mgmt?.fixed_ips[0]) throw new VimError('VIM.INVALID_REQUEST', `server ${ref.name} has no address to log in to`, false);
     const host = (await this.floatingIps(mgmt.id, signal))[0]?.floating_ip_address ?? mgmt.fixed_ips[0].ip_address;
-    return sshExec({ host, port: ssh.port, username: ssh.user, privateKey: ssh.privateKey }, request, signal);
+    const label = `compute ${ref.name} at ${host}:${ssh.port}`;
+    return sshExec(
+      {
+        host,
+        port: ssh.port,
+        username: ssh.user,
+        privateKey: ssh.privateKey,
+        label: `compute ${ref.name}`,
+        // pinned per Nova server id: a server built anew under the same name (retry) has a new key of its own
+        verifyHostKey: this.store ? pinOnFirstUse(this.store, ref.name, server.id, label) : undefined,
+      },
+      request,
+      signal,
+    );
   }
 
   // ---- networks ----
@@ -667,6 +684,7 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
       await this.session.call({ service: 'compute', method: 'DELETE', path: `/servers/${server.id}`, accept: [404], signal });
       await this.untilGone(() => this.findServer(name, signal), `server ${name}`, signal);
     }
+    if (this.store) await forgetHostKey(this.store, name);
     const ports = await this.ports(name, signal);
     for (const p of ports) {
       for (const fip of await this.floatingIps(p.id, signal))

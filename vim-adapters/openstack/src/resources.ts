@@ -1,4 +1,4 @@
-import type { Condition } from '../../contract/src';
+import { remoteText, type Condition } from '../../contract/src';
 
 /** The subset of OpenStack's JSON the adapter reads. */
 export interface NeutronNetwork {
@@ -112,7 +112,7 @@ export function serverConditions(server: NovaServer): Condition[] {
       status: 'True',
       reason: 'ServerError',
       message: server.fault?.message
-        ? `Nova: ${server.fault.message}${server.fault.code ? ` (code ${server.fault.code})` : ''}`
+        ? `Nova: ${remoteText(server.fault.message)}${server.fault.code ? ` (code ${server.fault.code})` : ''}`
         : 'Nova put the server in ERROR without a fault message',
     },
   ];

@@ -1,7 +1,5 @@
 import type { AxiosInstance, AxiosResponse, Method } from 'axios';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { VimError } from '../../contract/src';
+import { checkVimUrl, guardedAgents, remoteText, VimError } from '../../contract/src';
 import { issueToken, KeystoneCredentials, KeystoneToken, networkError } from './keystone';
 
 /** Service types as the Keystone catalog names them; the first present wins. */
@@ -23,6 +21,8 @@ export interface SessionOptions {
   endpointInterface: string;
   /** Per-request timeout. */
   timeoutMs: number;
+  /** Hosts besides the auth URL's that catalog endpoints may point at; 'any' to follow them anywhere. */
+  catalogHosts?: string[] | 'any';
 }
 
 export interface Request {
@@ -81,7 +81,7 @@ export class OpenstackSession {
       const ep = entry?.endpoints.find(
         (e) => e.interface === endpointInterface && (!regionName || e.region === regionName || e.region_id === regionName),
       );
-      if (ep) return ep.url.replace(/\/+$/, '');
+      if (ep) return this.followable(ep.url, type).replace(/\/+$/, '');
     }
     throw new VimError(
       'VIM.CONFIG_INVALID',
@@ -91,16 +91,39 @@ export class OpenstackSession {
     );
   }
 
+  /**
+   * A URL the cloud handed us (catalog endpoint, `next` link): followed only to the auth URL's host or one the
+   * account allows, and only where the network policy allows.
+   */
+  private followable(url: string, what: string): string {
+    const parsed = checkVimUrl(url, `the Keystone catalog's ${what} endpoint`);
+    const allowed = this.options.catalogHosts ?? [];
+    const host = hostOf(parsed);
+    const authHost = hostOf(new URL(this.options.credentials.authUrl));
+    if (allowed !== 'any' && host !== authHost && !allowed.includes(host))
+      throw new VimError(
+        'VIM.CONFIG_INVALID',
+        `the Keystone catalog sends ${what} to ${host}, not to vim_url's host ${authHost}: not followed (allow it with config.allow_catalog_hosts, or MANO_VIM_CATALOG_ANY_HOST=true)`,
+        false,
+        'config.allow_catalog_hosts',
+      );
+    return url;
+  }
+
   private client(): Promise<AxiosInstance> {
     this.http ??= import('axios').then(({ default: axios }) =>
       axios.create({
         timeout: this.options.timeoutMs,
-        httpAgent: new HttpAgent({ keepAlive: false }),
-        httpsAgent: new HttpsAgent({
-          keepAlive: false,
-          rejectUnauthorized: !this.options.credentials.insecure,
-          ca: this.options.credentials.caCert,
+        ...guardedAgents({
+          http: { keepAlive: false },
+          https: {
+            keepAlive: false,
+            rejectUnauthorized: !this.options.credentials.insecure,
+            ca: this.options.credentials.caCert,
+          },
         }),
+        // OpenStack APIs answer where they are asked; a redirect could lead anywhere, literal addresses included
+        maxRedirects: 0,
         validateStatus: () => true,
         maxContentLength: 64 * 1024 * 1024,
       }),
@@ -121,7 +144,7 @@ export class OpenstackSession {
     for (let attempt = 0; ; attempt++) {
       const token = await this.currentToken(req.signal, false);
       const base = await this.endpoint(req.service, req.signal);
-      const url = req.path.startsWith('http') ? req.path : `${base}${req.path}`;
+      const url = req.path.startsWith('http') ? this.followable(req.path, `${req.service} link`) : `${base}${req.path}`;
       let res: AxiosResponse;
       try {
         res = await http.request({
@@ -158,14 +181,19 @@ export class OpenstackSession {
   }
 }
 
-/** An OpenStack error body, whatever the service's flavour of it. */
+const hostOf = (u: URL) =>
+  u.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+
+/** An OpenStack error body, whatever the service's flavour of it, as text fit to show (see remoteText). */
 export function errorMessage(body: unknown): string {
-  if (typeof body === 'string')
-    return body
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 500);
+  return remoteText(rawMessage(body));
+}
+
+function rawMessage(body: unknown): unknown {
+  if (typeof body === 'string') return body;
   if (typeof body !== 'object' || body === null) return '';
   const b = body as Record<string, unknown>;
   if (typeof b.NeutronError === 'object' && b.NeutronError)
@@ -175,7 +203,7 @@ export function errorMessage(body: unknown): string {
   // Nova and Cinder: {"badRequest": {"message": …}}, {"overLimit": {…}}
   const inner = Object.values(b).find((v) => typeof v === 'object' && v !== null && 'message' in v) as
     { message?: unknown } | undefined;
-  return inner ? String(inner.message) : JSON.stringify(body).slice(0, 500);
+  return inner ? String(inner.message) : body;
 }
 
 const QUOTA = /quota|OverQuota|over.?limit|exceeded/i;

@@ -11,6 +11,13 @@ export interface SshTarget {
   privateKey: string;
   /** The server's host key fingerprint (SHA-256, base64) when known: anything else is refused. */
   hostKeySha256?: string;
+  /**
+   * Called with the offered host key's fingerprint (`SHA256:…`) during the handshake, before anything runs;
+   * throwing refuses the server with that error (see host-keys.ts for pinning on first use).
+   */
+  verifyHostKey?: (sha256: string) => Promise<void>;
+  /** What the server is, in messages (e.g. "compute mano-…-vm-0"). */
+  label?: string;
   readyTimeoutMs?: number;
 }
 
@@ -60,11 +67,32 @@ export async function sshExec(
   }
 }
 
+/** OpenSSH's way of writing a host key's fingerprint: `SHA256:` and the unpadded base64 of its SHA-256. */
+export const hostKeyFingerprint = (key: Buffer): string =>
+  `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+
+const sameFingerprint = (a: string, b: string) =>
+  a.replace(/^SHA256:/, '').replace(/=+$/, '') === b.replace(/^SHA256:/, '').replace(/=+$/, '');
+
+/** A host key other than the one pinned: a man-in-the-middle, or a machine rebuilt behind the orchestrator's back. */
+export function hostKeyChanged(what: string, pinned: string, offered: string): VimError {
+  const fp = (f: string) => (f.startsWith('SHA256:') ? f : `SHA256:${f}`);
+  return new VimError(
+    'VIM.AUTH_FAILED',
+    `ssh: the host key of ${what} changed: pinned ${fp(pinned)}, offered ${fp(offered)}; refusing to connect (a man-in-the-middle, or the machine was replaced outside the orchestrator)`,
+    false,
+  );
+}
+
 function connect(target: SshTarget, signal?: AbortSignal): Promise<Client> {
+  const where = `${target.host}:${target.port ?? 22}`;
+  const what = target.label ? `${target.label} (${where})` : where;
   return new Promise((resolve, reject) => {
     const client = new Client();
+    let refusal: VimError | undefined;
     const fail = (e: Error & { level?: string }) => {
       client.end();
+      if (refusal) return reject(refusal);
       const auth = e.level === 'client-authentication';
       reject(
         new VimError(
@@ -82,11 +110,21 @@ function connect(target: SshTarget, signal?: AbortSignal): Promise<Client> {
       username: target.username,
       privateKey: target.privateKey,
       readyTimeout: target.readyTimeoutMs ?? 20_000,
-      hostVerifier: target.hostKeySha256
-        ? (key: Buffer) =>
-            createHash('sha256').update(key).digest('base64').replace(/=+$/, '') ===
-            target.hostKeySha256!.replace(/^SHA256:/, '').replace(/=+$/, '')
-        : undefined,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        const offered = hostKeyFingerprint(key);
+        if (target.hostKeySha256 && !sameFingerprint(target.hostKeySha256, offered)) {
+          refusal = hostKeyChanged(what, target.hostKeySha256, offered);
+          return verify(false);
+        }
+        if (!target.verifyHostKey) return verify(true);
+        target.verifyHostKey(offered).then(
+          () => verify(true),
+          (e: unknown) => {
+            refusal = VimError.isVimError(e) ? e : new VimError('VIM.INTERNAL', `ssh ${what}: ${(e as Error).message}`, true);
+            verify(false);
+          },
+        );
+      },
     });
   });
 }

@@ -22,15 +22,25 @@ export interface TestSshd {
   stop(): void;
 }
 
-/** A real OpenSSH server for tests, with throw-away host and client keys, on `listen` (127.0.0.1 by default). */
-export async function startSshd(listen = '127.0.0.1'): Promise<TestSshd> {
+/**
+ * A real OpenSSH server for tests, with throw-away host and client keys, on `listen` (127.0.0.1 by default) and
+ * `port` (a free one by default); `clientKey` reuses another server's client key (to stand in for it).
+ */
+export async function startSshd(
+  listen = '127.0.0.1',
+  options: { port?: number; clientKey?: string } = {},
+): Promise<TestSshd & { hostKeySha256: string }> {
   if (!existsSync(SSHD))
     throw new Error(`${SSHD} is missing: install Debian's openssh-server (.ci/run does), or set MANO_IT_SSH=0`);
   const dir = mkdtempSync(join(tmpdir(), 'mano-sshd-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
+  if (options.clientKey) {
+    writeFileSync(join(dir, 'client_key'), options.clientKey, { mode: 0o600 });
+    writeFileSync(join(dir, 'client_key.pub'), execFileSync('ssh-keygen', ['-y', '-f', join(dir, 'client_key')]));
+  } else execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
-  const port = await freePort();
+  const hostKeySha256 = String(execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')])).split(' ')[1];
+  const port = options.port ?? (await freePort());
   writeFileSync(
     join(dir, 'sshd_config'),
     [
@@ -63,7 +73,7 @@ export async function startSshd(listen = '127.0.0.1'): Promise<TestSshd> {
       () => true,
       () => false,
     );
-    if (up) return { target, dir, stop };
+    if (up) return { target, dir, stop, hostKeySha256 };
     await new Promise((r) => setTimeout(r, 100));
   }
   stop();
