@@ -15,6 +15,8 @@ import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instan
 import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
 import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
 import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCancelAndWorkers';
+import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
+import { NSI_ENTITIES } from '../records/nsi.entities';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -28,6 +30,7 @@ export const ENTITIES = [
   NsInstanceEntity,
   VnfInstanceEntity,
   NsLcmOpOccEntity,
+  ...NSI_ENTITIES,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
@@ -37,6 +40,7 @@ export const MIGRATIONS = [
   CreateLcmTables1764190000000,
   IndexNsList1764200000000,
   OpCancelAndWorkers1764210000000,
+  CreateSliceTables1764307000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -15,6 +15,6 @@ import { OpOccurrencesService } from './op-occurrences.service';
   imports: [VimsModule, TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity])],
   controllers: [NsLcmController],
   providers: [DayNService, NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
-  exports: [NsInstancesService, OperationRunner],
+  exports: [NsInstancesService, OpOccurrencesService, OperationRunner],
 })
 export class InstancesModule {}
