@@ -5,6 +5,8 @@ import { OperationRunner } from '../../src/lcm/operation-runner';
 import { DESCRIPTORS, emulatorId, onboardFolder } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
+// API bodies are read field by field in assertions
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 /** The slice VLD steps (3 observes: the networks exist, the middle's are shared) pass; every later VIM call fails. */
 const FROM_4TH = Array.from({ length: 60 }, (_, i) => i + 4);
