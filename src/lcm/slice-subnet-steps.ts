@@ -220,5 +220,5 @@ const describe = (v: SubnetOpView) => `NS ${v.type} ${v.state}${v.error ? `: ${v
 async function pause(deadline: number, control: RunControl, nssId: string, polls: number): Promise<void> {
   if (Date.now() > deadline) throw new SubnetFailure(`subnet ${nssId}: not done within timeout_nsi_deploy`);
   if (control.signal.aborted) throw control.signal.reason as Error;
-  await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** Math.min(polls, 6), 500)));
+  await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** Math.min(polls, 5), 100)));
 }
