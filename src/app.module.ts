@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller';
 import { VimsModule } from './vims/vims.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { InstancesModule } from './instances/instances.module';
+import { SlicesModule } from './slices/slices.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule, InstancesModule],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule, InstancesModule, SlicesModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NetsliceTemplatesController, NsDescriptorsController, VnfPackagesController } from './catalog.controllers';
 import { NsInstanceEntity } from '../instances/entities';
+import { NsiEntity } from '../records/nsi.entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { CatalogService } from './catalog.service';
 import { NotImplementedController } from './not-implemented.controller';
@@ -10,7 +11,7 @@ import { PdusController, PdusService } from './pdus';
 
 /** VNF packages, NS descriptors, slice templates and PDUs (OSM vnfpkgm, nsd, nst and pdu areas). */
 @Module({
-  imports: [TypeOrmModule.forFeature([CatalogItemEntity, NsInstanceEntity])],
+  imports: [TypeOrmModule.forFeature([CatalogItemEntity, NsInstanceEntity, NsiEntity])],
   controllers: [
     VnfPackagesController,
     NsDescriptorsController,

@@ -10,6 +10,7 @@ import { mergePatch, setPath } from '../common/object-paths';
 import { ProjectScope } from '../common/records/project-scope';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { NsInstanceEntity } from '../instances/entities';
+import { NsiEntity } from '../records/nsi.entities';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
@@ -53,6 +54,7 @@ export class CatalogService {
     @InjectRepository(CatalogItemEntity) private readonly items: Repository<CatalogItemEntity>,
     @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
     private readonly packages: PackageFilesCache,
+    @InjectRepository(NsiEntity) private readonly nsis: Repository<NsiEntity>,
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
@@ -400,6 +402,10 @@ export class CatalogService {
       );
       return nst && `There is at least one NST ('${nst.descriptorId}') using this NS descriptor`;
     }
+    if (kind === 'nst') {
+      const nsi = await this.nsis.findOne({ select: { id: true, name: true }, where: { nstId: item.id } });
+      if (nsi) return `There is at least one NSI ('${nsi.name}') using this NST`;
+    }
     return undefined;
   }
 
@@ -414,6 +420,14 @@ export class CatalogService {
           listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref'])),
         ),
       );
+    if (kind === 'nst') {
+      const used = new Set((await this.nsis.find({ select: { id: true, nstId: true } })).map((n) => n.nstId));
+      return new Set(
+        (await this.items.find({ select: LIGHT, where: { kind: 'nst' } }))
+          .filter((n) => used.has(n.id))
+          .map((n) => n.descriptorId!),
+      );
+    }
     return new Set();
   }
 

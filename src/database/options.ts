@@ -18,6 +18,8 @@ import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateL
 import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
 import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCancelAndWorkers';
 import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/1769300000000-LoginThrottleAndTokenLineage';
+import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
+import { NSI_ENTITIES } from '../records/nsi.entities';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -32,6 +34,7 @@ export const ENTITIES = [
   VnfInstanceEntity,
   NsLcmOpOccEntity,
   LoginFailureEntity,
+  ...NSI_ENTITIES,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
@@ -41,6 +44,7 @@ export const MIGRATIONS = [
   CreateLcmTables1764190000000,
   IndexNsList1764200000000,
   OpCancelAndWorkers1764210000000,
+  CreateSliceTables1764307000000,
   LoginThrottleAndTokenLineage1769300000000,
 ];
 

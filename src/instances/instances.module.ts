@@ -20,6 +20,6 @@ import { OpOccurrencesService } from './op-occurrences.service';
   ],
   controllers: [NsLcmController],
   providers: [DayNService, NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
-  exports: [NsInstancesService, OperationRunner],
+  exports: [NsInstancesService, OpOccurrencesService, OperationRunner],
 })
 export class InstancesModule {}

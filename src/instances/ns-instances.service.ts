@@ -126,10 +126,10 @@ export class NsInstancesService {
   // ---- changing ----
 
   /** POST ns_instances: an NS record (NOT_INSTANTIATED) with one VNF record per vnf-profile. */
-  async create(session: Session, body: unknown): Promise<{ id: string; name: string }> {
+  async create(session: Session, body: unknown, opts: { id?: string } = {}): Promise<{ id: string; name: string }> {
     const { params, nsd, vnfds } = await this.resolve(session, body);
     const now = nowSeconds();
-    const id = newId();
+    const id = opts.id ?? newId();
     const owner = ProjectScope.of(session).forNew();
     const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
     const vnfRows = profiles.map((vp) => {
@@ -235,14 +235,15 @@ export class NsInstancesService {
     }
   }
 
-  async instantiate(session: Session, nsId: string, body: unknown): Promise<string> {
+  /** `opts.opId`: the operation's id chosen by the caller (a slice operation, so that a resumed step finds it). */
+  async instantiate(session: Session, nsId: string, body: unknown, opts: { opId?: string } = {}): Promise<string> {
     const ns = await this.findNs(session, nsId, 'write');
     const { params, nsd, vnfds } = await this.resolve(session, body);
     if (ns.nsState !== 'NOT_INSTANTIATED' && !session.force) {
       throw DomainError.conflict('NS_INSTANCE.ALREADY_INSTANTIATED', `NS '${ns.name}' is ${ns.nsState}; terminate it first`);
     }
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
-    const opId = newId();
+    const opId = opts.opId ?? newId();
     const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, params);
     const vnfrIds = new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id]));
     const plan = planInstantiation({
@@ -280,7 +281,13 @@ export class NsInstancesService {
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');
   }
 
-  async terminate(session: Session, nsId: string, body: unknown, autoremove?: boolean): Promise<{ opId: string; name: string }> {
+  async terminate(
+    session: Session,
+    nsId: string,
+    body: unknown,
+    autoremove?: boolean,
+    opts: { opId?: string } = {},
+  ): Promise<{ opId: string; name: string }> {
     const ns = await this.findNs(session, nsId, 'write');
     const params = (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) ? body : {}) as Obj;
     const allowed = [
@@ -311,7 +318,7 @@ export class NsInstancesService {
     }
     const opId = await this.startOperation(
       ns,
-      newId(),
+      opts.opId ?? newId(),
       'terminate',
       opParams,
       [...before, ...terminateSteps(ns.resources)],
@@ -504,7 +511,7 @@ export class NsInstancesService {
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
-  private async resolve(session: Session, body: unknown) {
+  async resolve(session: Session, body: unknown) {
     const params = instantiateSchema.validate(body);
     for (const v of params.vnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);
     for (const v of params.additionalParamsForVnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);

@@ -307,8 +307,11 @@ export class EmulatorAdapter
     }
     let addressing: { cidr: string; gateway: string };
     if (desired.existingNetworkName) {
-      // OSM vim-network-name: the emulator models a provider network, created on first use
-      addressing = await this.providerNetwork(tx, desired.existingNetworkName, desired.ipProfile?.cidr);
+      // OSM vim-network-name: a network made on this VIM under that name (a slice VLD; OpenStack finds it by name too),
+      // else a provider network, created on first use
+      addressing =
+        (await this.attachedDoc(tx, desired.existingNetworkName))?.doc ??
+        (await this.providerNetwork(tx, desired.existingNetworkName, desired.ipProfile?.cidr));
     } else {
       addressing = await this.addressing(tx, desired, 'ipProfile');
     }
@@ -465,9 +468,17 @@ export class EmulatorAdapter
     const net = await tx.get<NetworkDoc>(K.network, network);
     if (!net) throw new VimError('VIM.NOT_FOUND', `network '${network}' does not exist on this VIM`, false, `${path}.network`);
     if (!net.attachedTo) return { kind: K.network, doc: net };
-    const provider = await tx.get<NetworkDoc>(K.provider, net.attachedTo);
-    if (!provider) throw new VimError('VIM.NOT_FOUND', `provider network '${net.attachedTo}' is gone`, false, `${path}.network`);
-    return { kind: K.provider, doc: provider };
+    const attached = await this.attachedDoc(tx, net.attachedTo);
+    if (!attached) throw new VimError('VIM.NOT_FOUND', `network '${net.attachedTo}' is gone`, false, `${path}.network`);
+    return attached;
+  }
+
+  /** What `vim-network-name` names: a network of this VIM's own (not itself attached), else a provider network. */
+  private async attachedDoc(tx: InventoryReader, name: string): Promise<{ kind: string; doc: NetworkDoc } | null> {
+    const own = await tx.get<NetworkDoc>(K.network, name);
+    if (own && !own.attachedTo) return { kind: K.network, doc: own };
+    const provider = await tx.get<NetworkDoc>(K.provider, name);
+    return provider ? { kind: K.provider, doc: provider } : null;
   }
 
   private async allocateIp(tx: InventoryTx, network: string, fixedIp: string | undefined, path: string): Promise<string> {
@@ -509,8 +520,9 @@ export class EmulatorAdapter
 
   private async releaseIp(tx: InventoryTx, network: string, ip: string): Promise<void> {
     const net = await tx.get<NetworkDoc>(K.network, network);
-    const kind = net?.attachedTo ? K.provider : K.network;
-    const doc = net?.attachedTo ? await tx.get<NetworkDoc>(K.provider, net.attachedTo) : net;
+    const attached = net?.attachedTo ? await this.attachedDoc(tx, net.attachedTo) : null;
+    const kind = attached?.kind ?? K.network;
+    const doc = net?.attachedTo ? attached?.doc : net;
     if (!doc) return;
     doc.used = doc.used.filter((u) => u !== ip);
     await tx.put(kind, doc.name, doc);

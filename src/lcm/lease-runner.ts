@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { In, IsNull, LessThan, ObjectLiteral, Repository } from 'typeorm';
+import type { AppConfig } from '../config/env';
+import type { Transactions } from '../database/transactions';
+import { CancelMode, RunControl } from './run-control';
+
+const ACTIVE_STATES = ['PROCESSING', 'ROLLING_BACK'];
+
+/** The columns every leased operation table has (NS and slice operations). */
+export interface LeasedRow extends ObjectLiteral {
+  id: string;
+  operationState: string;
+  lockedBy: string | null;
+  leaseUntil: number | null;
+  cancelMode: string | null;
+}
+
+/**
+ * The in-process worker pool for one table of operations. An operation starts the moment it is enqueued; a
+ * process claims it with a lease in the database (renewed while it works), so an operation whose owner died is
+ * taken over when its lease expires — at start-up and by a periodic scan. Several processes on one PostgreSQL
+ * share the work: the scan claims with `FOR UPDATE SKIP LOCKED`, and a process that loses its lease stops at once.
+ */
+export abstract class LeaseRunner<Row extends LeasedRow> {
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  protected readonly logger = new Logger('LCM');
+  private readonly queue: string[] = [];
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly controls = new Map<string, RunControl>();
+  private scan?: NodeJS.Timeout;
+  private stopping = false;
+
+  protected constructor(
+    protected readonly config: AppConfig,
+    private readonly rows: Repository<Row>,
+    protected readonly tx: Transactions,
+    /** The SQL table (for the PostgreSQL take-over query). */
+    private readonly table: string,
+    /** How many of its operations this process runs at once. */
+    private readonly concurrency: number,
+  ) {}
+
+  /** Carries out one claimed operation (its steps, fenced by the control's worker id). */
+  protected abstract work(id: string, control: RunControl): Promise<void>;
+
+  async onApplicationBootstrap(): Promise<void> {
+    // SQLite is one process: whatever another worker id holds was held by this process before it died
+    await this.takeOver(!this.tx.isPostgres);
+    this.scan = setInterval(
+      () => void this.takeOver(false).catch((e) => this.logger.error(`take-over scan failed: ${(e as Error).message}`)),
+      Math.max(500, this.config.lcmLeaseMs / 2),
+    );
+    this.scan.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.scan) clearInterval(this.scan);
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  enqueue(opId: string): void {
+    if (this.stopping || this.queue.includes(opId) || this.active.has(opId)) return;
+    this.queue.push(opId);
+    this.pump();
+  }
+
+  /** A cancel request for an operation this process may be running (others see it when they renew their lease). */
+  cancelLocally(opId: string, mode: CancelMode): void {
+    this.controls.get(opId)?.cancel(mode);
+  }
+
+  /** Resolves when nothing is queued or running (tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.active.size || this.queue.length) await Promise.allSettled([...this.active.values()]);
+  }
+
+  private pump(): void {
+    while (this.active.size < this.concurrency && this.queue.length) {
+      const id = this.queue.shift()!;
+      const run = this.execute(id)
+        .catch((e: unknown) => this.logger.error(`op=${id} runner error: ${(e as Error).stack ?? String(e)}`))
+        .finally(() => {
+          this.active.delete(id);
+          this.pump();
+        });
+      this.active.set(id, run);
+    }
+  }
+
+  private async execute(id: string): Promise<void> {
+    if (!(await this.claim(id))) return;
+    const control = new RunControl(this.workerId);
+    this.controls.set(id, control);
+    const renew = setInterval(
+      () => void this.renew(id, control).catch((e) => this.logger.warn(`op=${id} lease renewal failed: ${(e as Error).message}`)),
+      Math.max(300, this.config.lcmLeaseMs / 3),
+    );
+    try {
+      await this.work(id, control);
+    } finally {
+      clearInterval(renew);
+      this.controls.delete(id);
+      await this.rows
+        .createQueryBuilder()
+        .update()
+        .set({ lockedBy: null, leaseUntil: null } as never)
+        .where('id = :id AND locked_by = :me', { id, me: this.workerId })
+        .execute();
+    }
+  }
+
+  /** Keeps the lease, and brings in a cancel request made through another process; a lost lease stops the work. */
+  private async renew(id: string, control: RunControl): Promise<void> {
+    if (!(await this.claim(id))) {
+      if (this.controls.has(id)) control.loseLease();
+      return;
+    }
+    const row = await this.rows.findOne({ where: { id } as never, select: { id: true, cancelMode: true } as never });
+    if (row?.cancelMode) control.cancel(row.cancelMode as CancelMode);
+  }
+
+  /** Atomically takes (or renews) the lease: free, expired, or already ours. */
+  private async claim(id: string): Promise<boolean> {
+    const now = Date.now() / 1000;
+    const result = await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ lockedBy: this.workerId, leaseUntil: now + this.config.lcmLeaseMs / 1000 } as never)
+      .where('id = :id', { id })
+      .andWhere('operation_state IN (:...states)', { states: ACTIVE_STATES })
+      .andWhere('(locked_by IS NULL OR lease_until < :now OR locked_by = :me)', { now, me: this.workerId })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Operations nobody works on (never claimed, or their owner's lease ran out) are picked up. On PostgreSQL
+   * the scan claims them itself, no more than this process has room for, skipping rows another replica is
+   * claiming at the same moment.
+   */
+  private async takeOver(everyLease: boolean): Promise<void> {
+    if (this.stopping) return;
+    const now = Date.now() / 1000;
+    let ids: string[];
+    if (this.tx.isPostgres) {
+      const room = this.concurrency - this.active.size;
+      if (room <= 0) return;
+      const rows = (await this.rows.query(
+        `UPDATE ${this.table} SET locked_by = $1, lease_until = $2
+          WHERE id IN (SELECT id FROM ${this.table}
+                        WHERE operation_state IN ('PROCESSING', 'ROLLING_BACK')
+                          AND (locked_by IS NULL OR lease_until < $3)
+                        ORDER BY start_time LIMIT $4 FOR UPDATE SKIP LOCKED)
+          RETURNING id`,
+        [this.workerId, now + this.config.lcmLeaseMs / 1000, now, room],
+      )) as [{ id: string }[], number];
+      ids = rows[0].map((r) => r.id);
+    } else {
+      const found = await this.rows.find({
+        select: { id: true } as never,
+        where: (everyLease
+          ? { operationState: In(ACTIVE_STATES) }
+          : [
+              { operationState: In(ACTIVE_STATES), lockedBy: IsNull() },
+              { operationState: In(ACTIVE_STATES), leaseUntil: LessThan(now) },
+            ]) as never,
+      });
+      ids = found.map((r) => r.id);
+      if (everyLease && ids.length)
+        await this.rows.update(
+          { id: In(ids) } as never,
+          {
+            lockedBy: this.workerId,
+            leaseUntil: now + this.config.lcmLeaseMs / 1000,
+          } as never,
+        );
+    }
+    for (const id of ids) {
+      if (!this.active.has(id) && !this.queue.includes(id)) this.logger.log(`op=${id} taken over by ${this.workerId}`);
+      this.enqueue(id);
+    }
+  }
+}
