@@ -19,6 +19,7 @@ const RESOURCES: Record<string, [string, string, boolean][]> = {
     ['configmaps', 'ConfigMap', true],
     ['persistentvolumeclaims', 'PersistentVolumeClaim', true],
     ['serviceaccounts', 'ServiceAccount', true],
+    ['secrets', 'Secret', true],
   ],
   'apps/v1': [
     ['deployments', 'Deployment', true],
