@@ -13,7 +13,7 @@ case "${1:-}" in
   *) echo "unknown primitive: ${1:-}" >&2; exit 2 ;;
 esac
 exec python3 -c '
-import json, os, resource, shutil, signal, subprocess, sys, tempfile, time
+import json, os, resource, shutil, signal, subprocess, sys, time
 
 req = json.load(sys.stdin)
 p = req.get("params", {})
@@ -45,7 +45,7 @@ def limits():
 def run(cmd, stdin, cwd, timeout):
     """(status, stdout, stderr): status ok | timeout | error <code>"""
     proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=limits, env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": cwd})
+                            preexec_fn=limits, env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "."})
     try:
         out, err = proc.communicate(stdin.encode(), timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -58,10 +58,12 @@ def run(cmd, stdin, cwd, timeout):
     status = "ok" if proc.returncode == 0 else "error %d" % proc.returncode
     return status, out.decode("utf-8", "replace")[:65536], err.decode("utf-8", "replace")[-2000:]
 
-work = tempfile.mkdtemp(prefix="grade-", dir=os.getcwd())
+# relative to the working directory: on the emulator its parents may not be traversable by this user
+work = "grade-" + os.urandom(6).hex()
+os.mkdir(work, 0o700)
 verdicts = []
 try:
-    path = os.path.join(work, LANGS[language])
+    path = os.path.join(work, LANGS[language])  # relative, see above
     with open(path, "w") as f: f.write(source)
     if language == "c":
         cc = shutil.which("cc") or shutil.which("gcc")
@@ -75,7 +77,8 @@ try:
         status, _, err = run([sys.executable, "-m", "py_compile", "main.py"], "", work, 30)
         if status != "ok":
             verdicts.append({"test": 0, "verdict": "compile-error", "detail": err.strip()[-1000:]})
-        cmd = [sys.executable, "-I", "-S", "main.py"]
+        # read relative to the work directory (python would open an absolute path, see above)
+        cmd = [sys.executable, "-I", "-S", "-c", "__name__ = \"__main__\"; exec(compile(open(\"main.py\").read(), \"main.py\", \"exec\"))"]
     if not verdicts:
         for i, t in enumerate(tests, 1):
             started = time.monotonic()
