@@ -10,6 +10,7 @@ import {
   primitiveSteps,
   renderTemplate,
   resolveValue,
+  vimTypeMismatch,
 } from '../lcm/day-n';
 import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
 import type { OpStep, VnfInstanceEntity } from './entities';
@@ -199,6 +200,23 @@ export class DayNService {
   }
 
   /**
+   * Day-1 (or terminate) steps of scripts that need another VIM type (`script.vim-types`) are not run: SKIPPED with
+   * the reason on the step, and returned as notes for the NS's configuration status. Never a pretended success.
+   */
+  async skipUnrunnable(steps: OpStep[], vimTypeOf: (vimAccountId: string) => Promise<string | undefined>): Promise<Obj[]> {
+    const notes: Obj[] = [];
+    for (const step of steps) {
+      const run = step.data as unknown as PrimitiveRun;
+      const why = vimTypeMismatch(run, await vimTypeOf(step.vimAccountId!));
+      if (!why) continue;
+      step.state = 'SKIPPED';
+      step.data = { ...step.data, skipped: why };
+      notes.push({ primitive: run.primitive, 'member-vnf-index': run.memberVnfIndex, status: 'skipped', detail: why });
+    }
+    return notes;
+  }
+
+  /**
    * Before a terminate removes anything: each VNF's (and VDU's) `terminate-config-primitive` in `seq` order, on
    * its running computes. Only script environments run; the rest is skipped, as at day-1.
    */
@@ -245,7 +263,12 @@ export class DayNService {
   }
 
   /** Day-2: one declared `config-primitive` with checked parameters, on the VNF's management VDU or the given VDU instance. */
-  async day2(item: CatalogItemEntity, vnf: VnfInstanceEntity, body: ActionBody): Promise<OpStep[]> {
+  async day2(
+    item: CatalogItemEntity,
+    vnf: VnfInstanceEntity,
+    body: ActionBody,
+    vimTypeOf: (vimAccountId: string) => Promise<string | undefined>,
+  ): Promise<OpStep[]> {
     const vnfd = item.descriptor;
     const vduId = body.vdu_id;
     const config = day12(vnfd, vduId ?? String(vnfd.id));
@@ -278,6 +301,13 @@ export class DayNService {
         `VNF ${vnf.memberVnfIndex} has no instance ${body.vdu_count_index ?? 0} of VDU '${vduId ?? mgmtVdu(vnfd)}'`,
         [{ path: 'vdu_count_index', message: 'no such instance' }],
       );
+    for (const v of vdur) {
+      const why = vimTypeMismatch(run, await vimTypeOf(String(v['vim-account-id'])));
+      if (why)
+        throw DomainError.unprocessable('NS_ACTION.VIM_TYPE', why, [
+          { path: 'primitive', message: `needs a VIM of type ${run.env.vimTypes!.join(' or ')}` },
+        ]);
+    }
     return primitiveSteps(
       run,
       vdur.map((v) => ({ vimAccountId: String(v['vim-account-id']), computeName: String(v.name) })),

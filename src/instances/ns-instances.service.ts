@@ -274,10 +274,11 @@ export class NsInstancesService {
         refused.push({ path: `vnf[${k.memberVnfIndex}].kdu[${k.kduName}].${p.path}`, message: p.message });
     if (refused.length) throw DomainError.invalidFields('NS_INSTANCE.KDU_REFUSED', refused);
     const day1 = await this.dayN.day1(nsd.descriptor, vnfds, params, plan);
+    const skipped = await this.dayN.skipUnrunnable(day1.steps, (id) => this.accounts.vimTypeOf(id));
     const steps = instantiateSteps(plan, kdus);
     steps.splice(steps.length - 1, 0, ...day1.steps);
-    // what is not run here (Juju/Helm environments) is said on the NS, as OSM shows its configuration status
-    ns.record.configurationStatus = day1.notes;
+    // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
+    ns.record.configurationStatus = [...day1.notes, ...skipped];
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');
   }
 
@@ -315,6 +316,7 @@ export class NsInstancesService {
       const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
       const items = await this.catalog.findBy({ kind: 'vnfd', id: In(vnfRows.map((v) => String(v.record['vnfd-id']))) });
       before.push(...(await this.dayN.terminatePrimitives(vnfRows, new Map(items.map((i) => [i.id, i])))));
+      await this.dayN.skipUnrunnable(before, (id) => this.accounts.vimTypeOf(id));
     }
     const opId = await this.startOperation(
       ns,
@@ -390,7 +392,7 @@ export class NsInstancesService {
       ]);
     const item = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
     if (!item) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
-    const steps = await this.dayN.day2(item, vnf, params);
+    const steps = await this.dayN.day2(item, vnf, params, (id) => this.accounts.vimTypeOf(id));
     // OSM stores the primitive's parameters as a JSON string
     const opParams = { ...params, primitive_params: JSON.stringify(params.primitive_params ?? {}) };
     const opId = await this.startOperation(ns, newId(), 'action', opParams, steps, 'ACTION', ns.nsState);

@@ -72,6 +72,8 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
       lastError,
       // a primitive's exit code and (truncated) output
       ...(data?.result ? { result: data.result } : {}),
+      // a primitive not run on this VIM type, and why
+      ...(data?.skipped ? { skipped: data.skipped } : {}),
     })),
     links: { self: `/osm/nslcm/v1/ns_lcm_op_occs/${e.id}`, nsInstance: `/osm/nslcm/v1/ns_instances/${e.nsInstanceId}` },
     _admin: {

@@ -10,6 +10,8 @@ import { Obj, list, str } from '../common/values';
  * runs it as `sh scripts/<file> <primitive>` with the parameters as JSON on stdin and as environment variables
  * (`PARAM_<NAME>`). Juju and Helm environments onboard but cannot run here: a day-1 that needs one is refused at
  * instantiate unless the VNF's `skip-day1` parameter is set, and their day-2 primitives answer 422.
+ * `script.vim-types` lists the VIM types its primitives need: on another VIM a day-1 step is SKIPPED with the
+ * reason, a day-2 action answers 422.
  */
 
 export interface ScriptEnv {
@@ -18,6 +20,8 @@ export interface ScriptEnv {
   id?: string;
   file?: string;
   timeoutSeconds: number;
+  /** Our `script.vim-types`: the VIM types its primitives need (they configure the real service); any when absent. */
+  vimTypes?: string[];
 }
 
 /** The `day1-2` entry for the VNF itself (id = VNFD id) or for one of its VDUs (id = vdu id). */
@@ -32,7 +36,14 @@ export function executionEnvironment(config: Obj, ref: unknown): ScriptEnv {
   const ee = envs.find((e) => str(e.id) === str(ref)) ?? (ref === undefined ? envs[0] : undefined);
   const script = ee?.script as Obj | undefined;
   const id = ee ? str(ee.id) : undefined;
-  if (script) return { kind: 'script', id, file: String(script.file), timeoutSeconds: Number(script['timeout-seconds'] ?? 60) };
+  if (script)
+    return {
+      kind: 'script',
+      id,
+      file: String(script.file),
+      timeoutSeconds: Number(script['timeout-seconds'] ?? 60),
+      ...(Array.isArray(script['vim-types']) ? { vimTypes: script['vim-types'].map(String) } : {}),
+    };
   if (ee?.juju) return { kind: 'juju', id, timeoutSeconds: 0 };
   if (ee?.['helm-chart']) return { kind: 'helm', id, timeoutSeconds: 0 };
   return { kind: 'none', timeoutSeconds: 0 };
@@ -90,6 +101,17 @@ export function primitiveSteps(run: PrimitiveRun, targets: PrimitiveTarget[], ph
   }));
 }
 
+/** Our parameter extensions: `allowed-values` (one of them) and `range: {min, max}` (an INTEGER within). */
+function outOfRange(p: Obj, v: unknown): string[] {
+  const allowed = Array.isArray(p['allowed-values']) ? p['allowed-values'].map(String) : undefined;
+  if (allowed && !allowed.includes(String(v))) return [`must be one of ${allowed.join(', ')}`];
+  const range = p.range as { min?: number; max?: number } | undefined;
+  const n = Number(v);
+  if (range && ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)))
+    return [`must be within ${range.min ?? '-∞'}..${range.max ?? '∞'}`];
+  return [];
+}
+
 /**
  * Day-2 parameters against the primitive's declared ones: unknown or missing mandatory ones, and values of the
  * wrong `data-type`, are named (422); defaults fill the rest.
@@ -116,8 +138,16 @@ export function checkPrimitiveParams(declared: Obj[], given: Obj): Obj {
           ? typeof v === 'boolean' || v === 'true' || v === 'false'
           : typeof v !== 'object';
     if (!ok) problems.push({ path: `primitive_params.${name}`, message: `must be of data-type ${type}` });
+    else outOfRange(p, v).forEach((message) => problems.push({ path: `primitive_params.${name}`, message }));
     out[name] = v;
   }
   if (problems.length) throw DomainError.invalidFields('NS_ACTION.INVALID_PARAMS', problems);
   return out;
+}
+
+/** Why a script primitive cannot run on a VIM of this type (its `vim-types` leave it out), or undefined when it can. */
+export function vimTypeMismatch(run: Pick<PrimitiveRun, 'primitive' | 'env'>, vimType: string | undefined): string | undefined {
+  const wanted = run.env.vimTypes;
+  if (!wanted?.length || (vimType !== undefined && wanted.includes(vimType))) return undefined;
+  return `primitive '${run.primitive}' needs the real service, on a VIM of type ${wanted.join(' or ')}; this VIM is ${vimType ?? 'unknown'}`;
 }

@@ -6,10 +6,9 @@ import type {
   Flavor,
   IpProfile,
   PortSpec,
-  Probe,
-  ServicePort,
 } from '../../vim-adapters/contract/src';
 import { Obj, list, num, str, truthy } from '../common/values';
+import { autoscalingPolicy, containerOf, kubernetesGpu, kubernetesOf } from './container-plan';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
 
@@ -168,110 +167,12 @@ function epaOf(compute: Obj): Flavor['epa'] {
   return Object.keys(epa).length ? epa : undefined;
 }
 
-const probeOf = (p: Obj | undefined): Probe | undefined => {
-  if (!p) return undefined;
-  const http = p['http-get'] as Obj | undefined;
-  const tcp = p['tcp-socket'] as Obj | undefined;
-  const exec = p.exec as Obj | undefined;
-  return {
-    httpGet: http ? { path: str(http.path) ?? '/', port: num(http.port, 80) } : undefined,
-    tcpSocket: tcp ? { port: num(tcp.port, 80) } : undefined,
-    exec: exec ? { command: (exec.command as unknown[]).map(String) } : undefined,
-    initialDelaySeconds: p['initial-delay-seconds'] === undefined ? undefined : num(p['initial-delay-seconds'], 0),
-    periodSeconds: p['period-seconds'] === undefined ? undefined : num(p['period-seconds'], 10),
-    failureThreshold: p['failure-threshold'] === undefined ? undefined : num(p['failure-threshold'], 3),
-  };
-};
-
-const kubernetesGpu = (vdu: Obj): Pick<Flavor, 'gpu' | 'gpuVendor'> => {
-  const gpu = (vdu.kubernetes as Obj | undefined)?.gpu as Obj | undefined;
-  return gpu ? { gpu: num(gpu.count, 1), gpuVendor: str(gpu.vendor) === 'amd' ? 'amd' : 'nvidia' } : {};
-};
-
 /** SOL006 virtual-interface type → the VIM's NIC kind (OpenStack `binding:vnic_type`); paravirtual NICs need none. */
 const VNIC_TYPES: Record<string, string> = { 'SR-IOV': 'direct', 'PCI-PASSTHROUGH': 'direct-physical' };
 const vnicTypeOf = (cpd: Obj): string | undefined => {
   const nic = list(cpd['virtual-network-interface-requirement'])[0];
   return VNIC_TYPES[str((nic?.['virtual-interface'] as Obj | undefined)?.type) ?? ''];
 };
-
-const UTILIZATION_METRICS: Record<string, 'cpuUtilization' | 'memoryUtilization'> = {
-  cpu_utilization: 'cpuUtilization',
-  average_memory_utilization: 'memoryUtilization',
-  memory_utilization: 'memoryUtilization',
-};
-
-/**
- * SOL006 automatic scaling of a VDU on CPU or memory utilisation (an enabled `scaling-policy` of an aspect that
- * scales the VDU, its criterion on a `monitoring-parameter` of the VDU) as VIM-side autoscaling: from one replica up
- * to one per level of the aspect, at the scale-out threshold.
- */
-function autoscalingPolicy(vnfd: Obj, vdu: Obj): DesiredCompute['autoscaling'] {
-  const params = new Map(list(vdu['monitoring-parameter']).map((m) => [String(m.id), str(m['performance-metric'])]));
-  for (const aspect of list(list(vnfd.df)[0]?.['scaling-aspect'])) {
-    const delta = list((aspect['aspect-delta-details'] as Obj | undefined)?.deltas)
-      .flatMap((d) => list(d['vdu-delta']))
-      .find((d) => str(d.id) === str(vdu.id));
-    if (!delta) continue;
-    for (const policy of list(aspect['scaling-policy'])) {
-      if (str(policy['scaling-type']) !== 'automatic' || policy.enabled === false || policy.enabled === 'false') continue;
-      const targets: NonNullable<DesiredCompute['autoscaling']> = {
-        minReplicas: 1,
-        maxReplicas: 1 + num(aspect['max-scale-level'], 1) * num(delta['number-of-instances'], 1),
-      };
-      for (const c of list(policy['scaling-criteria'])) {
-        const metric = UTILIZATION_METRICS[params.get(String(c['vnf-monitoring-param-ref'])) ?? ''];
-        if (metric && c['scale-out-threshold'] !== undefined) targets[metric] = Math.round(num(c['scale-out-threshold'], 80));
-      }
-      if (targets.cpuUtilization || targets.memoryUtilization) return targets;
-    }
-  }
-  return undefined;
-}
-
-/** Our `vdu[].kubernetes` extension (validated at onboarding) in the contract's VIM-neutral terms. */
-function kubernetesOf(vdu: Obj) {
-  const k = (vdu.kubernetes ?? {}) as Obj;
-  const services = new Map<string, ServicePort>(
-    list(k.ports).map((p) => {
-      const http = p.http as Obj | undefined;
-      return [
-        String(p.cpd),
-        {
-          port: num(p.port, 80),
-          targetPort: p['target-port'] === undefined ? undefined : num(p['target-port'], 80),
-          protocol: (str(p.protocol) ?? 'TCP') as ServicePort['protocol'],
-          expose: str(p.expose) as ServicePort['expose'],
-          http: http
-            ? { host: String(http.host), path: str(http.path), public: truthy(http.public), tls: truthy(http.tls) }
-            : undefined,
-        },
-      ];
-    }),
-  );
-  const probes = k.probes as Obj | undefined;
-  const autoscaling = k.autoscaling as Obj | undefined;
-  return {
-    services,
-    probes: probes ? { readiness: probeOf(probes.readiness as Obj), liveness: probeOf(probes.liveness as Obj) } : undefined,
-    apiAccess: list(k['api-access']).length
-      ? list(k['api-access']).map((r) => ({
-          apiGroups: ((r['api-groups'] as unknown[] | undefined) ?? ['']).map(String),
-          resources: (r.resources as unknown[]).map(String),
-          verbs: (r.verbs as unknown[]).map(String),
-        }))
-      : undefined,
-    autoscaling: autoscaling
-      ? {
-          minReplicas: num(autoscaling['min-replicas'], 1),
-          maxReplicas: num(autoscaling['max-replicas'], 1),
-          cpuUtilization: autoscaling['cpu-utilization'] === undefined ? undefined : num(autoscaling['cpu-utilization'], 80),
-          memoryUtilization:
-            autoscaling['memory-utilization'] === undefined ? undefined : num(autoscaling['memory-utilization'], 80),
-        }
-      : undefined,
-  };
-}
 
 const providerOf = (p: Obj | undefined): DesiredNetwork['provider'] =>
   p
@@ -407,6 +308,13 @@ export function planInstantiation(input: PlanInput): Plan {
         ...kubernetesGpu(vdu),
       };
       const k8s = kubernetesOf(vdu);
+      const services = Object.fromEntries(list(vnfd.vdu).map((v) => [String(v.id), resourceName(ns8, member, String(v.id), 0)]));
+      const container = containerOf(vdu, params, member, resourceName(ns8, member, 'secret'), services);
+      const imageName = container.render(String(image?.image ?? image?.name ?? vdu['sw-image-desc'] ?? 'none'));
+      const alternativeImages = alternatives.length
+        ? Object.fromEntries(alternatives.map((i) => [String(i['vim-type']), container.render(String(i.image ?? i.name))]))
+        : undefined;
+      container.check();
       for (let n = 0; n < (counts.get(vduId) ?? 1); n++) {
         const name = resourceName(ns8, member, vduId, n);
         const interfaces: PlannedInterface[] = [];
@@ -466,10 +374,14 @@ export function planInstantiation(input: PlanInput): Plan {
           desired: {
             ref: { kind: 'compute', name, labels: { ...vnfLabels, 'mano.vdu': vduId, 'mano.count-index': String(n) } },
             deploymentType: 'vm',
-            image: String(image?.image ?? image?.name ?? vdu['sw-image-desc'] ?? 'none'),
-            alternativeImages: alternatives.length
-              ? Object.fromEntries(alternatives.map((i) => [String(i['vim-type']), String(i.image ?? i.name)]))
-              : undefined,
+            image: imageName,
+            alternativeImages,
+            env: container.env,
+            secretEnv: container.secretEnv,
+            generatedSecret: container.generatedSecret,
+            command: container.command,
+            args: container.args,
+            isolatedPodsLabel: container.isolatedPodsLabel,
             flavor,
             ports,
             volumes: volumes.length ? volumes : undefined,

@@ -157,6 +157,13 @@ export class AccountsService {
     return this.registry.adapterFor(vimAccount);
   }
 
+  /** The `vim_type` of a VIM account (a Kubernetes cluster entry is `kubernetes`), or undefined when it is gone. */
+  async vimTypeOf(id: string): Promise<string | undefined> {
+    const vim = await this.accounts.findOneBy({ id, topic: 'vim_accounts' });
+    if (vim) return String(vim.record.vim_type);
+    return (await this.accounts.findOneBy({ id, topic: 'k8sclusters' })) ? 'kubernetes' : undefined;
+  }
+
   /**
    * Where the KDUs of VNFs on a VIM go, as in OSM: the VIM itself when it is a Kubernetes VIM, else a Kubernetes
    * cluster registered for it (`k8sclusters` with `vim_account`) that the caller can see, an ENABLED one first;

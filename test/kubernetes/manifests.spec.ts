@@ -6,11 +6,13 @@ import type { DesiredCompute } from '../../vim-adapters/contract/src';
 import {
   computeManifests,
   DEFAULT_MAPPING,
+  generatedSecretManifest,
   KubernetesMapping,
   namespaceManifests,
   networkManifests,
   volumeManifests,
 } from '../../vim-adapters/kubernetes/src/manifests';
+import { imageFor } from '../../vim-adapters/kubernetes/src/kubernetes.adapter';
 import { kubernetesValidator } from '../utils/kubernetes-schema';
 import { DESCRIPTORS, MULTIVDU } from '../utils/lcm';
 
@@ -36,6 +38,9 @@ function planFor(vnfdFiles: string[], nsdFile: string, params: Obj = {}) {
     userData: new Map(members.map((m) => [`${m}/web`, '#cloud-config\nhostname: web\n'])),
   });
 }
+
+const plan0 = (pkg: string) =>
+  planFor([join(DESCRIPTORS, `${pkg}_vnf`, `${pkg}_vnfd.yaml`)], join(DESCRIPTORS, `${pkg}_ns`, `${pkg}_nsd.yaml`));
 
 function allObjects(plan: ReturnType<typeof planInstantiation>, m: KubernetesMapping): Obj[] {
   return [
@@ -100,6 +105,58 @@ describe('Kubernetes objects generated for our packages are valid against the Ku
         expect((o.metadata as Obj).labels).toMatchObject({ 'mano.io/ns-instance': '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
     }
   });
+
+  it.each(['registry', 'object_detection', 'code_grader', 'crypto_service'])(
+    'the SME package %s: every object valid, images pinned and overridable, credentials only by reference',
+    (pkg) => {
+      const params = {
+        additionalParamsForVnf: [{ 'member-vnf-index': '1', additionalParams: { image_registry: 'reg.example.com:5000' } }],
+      };
+      for (const p of [{}, params]) {
+        const plan = planFor(
+          [join(DESCRIPTORS, `${pkg}_vnf`, `${pkg}_vnfd.yaml`)],
+          join(DESCRIPTORS, `${pkg}_ns`, `${pkg}_nsd.yaml`),
+          p,
+        );
+        for (const mapping of [DEFAULT_MAPPING, richMapping]) {
+          const objects = [
+            ...namespaceManifests(plan.computes[0].desired.ref, mapping),
+            ...plan.networks.flatMap((n) => networkManifests(n.desired, mapping)),
+            ...plan.volumes.flatMap((v) => volumeManifests(v.desired, mapping)),
+            ...plan.computes.flatMap((c) => [
+              ...computeManifests(c.desired, mapping, imageFor(c.desired)),
+              ...(c.desired.generatedSecret
+                ? [
+                    generatedSecretManifest(
+                      c.desired,
+                      mapping,
+                      Object.fromEntries(c.desired.generatedSecret.keys.map((k) => [k, 'x'])),
+                    ),
+                  ]
+                : []),
+            ]),
+          ];
+          expect(objects.flatMap(validate)).toEqual([]);
+          const images = plan.computes.map((c) => imageFor(c.desired));
+          for (const image of images) {
+            expect(image).toMatch(/:[0-9][\w.-]*$/); // pinned by tag
+            expect(image.startsWith(p === params ? 'reg.example.com:5000/' : 'docker.io/')).toBe(true);
+          }
+          // no credential value in anything the engine plans (the Secret's values are drawn by the adapter)
+          expect(JSON.stringify(plan)).not.toMatch(/PASSWORD":"[^{]/);
+        }
+      }
+      const kinds = (m: KubernetesMapping) =>
+        plan0(pkg).computes.flatMap((c) => computeManifests(c.desired, m, imageFor(c.desired)).map((o) => String(o.kind)));
+      const expected: Record<string, string[]> = {
+        registry: ['StatefulSet', 'Service', 'Ingress'],
+        object_detection: ['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler'],
+        code_grader: ['ServiceAccount', 'Role', 'RoleBinding', 'StatefulSet', 'Service', 'Ingress', 'NetworkPolicy'],
+        crypto_service: ['Deployment', 'Service', 'Ingress', 'HorizontalPodAutoscaler', 'StatefulSet', 'Service'],
+      };
+      expect(kinds(DEFAULT_MAPPING).filter((k) => k !== 'ConfigMap')).toEqual(expected[pkg]);
+    },
+  );
 
   it('maps a VDU to the documented objects', () => {
     const plan = planFor(

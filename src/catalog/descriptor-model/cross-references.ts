@@ -90,11 +90,26 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
     list((vdu.kubernetes as Obj | undefined)?.ports).forEach((port, j) =>
       c.ref(port.cpd, cpds, `${p}.kubernetes.ports[${j}].cpd`, 'an int-cpd id of this VDU'),
     );
+    // an env entry is a value or a key of the generated Secret some VDU of this VNF makes (exactly one of them)
+    const secretKeys = list(d.vdu).flatMap((v) => {
+      const keys = (((v.kubernetes as Obj | undefined)?.['generated-secret'] as Obj | undefined)?.keys as unknown[]) ?? [];
+      return keys.map(String);
+    });
+    list((vdu.kubernetes as Obj | undefined)?.env).forEach((e, j) => {
+      if ((e.value === undefined) === (e['secret-key'] === undefined))
+        c.add(`${p}.kubernetes.env[${j}]`, 'needs exactly one of value and secret-key');
+      else if (e['secret-key'] !== undefined)
+        c.ref(e['secret-key'], secretKeys, `${p}.kubernetes.env[${j}].secret-key`, 'a key of a generated-secret of this VNFD');
+    });
     const cloudInit = str(vdu['cloud-init-file']);
     if (cloudInit !== undefined && ctx.isPackage && !ctx.files.has(`cloud_init/${cloudInit}`)) {
       c.add(`${p}.cloud-init-file`, `'${cloudInit}' is not in the package (expected cloud_init/${cloudInit})`);
     }
   });
+
+  const secretMakers = list(d.vdu).filter((v) => (v.kubernetes as Obj | undefined)?.['generated-secret'] !== undefined);
+  if (secretMakers.length > 1)
+    c.add('.vdu', `one VDU may make the VNF's generated-secret (${secretMakers.map((v) => String(v.id)).join(', ')} do)`);
 
   list(d.kdu).forEach((kdu, i) => {
     const file = str(kdu['manifest-file']);

@@ -77,6 +77,37 @@ const KUBERNETES_VDU = {
         properties: { 'api-groups': { type: 'array', items: { type: 'string' } }, resources: strings, verbs: strings },
       },
     },
+    // container environment: a value (with {{ param }}), or a key of the VNF's generated Secret
+    env: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          value: { type: 'string' },
+          'secret-key': { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+        },
+      },
+    },
+    // the container's entrypoint and arguments (default: the image's)
+    command: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    args: { type: 'array', items: { type: 'string' } },
+    // pods this workload starts with this label set to "true" reach nothing and nobody reaches them (NetworkPolicy)
+    'isolated-pods': {
+      type: 'object',
+      additionalProperties: false,
+      required: ['label'],
+      properties: { label: { type: 'string', pattern: '^([a-z0-9.-]+/)?[A-Za-z0-9_.-]+$' } },
+    },
+    // a Secret of random values made once per VNF instance by this VDU (never in any record), keys by name
+    'generated-secret': {
+      type: 'object',
+      additionalProperties: false,
+      required: ['keys'],
+      properties: { keys: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, minItems: 1 } },
+    },
     autoscaling: {
       type: 'object',
       additionalProperties: false,
@@ -105,9 +136,22 @@ function withExtensions(schema: object): object {
     copy.properties.df.items.properties['lcm-operations-configuration'].properties['operate-vnf-op-config'].properties['day1-2'];
   day12.items.properties['execution-environment-list'].items.properties.script = {
     type: 'object',
-    properties: { file: { type: 'string', minLength: 1 }, 'timeout-seconds': { type: 'integer', minimum: 1, maximum: 3600 } },
+    properties: {
+      file: { type: 'string', minLength: 1 },
+      'timeout-seconds': { type: 'integer', minimum: 1, maximum: 3600 },
+      // the VIM types its primitives need (the real service): elsewhere day-1 skips them and day-2 answers 422
+      'vim-types': { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
+    },
     required: ['file'],
     additionalProperties: false,
+  };
+  // a day-2 parameter may say which values it takes: one of `allowed-values`, or an INTEGER within `range` (else 422)
+  const parameter = day12.items.properties['config-primitive'].items.properties.parameter.items.properties;
+  parameter['allowed-values'] = { type: 'array', items: { type: ['string', 'number'] }, minItems: 1 };
+  parameter.range = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { min: { type: 'integer' }, max: { type: 'integer' } },
   };
   return copy;
 }

@@ -107,6 +107,15 @@ export interface DesiredCompute {
   /** `ref.name`s of volumes to attach. */
   volumes?: string[];
   env?: Record<string, string>;
+  /** Environment variables from keys of the VNF's generated Secret (containers; the values never pass through here). */
+  secretEnv?: Record<string, { secret: string; key: string }>;
+  /** This compute makes that Secret once, with random values for these keys, and removes it with itself. */
+  generatedSecret?: { name: string; keys: string[] };
+  /** A container's entrypoint and arguments (default: the image's). */
+  command?: string[];
+  args?: string[];
+  /** Pods the workload itself starts with this label `"true"` are cut off: no ingress, no egress (Kubernetes: NetworkPolicy). */
+  isolatedPodsLabel?: string;
   /** Health checks of a container workload. */
   probes?: { readiness?: Probe; liveness?: Probe };
   /** The workload calls the VIM's own API (Kubernetes: ServiceAccount, Role, RoleBinding with these rules). */

@@ -1,4 +1,5 @@
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi, V1Status } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import {
   ComputeMetrics,
@@ -26,6 +27,7 @@ import { execError, kubernetesError, quantity, transportReason, TRANSIENT_EXEC }
 import { checkKduObjects, KduPolicy } from './kdu-policy';
 import {
   computeManifests,
+  generatedSecretManifest,
   dnsLabel,
   KduEntry,
   kduIndexName,
@@ -85,6 +87,7 @@ const OWNED_KINDS: [string, string][] = [
   ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
   ['rbac.authorization.k8s.io/v1', 'Role'],
   ['v1', 'ServiceAccount'],
+  ['v1', 'Secret'],
 ];
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'] as const;
 const KDU_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -222,6 +225,8 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         : ref.kind === 'volume'
           ? volumeManifests(desired as DesiredVolume, this.m)
           : computeManifests(desired as DesiredCompute, this.m, imageFor(desired as DesiredCompute), undefined, zoneBinding);
+    if (ref.kind === 'compute' && (desired as DesiredCompute).generatedSecret)
+      await this.generateSecret(desired as DesiredCompute);
     for (const obj of objects) await this.serverSideApply(obj);
     const observed = await this.observe(ref);
     if (!observed) throw new VimError('VIM.INTERNAL', `${ref.kind} ${ref.name} was applied but cannot be read back`, true);
@@ -568,6 +573,14 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       if (w) return w as Workload;
     }
     return null;
+  }
+
+  /** Random credentials, drawn once: a Secret already there (a retry, a re-apply) keeps its values. */
+  private async generateSecret(d: DesiredCompute): Promise<void> {
+    const name = dnsLabel(d.generatedSecret!.name);
+    if (await this.read('v1', 'Secret', name, namespaceOf(d.ref, this.m))) return;
+    const values = Object.fromEntries(d.generatedSecret!.keys.map((k) => [k, randomBytes(24).toString('base64url')]));
+    await this.serverSideApply(generatedSecretManifest(d, this.m, values));
   }
 
   private async serverSideApply(obj: Obj): Promise<void> {

@@ -270,8 +270,17 @@ export function computeManifests(
         {
           name: 'main',
           image,
+          ...(d.command ? { command: d.command } : {}),
+          ...(d.args ? { args: d.args } : {}),
           resources: resources(d, m),
-          env: Object.entries(d.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
+          env: [
+            ...Object.entries(d.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
+            // generated credentials reach the container from the Secret, never through a record
+            ...Object.entries(d.secretEnv ?? {}).map(([k, v]) => ({
+              name: k,
+              valueFrom: { secretKeyRef: { name: dnsLabel(v.secret), key: v.key } },
+            })),
+          ],
           volumeMounts: mounts,
           ...(services.length
             ? {
@@ -374,6 +383,15 @@ export function computeManifests(
     });
   }
 
+  // the pods this workload starts for untrusted work (e.g. a grader's evaluation pods): no traffic in or out
+  if (d.isolatedPodsLabel)
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(d.ref, m, dnsLabel(`${name}-isolated`)),
+      spec: { podSelector: { matchLabels: { [d.isolatedPodsLabel]: 'true' } }, policyTypes: ['Ingress', 'Egress'] },
+    });
+
   if (d.autoscaling) {
     const metric = (resource: string, utilization: number) => ({
       type: 'Resource',
@@ -397,6 +415,20 @@ export function computeManifests(
     });
   }
   return objects;
+}
+
+/**
+ * The VNF's generated Secret (`generatedSecret` of the compute that makes it), with the values the adapter drew: made
+ * once, when absent, and removed with that compute. Its values are never returned by observe nor kept in any record.
+ */
+export function generatedSecretManifest(d: DesiredCompute, m: KubernetesMapping, values: Record<string, string>): Obj {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta(d.ref, m, dnsLabel(d.generatedSecret!.name)),
+    type: 'Opaque',
+    data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  };
 }
 
 /** The KDU's index: which objects it made, so that observe and remove find them after any crash. */

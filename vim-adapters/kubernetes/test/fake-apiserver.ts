@@ -20,6 +20,7 @@ const RESOURCES: Record<string, [string, string, boolean][]> = {
     ['persistentvolumeclaims', 'PersistentVolumeClaim', true],
     ['serviceaccounts', 'ServiceAccount', true],
     ['events', 'Event', true],
+    ['secrets', 'Secret', true],
   ],
   'apps/v1': [
     ['deployments', 'Deployment', true],
