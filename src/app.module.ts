@@ -19,7 +19,14 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(config)), AuthModule, VimsModule, CatalogModule, InstancesModule, SlicesModule],
+      imports: [
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
+        AuthModule,
+        VimsModule,
+        CatalogModule,
+        InstancesModule,
+        SlicesModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
