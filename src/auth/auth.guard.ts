@@ -6,7 +6,7 @@ import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
 import { AuthService, Caller, CHANGE_PASSWORD, mustChangePassword } from './auth.service';
-import { ProjectEntity } from './entities/project.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
 import { FILTERED_WHEN_DENIED, roleAllows } from './permissions';
 import { AUTHENTICATED_ONLY, PERMISSION_KEY, PUBLIC_ROUTE_KEY, Session } from './session';
 

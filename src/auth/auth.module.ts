@@ -5,11 +5,11 @@ import { ProjectsController, RolesController, UsersController } from './admin.co
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { Directory } from './directory';
-import { ProjectEntity } from './entities/project.entity';
-import { RoleEntity } from './entities/role.entity';
-import { TokenEntity } from './entities/token.entity';
-import { UserEntity } from './entities/user.entity';
-import { LoginFailureEntity } from './entities/login-failure.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
+import { RoleEntity } from '../records/auth/role.entity';
+import { TokenEntity } from '../records/auth/token.entity';
+import { UserEntity } from '../records/auth/user.entity';
+import { LoginFailureEntity } from '../records/auth/login-failure.entity';
 import { LoginThrottle } from './login-throttle';
 import { ProjectsService } from './projects.service';
 import { RolesService } from './roles.service';

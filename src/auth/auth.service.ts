@@ -6,10 +6,10 @@ import { isUuid, nowSeconds } from '../common/ids';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../common/security/passwords';
 import { newBearerToken, sha256Hex } from '../common/security/tokens';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { ProjectEntity } from './entities/project.entity';
-import { RoleEntity } from './entities/role.entity';
-import { TokenEntity } from './entities/token.entity';
-import { UserEntity } from './entities/user.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
+import { RoleEntity } from '../records/auth/role.entity';
+import { TokenEntity } from '../records/auth/token.entity';
+import { UserEntity } from '../records/auth/user.entity';
 import { LoginThrottle } from './login-throttle';
 
 export interface LoginRequest {

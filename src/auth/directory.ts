@@ -3,9 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, Repository } from 'typeorm';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
-import { ProjectEntity } from './entities/project.entity';
-import { RoleEntity } from './entities/role.entity';
-import { ProjectRoleMapping, UserEntity } from './entities/user.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
+import { RoleEntity } from '../records/auth/role.entity';
+import { ProjectRoleMapping, UserEntity } from '../records/auth/user.entity';
 import { MappingInput } from './schemas';
 
 /** Lookups shared by the users, projects and roles services: by id when the reference is a UUID, else by name. */

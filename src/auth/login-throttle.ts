@@ -5,7 +5,7 @@ import { LessThanOrEqual, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { LoginFailureEntity } from './entities/login-failure.entity';
+import { LoginFailureEntity } from '../records/auth/login-failure.entity';
 
 /** 429 with the seconds until the window that blocks the attempt ends (the controller sends `Retry-After`). */
 export class LoginThrottled extends DomainError {

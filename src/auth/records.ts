@@ -1,8 +1,8 @@
 import { Caller } from './auth.service';
-import { ProjectEntity } from './entities/project.entity';
-import { RoleEntity } from './entities/role.entity';
-import { TokenEntity } from './entities/token.entity';
-import { UserEntity } from './entities/user.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
+import { RoleEntity } from '../records/auth/role.entity';
+import { TokenEntity } from '../records/auth/token.entity';
+import { UserEntity } from '../records/auth/user.entity';
 
 /** Wire shapes of the admin records, as OSM's NBI returns them (plus `id` beside `_id`). */
 export type OsmRecord = Record<string, unknown> & { _id: string };

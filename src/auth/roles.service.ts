@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
 import { assertNotUuid, Directory } from './directory';
-import { RoleEntity } from './entities/role.entity';
+import { RoleEntity } from '../records/auth/role.entity';
 import { firstEscalation, grantsAdmin, Permissions, PROTECTED_ROLES, SYSTEM_ROLES } from './permissions';
 import { OsmRecord, roleRecord } from './records';
 import { roleCreateSchema, roleEditSchema } from './schemas';

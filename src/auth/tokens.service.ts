@@ -7,7 +7,7 @@ import { nowSeconds } from '../common/ids';
 import { sha256Hex } from '../common/security/tokens';
 import { AuthService } from './auth.service';
 import { Directory } from './directory';
-import { TokenEntity } from './entities/token.entity';
+import { TokenEntity } from '../records/auth/token.entity';
 import { OsmRecord, tokenRecord } from './records';
 import { Session } from './session';
 

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NetsliceTemplatesController, NsDescriptorsController, VnfPackagesController } from './catalog.controllers';
-import { NsInstanceEntity } from '../instances/entities';
+import { NsInstanceEntity } from '../records/ns.entities';
 import { NsiEntity } from '../records/nsi.entities';
-import { CatalogItemEntity } from './catalog-item.entity';
+import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { CatalogService } from './catalog.service';
 import { NotImplementedController } from './not-implemented.controller';
 import { PackageFilesCache } from './package-files';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppConfig } from '../config/env';
 import { makeTarGz } from '../../test/utils/packages';
-import type { CatalogItemEntity } from './catalog-item.entity';
+import type { CatalogItemEntity } from '../records/catalog-item.entity';
 import { PackageFilesCache } from './package-files';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import type { CatalogItemEntity } from './catalog-item.entity';
+import type { CatalogItemEntity } from '../records/catalog-item.entity';
 import { ArchiveLimits, readTarGz, readZip } from './package-reader/archive';
 
 /** The files of a stored package by their path inside the package (its top folder removed). */

@@ -10,7 +10,7 @@ import { newId, nowSeconds } from '../common/ids';
 import { mergePatch } from '../common/object-paths';
 import { ProjectScope } from '../common/records/project-scope';
 import { BodySchema, Schema } from '../common/validation/json-schema';
-import { CatalogItemEntity } from './catalog-item.entity';
+import { CatalogItemEntity } from '../records/catalog-item.entity';
 
 const iface: Schema = {
   type: 'object',

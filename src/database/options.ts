@@ -1,41 +1,20 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { ProjectEntity } from '../auth/entities/project.entity';
-import { RoleEntity } from '../auth/entities/role.entity';
-import { TokenEntity } from '../auth/entities/token.entity';
-import { UserEntity } from '../auth/entities/user.entity';
-import { LoginFailureEntity } from '../auth/entities/login-failure.entity';
 import { AppConfig } from '../config/env';
 import { createPrivateFile, preparePrivateDataDir } from './data-dir';
-import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../vims/entities';
 import { CreateAuthTables1764160000000 } from './migrations/1764160000000-CreateAuthTables';
 import { CreateVimTables1764170000000 } from './migrations/1764170000000-CreateVimTables';
 import { CreateCatalogItems1764180000000 } from './migrations/1764180000000-CreateCatalogItems';
-import { CatalogItemEntity } from '../catalog/catalog-item.entity';
-import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../instances/entities';
 import { CreateLcmTables1764190000000 } from './migrations/1764190000000-CreateLcmTables';
 import { IndexNsList1764200000000 } from './migrations/1764200000000-IndexNsList';
 import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCancelAndWorkers';
 import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/1769300000000-LoginThrottleAndTokenLineage';
 import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
-import { NSI_ENTITIES } from '../records/nsi.entities';
+import { RECORD_ENTITIES } from '../records';
 
-export const ENTITIES = [
-  ProjectEntity,
-  RoleEntity,
-  UserEntity,
-  TokenEntity,
-  AdminAccountEntity,
-  VimInventoryEntity,
-  SettingEntity,
-  CatalogItemEntity,
-  NsInstanceEntity,
-  VnfInstanceEntity,
-  NsLcmOpOccEntity,
-  LoginFailureEntity,
-  ...NSI_ENTITIES,
-];
+/** Collected by the records layer (src/records/index.ts): the database imports no module above it. */
+export const ENTITIES = RECORD_ENTITIES;
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
   CreateAuthTables1764160000000,

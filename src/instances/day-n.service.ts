@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import type { CatalogItemEntity } from '../records/catalog-item.entity';
 import { PackageFilesCache } from '../catalog/package-files';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import {
@@ -13,7 +13,7 @@ import {
   vimTypeMismatch,
 } from '../lcm/day-n';
 import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
-import type { OpStep, VnfInstanceEntity } from './entities';
+import type { OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { Obj, list, str, truthy } from '../common/values';
 import { parseYamlAll } from '../common/yaml/safe-parse';
 

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { CatalogModule } from '../catalog/catalog.module';
 import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
+import { VimAdapters } from '../lcm/vim-port';
+import { AccountsService } from '../vims/accounts.service';
 import { VimsModule } from '../vims/vims.module';
-import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
+import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from './day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
@@ -19,7 +21,15 @@ import { OpOccurrencesService } from './op-occurrences.service';
     TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
   ],
   controllers: [NsLcmController],
-  providers: [DayNService, NsInstancesService, OpOccurrencesService, OperationRunner, WorkflowExecutor],
+  providers: [
+    // the engine's way to a VIM adapter, implemented by the VIM accounts
+    { provide: VimAdapters, useExisting: AccountsService },
+    DayNService,
+    NsInstancesService,
+    OpOccurrencesService,
+    OperationRunner,
+    WorkflowExecutor,
+  ],
   exports: [NsInstancesService, OpOccurrencesService, OperationRunner],
 })
 export class InstancesModule {}

@@ -1,8 +1,8 @@
-import { forwardRef, Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
 import type { Session } from '../auth/session';
-import { CatalogItemEntity } from '../catalog/catalog-item.entity';
+import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { applyListFilters, parseListFilters, Query } from '../common/http/list-filters';
 import { PrerenderedList } from '../common/http/prerendered';
@@ -16,7 +16,7 @@ import { planScale } from '../lcm/scaling';
 import { scaleLevel } from '../lcm/workflow-executor';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
-import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from './entities';
+import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from './day-n.service';
 import { actionSchema, instantiateSchema, scaleSchema } from './params';
 import { nsRecord, opRecord, vnfRecord } from './records';
@@ -36,7 +36,7 @@ export class NsInstancesService {
     private readonly accounts: AccountsService,
     private readonly dayN: DayNService,
     private readonly tx: Transactions,
-    @Inject(forwardRef(() => OperationRunner)) private readonly runner: OperationRunner,
+    private readonly runner: OperationRunner,
   ) {}
 
   // ---- reading ----

@@ -1,4 +1,4 @@
-import { forwardRef, Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -10,7 +10,7 @@ import { Transactions } from '../database/transactions';
 import { OperationRunner } from '../lcm/operation-runner';
 import { OpEvent, OpState, transition } from '../lcm/op-state-machine';
 import { isRollingBack, rollbackSteps } from '../lcm/workflows';
-import { NsInstanceEntity, NsLcmOpOccEntity } from './entities';
+import { NsInstanceEntity, NsLcmOpOccEntity } from '../records/ns.entities';
 import { cancelSchema } from './params';
 import { opRecord } from './records';
 
@@ -30,7 +30,7 @@ export class OpOccurrencesService {
   constructor(
     @InjectRepository(NsLcmOpOccEntity) private readonly ops: Repository<NsLcmOpOccEntity>,
     private readonly tx: Transactions,
-    @Inject(forwardRef(() => OperationRunner)) private readonly runner: OperationRunner,
+    private readonly runner: OperationRunner,
   ) {}
 
   /** FAILED_TEMP → PROCESSING: the failed step and those after it run again; completed steps are skipped. */

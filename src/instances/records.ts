@@ -1,4 +1,4 @@
-import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
+import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
 
 /** OSM's wire shapes of NS records, VNF records and operations. */
 /** Bulky parts of an NS record that listings leave out (GET of one NS has them; osmclient's lists do not read them). */

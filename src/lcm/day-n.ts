@@ -1,5 +1,5 @@
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
-import type { OpStep } from '../instances/entities';
+import type { OpStep } from '../records/ns.entities';
 import { Obj, list, str } from '../common/values';
 
 /**

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
-import { NsLcmOpOccEntity } from '../instances/entities';
+import { NsLcmOpOccEntity } from '../records/ns.entities';
 import { LeaseRunner } from './lease-runner';
 import { RunControl } from './run-control';
 import { WorkflowExecutor } from './workflow-executor';

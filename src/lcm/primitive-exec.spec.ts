@@ -1,5 +1,5 @@
 import { ExecRequest, ExecResult, SupportsExec, VimError } from '../../vim-adapters/contract/src';
-import type { OpStep } from '../instances/entities';
+import type { OpStep } from '../records/ns.entities';
 import { execPrimitive, PrimitiveFailure } from './primitive-exec';
 import { RunControl } from './run-control';
 

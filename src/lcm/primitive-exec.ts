@@ -1,5 +1,5 @@
 import { ExecRequest, ExecResult, ResourceRef, SupportsExec, VimError } from '../../vim-adapters/contract/src';
-import type { OpStep } from '../instances/entities';
+import type { OpStep } from '../records/ns.entities';
 import { bounded, sleep } from './bounded';
 import type { PrimitiveRun } from './day-n';
 import type { RunControl } from './run-control';

@@ -1,6 +1,6 @@
 import type { ResourceRef } from '../../vim-adapters/contract/src';
 import { DomainError } from '../common/errors/domain-error';
-import type { OpStep, OwnedResource } from '../instances/entities';
+import type { OpStep, OwnedResource } from '../records/ns.entities';
 import { InstantiateParams, planInstantiation } from './planner';
 import { applyStep, computeStep, pinZones, waitStep } from './workflows';
 import { Obj, list } from '../common/values';

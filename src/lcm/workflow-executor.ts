@@ -6,9 +6,8 @@ import { ExecResult, Observed, supportsExec, VimAdapter, VimError } from '../../
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
-import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../instances/entities';
+import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { capacityAware, Demand } from '../placement/placement';
-import { AccountsService } from '../vims/accounts.service';
 import { bounded, sleep } from './bounded';
 import type { PrimitiveRun } from './day-n';
 import { nsOutcome } from './ns-outcome';
@@ -16,6 +15,7 @@ import { OpEvent, OpState, transition } from './op-state-machine';
 import { execPrimitive } from './primitive-exec';
 import type { PlannedInterface, PlannedVnf } from './planner';
 import { RunControl, RunInterrupted } from './run-control';
+import { VimAdapters } from './vim-port';
 import { isRollingBack, pinZones } from './workflows';
 
 type Obj = Record<string, unknown>;
@@ -38,7 +38,7 @@ export class WorkflowExecutor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(NsLcmOpOccEntity) private readonly ops: Repository<NsLcmOpOccEntity>,
     @InjectRepository(VnfInstanceEntity) private readonly vnfs: Repository<VnfInstanceEntity>,
-    private readonly accounts: AccountsService,
+    private readonly accounts: VimAdapters,
     private readonly tx: Transactions,
   ) {}
 

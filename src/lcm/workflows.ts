@@ -1,5 +1,5 @@
 import type { DesiredCompute, DesiredResource, ResourceRef } from '../../vim-adapters/contract/src';
-import type { OpStep, OwnedResource } from '../instances/entities';
+import type { OpStep, OwnedResource } from '../records/ns.entities';
 import type { Plan, PlannedCompute, PlannedKdu } from './planner';
 
 /**

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CatalogItemEntity } from '../catalog/catalog-item.entity';
-import { NsInstanceEntity, NsLcmOpOccEntity } from '../instances/entities';
+import { CatalogItemEntity } from '../records/catalog-item.entity';
+import { NsInstanceEntity, NsLcmOpOccEntity } from '../records/ns.entities';
 import { InstancesModule } from '../instances/instances.module';
 import { SliceExecutor, SliceRunner } from '../lcm/slice-executor';
 import { SliceSubnets } from '../lcm/slice-port';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { VimAdapter } from '../../vim-adapters/contract/src';
-import { NsInstanceEntity, NsLcmOpOccEntity } from '../instances/entities';
+import { NsInstanceEntity, NsLcmOpOccEntity } from '../records/ns.entities';
 import { NsInstancesService } from '../instances/ns-instances.service';
 import { OpOccurrencesService } from '../instances/op-occurrences.service';
 import { SliceOwner, SliceSubnets, SubnetNsView, SubnetOpView } from '../lcm/slice-port';

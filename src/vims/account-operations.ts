@@ -6,7 +6,7 @@ import { nowSeconds } from '../common/ids';
 import { SecretVault } from '../common/security/secret-vault';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { adminOf } from './account-records';
-import { AdminAccountEntity, VimInventoryEntity } from './entities';
+import { AdminAccountEntity, VimInventoryEntity } from '../records/vim.entities';
 import { TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
 

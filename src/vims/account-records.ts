@@ -1,4 +1,4 @@
-import { AdminAccountEntity } from './entities';
+import { AdminAccountEntity } from '../records/vim.entities';
 import { deletePath, getPath, setPath } from '../common/object-paths';
 import { AccountTopic } from './topics';
 

@@ -9,10 +9,10 @@ import { applyListFilters, Query } from '../common/http/list-filters';
 import { mergePatch } from '../common/object-paths';
 import { ProjectScope } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
-import { NsInstanceEntity } from '../instances/entities';
+import { NsInstanceEntity } from '../records/ns.entities';
 import { AccountOperations } from './account-operations';
 import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, takeSecrets } from './account-records';
-import { AdminAccountEntity } from './entities';
+import { AdminAccountEntity } from '../records/vim.entities';
 import { AccountTopic, TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
 

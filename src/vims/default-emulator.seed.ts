@@ -2,14 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { ProjectEntity } from '../auth/entities/project.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
 import { SeedService } from '../auth/seed.service';
 import { newId, nowSeconds } from '../common/ids';
 import { PUBLIC_PROJECT } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
 import { AccountOperations } from './account-operations';
 import { newOperation } from './account-records';
-import { AdminAccountEntity, SettingEntity } from './entities';
+import { AdminAccountEntity, SettingEntity } from '../records/vim.entities';
 
 const MARKER = 'default-emulator-vim';
 

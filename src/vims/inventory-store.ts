@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { InventoryReader, InventoryStore, InventoryTx } from '../../vim-adapters/contract/src';
 import { KeyedMutex } from '../common/mutex';
 import { Transactions } from '../database/transactions';
-import { VimInventoryEntity } from './entities';
+import { VimInventoryEntity } from '../records/vim.entities';
 
 const sqliteAccountLocks = new KeyedMutex();
 

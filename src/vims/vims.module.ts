@@ -4,9 +4,9 @@ import { emulatorFactory } from '../../vim-adapters/emulator/src';
 import { kubernetesFactory } from '../../vim-adapters/kubernetes/src';
 import { openstackFactory } from '../../vim-adapters/openstack/src';
 import { AuthModule } from '../auth/auth.module';
-import { ProjectEntity } from '../auth/entities/project.entity';
+import { ProjectEntity } from '../records/auth/project.entity';
 import { SecretVault } from '../common/security/secret-vault';
-import { NsInstanceEntity } from '../instances/entities';
+import { NsInstanceEntity } from '../records/ns.entities';
 import { AccountOperations } from './account-operations';
 import {
   K8sClustersController,
@@ -19,7 +19,7 @@ import {
 import { AccountsService } from './accounts.service';
 import { DefaultEmulatorSeed } from './default-emulator.seed';
 import { EmulatorController } from './emulator.controller';
-import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from './entities';
+import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from '../records/vim.entities';
 import { VIM_ADAPTER_FACTORIES, VimAdapterRegistry } from './vim-adapter.registry';
 
 /** VIM accounts (and OSM's other admin resources) and the adapter registry: the wiring of vim-adapters/. */

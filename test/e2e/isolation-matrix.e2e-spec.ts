@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { TokenEntity } from '../../src/auth/entities/token.entity';
+import { TokenEntity } from '../../src/records/auth/token.entity';
 import { FILTERED_WHEN_DENIED, Permissions, roleAllows } from '../../src/auth/permissions';
 import { AUTHENTICATED_ONLY } from '../../src/auth/session';
 import { AccountOperations } from '../../src/vims/account-operations';

@@ -2,7 +2,6 @@ import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AppConfig } from '../../config/env';
-import type { TlsMaterial } from '../../tls/certificate';
 
 /** TLS 1.2 ciphers: forward secrecy and AEAD only (TLS 1.3 suites are all modern and stay Node's defaults). */
 export const TLS12_CIPHERS = [
@@ -28,7 +27,7 @@ function withTimeouts<S extends Server>(server: S, config: Timeouts): S {
   return server;
 }
 
-export function createHttpsListener(handler: RequestListener, tls: Pick<TlsMaterial, 'cert' | 'key'>, config: Timeouts): Server {
+export function createHttpsListener(handler: RequestListener, tls: { cert: string; key: string }, config: Timeouts): Server {
   const server = createHttpsServer(
     {
       connectionsCheckingInterval: CHECK_INTERVAL_MS,

@@ -161,3 +161,5 @@ export interface OpStep {
   /** Step-specific facts (placement demands, planned interfaces, what was observed). */
   data?: Record<string, unknown>;
 }
+
+export const NS_ENTITIES = [NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity];
