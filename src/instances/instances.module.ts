@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { CatalogModule } from '../catalog/catalog.module';
+import { PackageFilesCache } from '../catalog/package-files';
+import { PackageFiles } from '../lcm/package-port';
 import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
 import { VimAdapters } from '../lcm/vim-port';
 import { AccountsService } from '../vims/accounts.service';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
-import { DayNService } from './day-n.service';
+import { DayNService } from '../lcm/day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
 import { OpOccurrencesService } from './op-occurrences.service';
@@ -24,6 +26,8 @@ import { OpOccurrencesService } from './op-occurrences.service';
   providers: [
     // the engine's way to a VIM adapter, implemented by the VIM accounts
     { provide: VimAdapters, useExisting: AccountsService },
+    // package files for day-0/1/2, through the catalog's one unpack cache
+    { provide: PackageFiles, useExisting: PackageFilesCache },
     DayNService,
     NsInstancesService,
     OpOccurrencesService,

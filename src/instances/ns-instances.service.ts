@@ -17,7 +17,7 @@ import { scaleLevel } from '../lcm/workflow-executor';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
-import { DayNService } from './day-n.service';
+import { DayNService } from '../lcm/day-n.service';
 import { actionSchema, instantiateSchema, scaleSchema } from './params';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';

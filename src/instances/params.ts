@@ -194,7 +194,7 @@ export const cancelSchema = new BodySchema<{ cancelMode: 'GRACEFUL' | 'FORCEFUL'
 );
 
 /** OSM's `ns_action` body. */
-export const actionSchema = new BodySchema<import('./day-n.service').ActionBody>(
+export const actionSchema = new BodySchema<import('../lcm/day-n.service').ActionBody>(
   {
     type: 'object',
     properties: {

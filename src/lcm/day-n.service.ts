@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { CatalogItemEntity } from '../records/catalog-item.entity';
-import { PackageFilesCache } from '../catalog/package-files';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import {
   checkPrimitiveParams,
@@ -11,16 +10,17 @@ import {
   renderTemplate,
   resolveValue,
   vimTypeMismatch,
-} from '../lcm/day-n';
-import { InstantiateParams, Plan, PlannedKdu, resourceName } from '../lcm/planner';
+} from './day-n';
+import { InstantiateParams, Plan, PlannedKdu, resourceName } from './planner';
 import type { OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { Obj, list, str, truthy } from '../common/values';
 import { parseYamlAll } from '../common/yaml/safe-parse';
+import { PackageFiles } from './package-port';
 
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
 export class DayNService {
-  constructor(private readonly packages: PackageFilesCache) {}
+  constructor(private readonly packages: PackageFiles) {}
 
   /** Rendered cloud-init by `<member>/<vdu>`; a parameter it needs and nobody gives → 422 naming it. */
   async cloudInit(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams): Promise<Map<string, string>> {
