@@ -1,29 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { Session } from '../auth/session';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
-import { applyListFilters, parseListFilters, Query } from '../common/http/list-filters';
+import { applyListFilters, Query } from '../common/http/list-filters';
 import { PrerenderedList } from '../common/http/prerendered';
-import { isUuid, newId, nowSeconds } from '../common/ids';
+import { newId, nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
 import { OperationRunner } from '../lcm/operation-runner';
-import { isFinal, transition } from '../lcm/op-state-machine';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
 import { planScale } from '../lcm/scaling';
-import { scaleLevel } from '../lcm/workflow-executor';
+import { scaleLevel } from '../lcm/step-results';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from '../lcm/day-n.service';
-import { actionSchema, instantiateSchema, scaleSchema } from './params';
+import { actionSchema, scaleSchema } from './params';
+import { NsListCache } from './ns-list-cache';
+import { persistOperation } from './ns-operation-start';
+import { NsRequestResolver } from './ns-request';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';
-
-/** OSM's `operational-status` while an operation of that type runs. */
-const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
 
 /** NS and VNF records and their operations (OSM `nslcm/v1`); the work itself is the runner's. */
 @Injectable()
@@ -37,52 +36,18 @@ export class NsInstancesService {
     private readonly dayN: DayNService,
     private readonly tx: Transactions,
     private readonly runner: OperationRunner,
-  ) {}
+  ) {
+    this.listCache = new NsListCache(nss);
+    this.request = new NsRequestResolver(catalog, accounts);
+  }
+
+  private readonly listCache: NsListCache;
+  private readonly request: NsRequestResolver;
 
   // ---- reading ----
 
-  /** Rendered list records (and their JSON) by NS id, valid while the row's `modified` is unchanged (any replica's write changes it). */
-  private readonly listCache = new Map<string, { modified: number; value: Obj; json: Buffer }>();
-
   async list(session: Session, query: Query): Promise<Obj[] | PrerenderedList> {
-    const scope = ProjectScope.of(session);
-    const rows: { id: string; modified: number; projects_read: string; projects_write: string }[] = await this.nss
-      .createQueryBuilder('ns')
-      .select([
-        'ns.id AS id',
-        'ns.modified AS modified',
-        'ns.projects_read AS projects_read',
-        'ns.projects_write AS projects_write',
-      ])
-      .orderBy('ns.created', 'ASC')
-      .getRawMany();
-    const heads = rows
-      .map((r) => ({
-        id: r.id,
-        modified: Number(r.modified),
-        projectsRead: JSON.parse(r.projects_read) as string[],
-        projectsWrite: JSON.parse(r.projects_write) as string[],
-      }))
-      .filter((r) => scope.canList(r));
-    const stale = heads.filter((h) => this.listCache.get(h.id)?.modified !== h.modified).map((h) => h.id);
-    for (let i = 0; i < stale.length; i += 500) {
-      for (const row of await this.nss.findBy({ id: In(stale.slice(i, i + 500)) })) {
-        const value = nsRecord(row, { withNsd: false });
-        this.listCache.set(row.id, { modified: row.modified, value, json: Buffer.from(JSON.stringify(value)) });
-      }
-    }
-    if (this.listCache.size > 2 * heads.length + 10_000) {
-      const live = new Set(heads.map((h) => h.id));
-      for (const id of this.listCache.keys()) if (!live.has(id)) this.listCache.delete(id);
-    }
-    const items = heads
-      .map((h) => this.listCache.get(h.id))
-      .filter((x): x is { modified: number; value: Obj; json: Buffer } => !!x);
-    if (parseListFilters(query).length === 0) return new PrerenderedList(items);
-    return applyListFilters(
-      items.map((i) => i.value),
-      query,
-    );
+    return this.listCache.list(session, query);
   }
 
   async show(session: Session, id: string): Promise<Obj> {
@@ -440,10 +405,7 @@ export class NsInstancesService {
     });
   }
 
-  /**
-   * Persists the operation with all its steps and moves the NS, in one transaction, before any VIM call;
-   * one unfinished operation per NS (a terminate settles an instantiation left FAILED_TEMP, as OSM allows).
-   */
+  /** Persists the operation (see {@link persistOperation}), then hands it to the runner. */
   private async startOperation(
     ns: NsInstanceEntity,
     opId: string,
@@ -453,135 +415,14 @@ export class NsInstancesService {
     currentOperation: string,
     nsState: string,
   ): Promise<string> {
-    const now = nowSeconds();
-    await this.tx.run(async (em) => {
-      const open = await em.findBy(NsLcmOpOccEntity, {
-        nsInstanceId: ns.id,
-        operationState: Not(In(['COMPLETED', 'PARTIALLY_COMPLETED', 'FAILED', 'ROLLED_BACK'])),
-      });
-      for (const other of open) {
-        if (type === 'terminate' && other.operationState === 'FAILED_TEMP') {
-          other.operationState = transition('FAILED_TEMP', 'superseded');
-          other.statusEnteredTime = now;
-          other.detailedStatus = `${other.detailedStatus ?? ''} (superseded by terminate ${opId})`.trim();
-          await em.save(other);
-        } else if (!isFinal(other.operationState)) {
-          throw DomainError.conflict(
-            'LCM.OPERATION_IN_PROGRESS',
-            `There is a pending operation ${other.id} (${other.lcmOperationType}, ${other.operationState}) on this NS`,
-          );
-        }
-      }
-      const owner = { projectsRead: ns.projectsRead, projectsWrite: ns.projectsWrite };
-      await em.insert(NsLcmOpOccEntity, {
-        id: opId,
-        nsInstanceId: ns.id,
-        ...owner,
-        lcmOperationType: type,
-        operationState: 'PROCESSING',
-        startTime: now,
-        statusEnteredTime: now,
-        operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id },
-        steps,
-        stage: 'queued',
-        detailedStatus: 'queued',
-        errorMessage: null,
-        lockedBy: null,
-        leaseUntil: null,
-        cancelMode: null,
-        runBy: [],
-        created: now,
-        modified: now,
-      } as object);
-      ns.nsState = nsState;
-      ns.record = {
-        ...ns.record,
-        currentOperation,
-        currentOperationID: opId,
-        errorDescription: null,
-        errorDetail: null,
-        'operational-status': RUNNING_STATUS[type] ?? ns.record['operational-status'],
-        'detailed-status': 'scheduled',
-        _admin: { ...(ns.record._admin as Obj), nslcmop: opId },
-      };
-      if (type === 'instantiate') ns.record.instantiate_params = params;
-      ns.modified = now;
-      await em.save(ns);
-    });
+    await persistOperation(this.tx, ns, opId, type, params, steps, currentOperation, nsState);
     this.runner.enqueue(opId);
     return opId;
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
-  async resolve(session: Session, body: unknown) {
-    const params = instantiateSchema.validate(body);
-    for (const v of params.vnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);
-    for (const v of params.additionalParamsForVnf ?? []) v['member-vnf-index'] = String(v['member-vnf-index']);
-    const nsd = await this.catalogItem(session, 'nsd', params.nsdId);
-    if (!nsd) {
-      throw DomainError.unprocessable('NS_INSTANCE.UNKNOWN_NSD', `nsdId: NSD '${params.nsdId}' not found`, [
-        { path: 'nsdId', message: 'not found' },
-      ]);
-    }
-    const problems: FieldProblem[] = [];
-    if (!(await this.accounts.canUseVim(session, params.vimAccountId)))
-      problems.push({ path: 'vimAccountId', message: `VIM account '${params.vimAccountId}' not found` });
-    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
-    const members = new Set(profiles.map((p) => String(p.id)));
-    const vlds = new Set(list(nsd.descriptor['virtual-link-desc']).map((v) => String(v.id)));
-    const vnfds = new Map<string, CatalogItemEntity>();
-    for (const vp of profiles) {
-      const vnfd = await this.catalogItem(session, 'vnfd', String(vp['vnfd-id']));
-      if (!vnfd) problems.push({ path: 'nsdId', message: `VNFD '${String(vp['vnfd-id'])}' of the NSD is not onboarded` });
-      else vnfds.set(String(vp['vnfd-id']), vnfd);
-    }
-    (params.vnf ?? []).forEach((v, i) => {
-      if (!members.has(v['member-vnf-index']))
-        problems.push({
-          path: `vnf[${i}].member-vnf-index`,
-          message: `'${v['member-vnf-index']}' is not a member-vnf-index of the NSD (${[...members].join(', ')})`,
-        });
-    });
-    for (const [i, v] of (params.vnf ?? []).entries()) {
-      if (v.vimAccountId && !(await this.accounts.canUseVim(session, v.vimAccountId)))
-        problems.push({ path: `vnf[${i}].vimAccountId`, message: `VIM account '${v.vimAccountId}' not found` });
-    }
-    (params.additionalParamsForVnf ?? []).forEach((v, i) => {
-      if (!members.has(v['member-vnf-index']))
-        problems.push({
-          path: `additionalParamsForVnf[${i}].member-vnf-index`,
-          message: `'${v['member-vnf-index']}' is not a member-vnf-index of the NSD`,
-        });
-    });
-    (params.vld ?? []).forEach((v, i) => {
-      if (!vlds.has(v.name))
-        problems.push({
-          path: `vld[${i}].name`,
-          message: `'${v.name}' is not a virtual-link-desc of the NSD (${[...vlds].join(', ')})`,
-        });
-      (v['vnfd-connection-point-ref'] ?? []).forEach((r, j) => {
-        r['member-vnf-index-ref'] = String(r['member-vnf-index-ref']);
-        if (!members.has(r['member-vnf-index-ref']))
-          problems.push({
-            path: `vld[${i}].vnfd-connection-point-ref[${j}].member-vnf-index-ref`,
-            message: `'${r['member-vnf-index-ref']}' is not a member-vnf-index`,
-          });
-      });
-    });
-    if (problems.length) {
-      throw DomainError.invalidFields('NS_INSTANCE.INVALID_PARAMS', problems);
-    }
-    return { params: params as InstantiateParams, nsd, vnfds };
-  }
-
-  private async catalogItem(session: Session, kind: 'nsd' | 'vnfd', ref: string): Promise<CatalogItemEntity | undefined> {
-    const rows = isUuid(ref)
-      ? await this.catalog.findBy({ kind, id: ref })
-      : await this.catalog.findBy({ kind, descriptorId: ref });
-    const scope = ProjectScope.of(session);
-    // own or public descriptors can be instantiated; an own one wins over a public one with the same id
-    const visible = rows.filter((r) => r.descriptorId && scope.canRead(r));
-    return visible.find((r) => r.projectsRead.some((p) => scope.projects.includes(p))) ?? visible[0];
+  resolve(session: Session, body: unknown) {
+    return this.request.resolve(session, body);
   }
 
   /** Instantiate, terminate, scale, action need write rights ('write'); a delete also needs them (401 as OSM). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { ExecResult, Observed, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { ExecResult, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
@@ -13,8 +13,9 @@ import type { PrimitiveRun } from './day-n';
 import { nsOutcome } from './ns-outcome';
 import { OpEvent, OpState, transition } from './op-state-machine';
 import { execPrimitive } from './primitive-exec';
-import type { PlannedInterface, PlannedVnf } from './planner';
+import type { PlannedVnf } from './planner';
 import { RunControl, RunInterrupted } from './run-control';
+import { brief, hasFailed, kdurOf, ObservedBrief, own, primitiveOutput, scaleLevel, vdurOf } from './step-results';
 import { VimAdapters } from './vim-port';
 import { isRollingBack, pinZones } from './workflows';
 
@@ -461,101 +462,6 @@ export class WorkflowExecutor {
 
 const STAGE_VERBS: Record<string, string> = { instantiate: 'Deploying', terminate: 'Terminating', scale: 'Scaling' };
 
-/** OSM's scaling level of a group of one VNF (how many scale-out steps are in force). */
-export function scaleLevel(ns: NsInstanceEntity, group: string, member: string): number {
-  const groups = ((ns.record._admin as Obj | undefined)?.['scaling-group'] as Obj[] | undefined) ?? [];
-  return Number(groups.find((g) => g.name === group && g.vnf_index === member)?.['nb-scale-op'] ?? 0);
-}
-
-function primitiveOutput(op: NsLcmOpOccEntity): string | undefined {
-  const results = op.steps.map((s) => (s.data?.result as { stdout?: string } | undefined)?.stdout?.trim()).filter((x) => x);
-  return results.length ? results.join('\n') : undefined;
-}
-
-/** VNF `vdur` entries for the computes the operation created, as OSM's client reads them. */
-function vdurOf(op: NsLcmOpOccEntity): { vnfrId: string; vdur: Obj }[] {
-  const waits = new Map(op.steps.filter((s) => s.kind === 'wait').map((s) => [s.ref!.name, s]));
-  return op.steps
-    .filter((c) => c.kind === 'apply' && c.state === 'DONE' && c.desired?.ref.kind === 'compute')
-    .map((c) => {
-      const observed = (waits.get(c.desired!.ref.name)?.data?.observed ?? c.data?.observed ?? {}) as ObservedBrief;
-      const planned = (c.data?.interfaces ?? []) as PlannedInterface[];
-      const interfaces = planned.map((p) => {
-        const addr = observed.addresses?.find((a) => a.port === p.name);
-        return {
-          name: p.name,
-          'ip-address': addr?.ip ?? null,
-          'mac-address': addr?.mac ?? null,
-          'mgmt-vnf': p.mgmt,
-          'mgmt-interface': p.mgmt,
-          ...(p.nsVld ? { 'ns-vld-id': p.nsVld } : {}),
-          ...(p.vnfVld ? { 'vnf-vld-id': p.vnfVld } : {}),
-          ...(p.extCpd ? { 'external-connection-point-ref': p.extCpd } : {}),
-        };
-      });
-      const mgmt = interfaces.find((x) => x['mgmt-vnf']) ?? interfaces[0];
-      return {
-        vnfrId: String(c.data?.vnfrId),
-        vdur: {
-          _id: c.providerId,
-          id: c.providerId,
-          'vdu-id-ref': c.data?.vduId,
-          'count-index': c.data?.countIndex,
-          name: c.desired!.ref.name,
-          status: 'ACTIVE',
-          'vim-id': c.providerId,
-          'vim-account-id': c.vimAccountId,
-          zone: observed.zone ?? null,
-          'ip-address': mgmt?.['ip-address'] ?? null,
-          interfaces,
-        },
-      };
-    });
-}
-
-/** The VIM's word that a resource will never become usable as it is (contract README, rule 7). */
-const hasFailed = (o: Observed) => o.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
-
-/** VNF `kdur` entries for the KDUs the operation deployed (OSM's fields: name, cluster, namespace, status). */
-function kdurOf(op: NsLcmOpOccEntity, vnfrId: string): Obj[] {
-  return op.steps
-    .filter((s) => s.kind === 'apply' && s.state === 'DONE' && s.desired?.ref.kind === 'kdu' && s.data?.vnfrId === vnfrId)
-    .map((s) => {
-      const observed = (s.data?.observed ?? {}) as ObservedBrief;
-      return {
-        'kdu-name': s.data?.kduName,
-        'k8s-cluster': { id: s.vimAccountId },
-        'k8s-namespace': observed.namespace ?? null,
-        'kdu-instance': s.desired!.ref.name,
-        'resource-name': s.providerId,
-        status: 'READY',
-      };
-    });
-}
-
-/** Marks the steps' resources as the NS's own (idempotent). */
-function own(ns: NsInstanceEntity, steps: OpStep[]): void {
-  for (const s of steps) {
-    const r = { vimAccountId: s.vimAccountId!, kind: s.desired!.ref.kind, name: s.desired!.ref.name };
-    if (!ns.resources.some((x) => x.vimAccountId === r.vimAccountId && x.kind === r.kind && x.name === r.name))
-      ns.resources = [...ns.resources, r];
-  }
-}
-
-interface ObservedBrief {
-  providerId: string;
-  provisioned?: boolean;
-  zone?: string;
-  addresses?: { port: string; ip: string; mac?: string }[];
-  namespace?: string;
-}
-const brief = (o: Observed): ObservedBrief => ({
-  providerId: o.providerId,
-  provisioned: o.provisioned,
-  zone: o.zone,
-  addresses: o.addresses,
-  ...(typeof o.details?.namespace === 'string' ? { namespace: o.details.namespace } : {}),
-});
 /** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
 async function updateOp(
   em: EntityManager,
