@@ -15,7 +15,8 @@ import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { nsdProblems, nstProblems, ReferenceContext, vnfdProblems } from './descriptor-model/cross-references';
 import { Descriptor, DescriptorKind, schemaProblems } from './descriptor-model/validation';
 import { unwrapDescriptor } from './package-reader/envelope';
-import { translateNsd, translateVnfd } from './legacy/translate';
+import { translateVnfd } from './legacy/translate';
+import { translateNsd } from './legacy/translate-nsd';
 import { md5Hex, ReadPackage, readUpload } from './package-reader/upload';
 
 export interface UploadInput {
