@@ -19,7 +19,7 @@ import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '.
 import { DayNService } from '../lcm/day-n.service';
 import { actionSchema, scaleSchema } from './params';
 import { NsListCache } from './ns-list-cache';
-import { persistOperation } from './ns-operation-start';
+import { OperationArgs, persistOperation } from './ns-operation-start';
 import { NsRequestResolver } from './ns-request';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';
@@ -406,18 +406,10 @@ export class NsInstancesService {
   }
 
   /** Persists the operation (see {@link persistOperation}), then hands it to the runner. */
-  private async startOperation(
-    ns: NsInstanceEntity,
-    opId: string,
-    type: string,
-    params: Obj,
-    steps: OpStep[],
-    currentOperation: string,
-    nsState: string,
-  ): Promise<string> {
-    await persistOperation(this.tx, ns, opId, type, params, steps, currentOperation, nsState);
-    this.runner.enqueue(opId);
-    return opId;
+  private async startOperation(ns: NsInstanceEntity, ...op: OperationArgs): Promise<string> {
+    await persistOperation(this.tx, ns, ...op);
+    this.runner.enqueue(op[0]);
+    return op[0];
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */

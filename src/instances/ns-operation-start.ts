@@ -5,6 +5,10 @@ import type { Obj } from '../common/values';
 import type { Transactions } from '../database/transactions';
 import { isFinal, transition } from '../lcm/op-state-machine';
 import { NsLcmOpOccEntity, type NsInstanceEntity, type OpStep } from '../records/ns.entities';
+import { queuedOperation } from '../records/operations';
+
+/** What starts an operation: its id and type, its parameters and steps, and what the NS shows meanwhile. */
+export type OperationArgs = [opId: string, type: string, params: Obj, steps: OpStep[], currentOperation: string, nsState: string];
 
 /** OSM's `operational-status` while an operation of that type runs. */
 const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
@@ -16,12 +20,7 @@ const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate:
 export async function persistOperation(
   tx: Transactions,
   ns: NsInstanceEntity,
-  opId: string,
-  type: string,
-  params: Obj,
-  steps: OpStep[],
-  currentOperation: string,
-  nsState: string,
+  ...[opId, type, params, steps, currentOperation, nsState]: OperationArgs
 ): Promise<void> {
   const now = nowSeconds();
   await tx.run(async (em) => {
@@ -48,20 +47,9 @@ export async function persistOperation(
       nsInstanceId: ns.id,
       ...owner,
       lcmOperationType: type,
-      operationState: 'PROCESSING',
-      startTime: now,
-      statusEnteredTime: now,
+      ...queuedOperation(now),
       operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id },
       steps,
-      stage: 'queued',
-      detailedStatus: 'queued',
-      errorMessage: null,
-      lockedBy: null,
-      leaseUntil: null,
-      cancelMode: null,
-      runBy: [],
-      created: now,
-      modified: now,
     } as object);
     ns.nsState = nsState;
     ns.record = {

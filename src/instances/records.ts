@@ -43,8 +43,23 @@ export function vnfRecord(e: VnfInstanceEntity): Record<string, unknown> {
   };
 }
 
-export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
-  const done = e.steps.filter((s) => s.state === 'DONE').length;
+type OperationColumns = Pick<
+  NsLcmOpOccEntity,
+  | 'id'
+  | 'operationState'
+  | 'lockedBy'
+  | 'stage'
+  | 'errorMessage'
+  | 'detailedStatus'
+  | 'statusEnteredTime'
+  | 'lcmOperationType'
+  | 'startTime'
+  | 'cancelMode'
+  | 'operationParams'
+>;
+
+/** The fields OSM's NS and slice operations (`nslcmops`, `nsilcmops`) share, with the instance they act on. */
+export function operationWire(e: OperationColumns, instance: Record<string, string>): Record<string, unknown> {
   return {
     _id: e.id,
     id: e.id,
@@ -55,13 +70,34 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
     detailedStatus: e.detailedStatus,
     'detailed-status': e.detailedStatus,
     statusEnteredTime: e.statusEnteredTime,
-    nsInstanceId: e.nsInstanceId,
+    ...instance,
     lcmOperationType: e.lcmOperationType,
     startTime: e.startTime,
     isAutomaticInvocation: false,
     isCancelPending: e.cancelMode !== null,
     cancelMode: e.cancelMode,
     operationParams: e.operationParams,
+  };
+}
+
+/** An operation's `_admin`: its times, projects and the workers that ran it. */
+export function operationAdmin(
+  e: Pick<NsLcmOpOccEntity, 'created' | 'modified' | 'projectsRead' | 'projectsWrite' | 'lockedBy' | 'runBy'>,
+): Record<string, unknown> {
+  return {
+    created: e.created,
+    modified: e.modified,
+    projects_read: e.projectsRead,
+    projects_write: e.projectsWrite,
+    worker: e.lockedBy,
+    workers: e.runBy,
+  };
+}
+
+export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
+  const done = e.steps.filter((s) => s.state === 'DONE').length;
+  return {
+    ...operationWire(e, { nsInstanceId: e.nsInstanceId }),
     progress: { steps: e.steps.length, done },
     steps: e.steps.map(({ key, kind, state, attempts, providerId, lastError, data }) => ({
       key,
@@ -76,13 +112,6 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
       ...(data?.skipped ? { skipped: data.skipped } : {}),
     })),
     links: { self: `/osm/nslcm/v1/ns_lcm_op_occs/${e.id}`, nsInstance: `/osm/nslcm/v1/ns_instances/${e.nsInstanceId}` },
-    _admin: {
-      created: e.created,
-      modified: e.modified,
-      projects_read: e.projectsRead,
-      projects_write: e.projectsWrite,
-      worker: e.lockedBy,
-      workers: e.runBy,
-    },
+    _admin: operationAdmin(e),
   };
 }

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { In, IsNull, LessThan, ObjectLiteral, Repository } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { nowSeconds } from '../common/ids';
 import type { AppConfig } from '../config/env';
 import type { Transactions } from '../database/transactions';
 import { CancelMode, RunControl } from './run-control';
@@ -15,6 +17,7 @@ export interface LeasedRow extends ObjectLiteral {
   lockedBy: string | null;
   leaseUntil: number | null;
   cancelMode: string | null;
+  modified: number;
 }
 
 /**
@@ -70,6 +73,25 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   /** A cancel request for an operation this process may be running (others see it when they renew their lease). */
   cancelLocally(opId: string, mode: CancelMode): void {
     this.controls.get(opId)?.cancel(mode);
+  }
+
+  /**
+   * A cancel request on a running operation: stored (the replica running it sees it at its next lease renewal),
+   * applied here at once, and the operation taken when nobody runs it (queued, or its owner died) so it ends
+   * cancelled. 409 when it is not running.
+   */
+  async requestCancel(op: Pick<Row, 'id' | 'operationState'>, mode: CancelMode): Promise<void> {
+    const updated = await this.rows.update(
+      { id: op.id, operationState: In(ACTIVE_STATES) } as never,
+      {
+        cancelMode: mode,
+        modified: nowSeconds(),
+      } as never,
+    );
+    if (!updated.affected)
+      throw DomainError.conflict('LCM.INVALID_STATE_TRANSITION', `operation in state ${op.operationState} cannot be cancelled`);
+    this.cancelLocally(op.id, mode);
+    this.enqueue(op.id);
   }
 
   /** Resolves when nothing is queued or running (tests and benchmarks). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
@@ -64,15 +64,7 @@ export class NsiOpsService {
 
   async cancel(session: Session, id: string, body: unknown): Promise<void> {
     const { cancelMode } = cancelSchema.validate(body);
-    const op = await this.find(session, id);
-    const updated = await this.ops.update(
-      { id, operationState: In(['PROCESSING', 'ROLLING_BACK']) },
-      { cancelMode, modified: nowSeconds() },
-    );
-    if (!updated.affected)
-      throw DomainError.conflict('LCM.INVALID_STATE_TRANSITION', `operation in state ${op.operationState} cannot be cancelled`);
-    this.runner.cancelLocally(id, cancelMode);
-    this.runner.enqueue(id);
+    await this.runner.requestCancel(await this.find(session, id), cancelMode);
   }
 
   /** One transition, applied with a conditional write (two concurrent requests cannot both win). */

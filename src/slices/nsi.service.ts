@@ -17,6 +17,7 @@ import { NsiEntity, NsiLcmOpOccEntity, NsiSubnetEntity, SharedSubnetEntity, Slic
 import { instantiateSteps, isShared, shareKeyOf, SubnetNsd, subnetParams, subnetsOf, terminateSteps, vldsOf } from './nsi-plan';
 import { NsiInstantiateParams, nsiInstantiateSchema, nsiTerminateSchema } from './params';
 import { nsiOpRecord, nsiRecord } from './records';
+import { queuedOperation } from '../records/operations';
 import { sliceScope } from './scope';
 
 /** Network slice instances (OSM `nsilcm/v1`): records, and the slice operations the engine carries out. */
@@ -314,20 +315,9 @@ export class NsiService {
         projectsRead: nsi.projectsRead,
         projectsWrite: nsi.projectsWrite,
         lcmOperationType: type,
-        operationState: 'PROCESSING',
-        startTime: now,
-        statusEnteredTime: now,
+        ...queuedOperation(now),
         operationParams: { ...params, lcmOperationType: type, netsliceInstanceId: nsi.id },
         steps,
-        stage: 'queued',
-        detailedStatus: 'queued',
-        errorMessage: null,
-        lockedBy: null,
-        leaseUntil: null,
-        cancelMode: null,
-        runBy: [],
-        created: now,
-        modified: now,
       } as object);
       nsi.nsiState = 'INSTANTIATED';
       nsi.record = {

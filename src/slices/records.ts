@@ -1,4 +1,5 @@
 import { NsiEntity, NsiLcmOpOccEntity } from '../records/nsi.entities';
+import { operationAdmin, operationWire } from '../instances/records';
 
 type Obj = Record<string, unknown>;
 
@@ -24,22 +25,7 @@ export function nsiRecord(e: NsiEntity): Obj {
 /** OSM's wire shape of a slice operation (`nsilcmops`), with our steps. */
 export function nsiOpRecord(e: NsiLcmOpOccEntity): Obj {
   return {
-    _id: e.id,
-    id: e.id,
-    operationState: e.operationState,
-    queuePosition: e.operationState === 'PROCESSING' && e.lockedBy === null ? 1 : 0,
-    stage: e.stage,
-    errorMessage: e.errorMessage,
-    detailedStatus: e.detailedStatus,
-    'detailed-status': e.detailedStatus,
-    statusEnteredTime: e.statusEnteredTime,
-    netsliceInstanceId: e.netsliceInstanceId,
-    lcmOperationType: e.lcmOperationType,
-    startTime: e.startTime,
-    isAutomaticInvocation: false,
-    isCancelPending: e.cancelMode !== null,
-    cancelMode: e.cancelMode,
-    operationParams: e.operationParams,
+    ...operationWire(e, { netsliceInstanceId: e.netsliceInstanceId }),
     // the NS operations of its subnets, as OSM lists them
     nslcmops_ids: e.steps.filter((s) => s.kind === 'subnet').map((s) => s.data.usedOpId ?? s.data.nsOpId),
     progress: { steps: e.steps.length, done: e.steps.filter((s) => s.state === 'DONE').length },
@@ -56,13 +42,6 @@ export function nsiOpRecord(e: NsiLcmOpOccEntity): Obj {
       self: `/osm/nsilcm/v1/nsi_lcm_op_occs/${e.id}`,
       netsliceInstanceId: `/osm/nsilcm/v1/netslice_instances/${e.netsliceInstanceId}`,
     },
-    _admin: {
-      created: e.created,
-      modified: e.modified,
-      projects_read: e.projectsRead,
-      projects_write: e.projectsWrite,
-      worker: e.lockedBy,
-      workers: e.runBy,
-    },
+    _admin: operationAdmin(e),
   };
 }
