@@ -23,6 +23,7 @@ import {
   ZoneCapacity,
 } from '../../contract/src';
 import { CHANNEL, ExecStreamDecoder, podExecCommand } from './exec-protocol';
+import { ContainerStatuses, containerTrouble } from './pod-status';
 import { execError, kubernetesError, quantity, transportReason, TRANSIENT_EXEC } from './errors';
 import { checkKduObjects, KduPolicy } from './kdu-policy';
 import {
@@ -479,6 +480,7 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         out.push(
           `${p.metadata?.name} ${c.type}=${c.status}${c.reason ? ` (${c.reason}${c.message ? `: ${c.message}` : ''})` : ''}`,
         );
+      out.push(...containerTrouble(p as ContainerStatuses));
     }
     return out.join('; ');
   }

@@ -57,6 +57,16 @@ export interface FakeApiServer {
    * API server alone).
    */
   podsBecomeReady: boolean;
+  /**
+   * Images a kubelet cannot pull (a registry answering "not found"): a placed pod of such an image stays Pending, its
+   * container waiting with reason ErrImagePull, as a kubelet reports it. Default: names containing `does-not-exist`.
+   */
+  imagePullFails: RegExp;
+  /**
+   * Environment of exec'd commands beyond the pod's first container's plain `env` values (which they get, as in a
+   * container): e.g. libpq's PG* variables naming a test database for a database VDU's scripts.
+   */
+  execEnv: Record<string, string>;
   /** Replaces the cluster's nodes (one zone-less node `fake-node-1`, 16 CPUs, 64 GiB, to begin with). */
   setNodes(nodes: FakeNode[]): void;
   close(): Promise<void>;
@@ -106,8 +116,41 @@ type PodSpec = Obj & {
       };
     };
   };
-  containers?: { resources?: { requests?: Record<string, string> } }[];
+  containers?: {
+    name?: string;
+    image?: string;
+    env?: { name: string; value?: string }[];
+    resources?: { requests?: Record<string, string> };
+  }[];
 };
+
+/** A placed pod whose images the kubelet cannot pull: Pending, the containers waiting (ErrImagePull), not Ready. */
+const pullFailure = (pod: PodSpec, unpullable: NonNullable<PodSpec['containers']>): Obj => ({
+  phase: 'Pending',
+  conditions: [
+    { type: 'PodScheduled', status: 'True' },
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: `containers with unready status: [${(pod.containers ?? []).map((c) => c.name).join(' ')}]`,
+    },
+  ],
+  containerStatuses: (pod.containers ?? []).map((c) => ({
+    name: c.name,
+    image: c.image,
+    ready: false,
+    restartCount: 0,
+    state: unpullable.includes(c)
+      ? {
+          waiting: {
+            reason: 'ErrImagePull',
+            message: `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found`,
+          },
+        }
+      : { waiting: { reason: 'ContainerCreating' } },
+  })),
+});
 
 /** CPU in cores, memory in bytes. */
 function amount(q: string | undefined): number {
@@ -159,6 +202,8 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     writes,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
+    imagePullFails: /does-not-exist/,
+    execEnv: {},
     setNodes: () => undefined,
     close: async () => {
       wss.close();
@@ -235,7 +280,11 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
         const all = nodes();
         const reasons = all.map((n) => unfit(podSpec, n));
         const fit = all.find((_, j) => reasons[j] === null);
-        if (fit) {
+        const unpullable = (podSpec.containers ?? []).filter((c) => api.imagePullFails.test(c.image ?? ''));
+        if (fit && unpullable.length) {
+          podSpec.nodeName = fit.metadata.name;
+          status = pullFailure(podSpec, unpullable);
+        } else if (fit) {
           podSpec.nodeName = fit.metadata.name;
           status = { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] };
           ready++;
@@ -456,7 +505,15 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const command = url.searchParams.getAll('command');
-      const run = spawnSync(command[0], command.slice(1), { encoding: 'buffer', timeout: 30_000 });
+      const container = ((store.get(key('Pod', m[1], m[2]))!.spec as PodSpec).containers ?? [])[0];
+      const env = Object.fromEntries(
+        (container?.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value as string]),
+      );
+      const run = spawnSync(command[0], command.slice(1), {
+        encoding: 'buffer',
+        timeout: 30_000,
+        env: { ...process.env, ...env, ...api.execEnv },
+      });
       const frame = (channel: number, data: Buffer | string) =>
         ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
       if (run.stdout?.length) frame(1, run.stdout);
