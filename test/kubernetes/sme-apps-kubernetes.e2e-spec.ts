@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { POD_WORK_DIR } from '../../vim-adapters/kubernetes/src/exec-protocol';
 import { fakeApiServer, FakeApiServer, StoredObject } from '../../vim-adapters/kubernetes/test/fake-apiserver';
 import { kubernetesValidator } from '../utils/kubernetes-schema';
-import { onboardFolder, pollOp } from '../utils/lcm';
+import { DESCRIPTORS, onboardFolder, pollOp } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 type Obj = Record<string, unknown>;
@@ -274,7 +277,7 @@ describe('SME applications on Kubernetes (in-process API server)', () => {
     });
   });
 
-  it('code grader: Role on pods in its namespace, isolated-pods NetworkPolicy; day-1 health-check and grade run in the pod', async () => {
+  it('code grader: Role on pods in its namespace, isolated-pods NetworkPolicy; day-1 health-check in the pod; grade in a throw-away evaluation pod made through the API', async () => {
     const { id, ns, op } = await instantiate('code_grader_ns');
     expect([op.operationState, op.errorMessage]).toEqual(['COMPLETED', null]);
     expect(kinds(applied(ns))).toEqual(
@@ -287,6 +290,14 @@ describe('SME applications on Kubernetes (in-process API server)', () => {
     });
     schemaValid(ns);
     expect(day1(op)[0].result!.stdout).toMatch(/^grader ready: Python 3/);
+    // the web pod's ServiceAccount token, CA and namespace, as a kubelet mounts them; the API server is this one
+    const sa = mkdtempSync(join(tmpdir(), 'grader-sa-'));
+    writeFileSync(join(sa, 'token'), api.token);
+    writeFileSync(join(sa, 'namespace'), ns);
+    const cluster = (api.kubeconfig.clusters as { cluster: Record<string, string> }[])[0].cluster;
+    writeFileSync(join(sa, 'ca.crt'), Buffer.from(cluster['certificate-authority-data'], 'base64'));
+    const port = new URL(api.url).port;
+    api.execEnv = { GRADER_SA_DIR: sa, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port };
     const tests = JSON.stringify([
       { input: '2\n', output: '4' },
       { input: '5\n', output: '10' },
@@ -305,6 +316,33 @@ describe('SME applications on Kubernetes (in-process API server)', () => {
     };
     expect((await grade('python3', 'print(int(input()) * 2)')).pop()).toEqual({ summary: 'passed', passed: 2, tests: 2 });
     expect((await grade('c', 'int main(void){ for(;;); }'))[0]).toEqual({ test: 1, verdict: 'timeout', seconds: 1 });
+    expect((await grade('c', 'int main(void) { return missing; }'))[0]).toMatchObject({ verdict: 'compile-error' });
+    // each submission in its own evaluation pod, created and deleted by the web pod through the API
+    const evalPods = api.writes.filter((w) => w.startsWith('CREATE Pod'));
+    expect(evalPods).toHaveLength(3);
+    for (const w of evalPods) {
+      expect(w).toMatch(new RegExp(`^CREATE Pod ${ns}/grade-[0-9a-f]{10}$`));
+      expect(api.writes).toContain(w.replace('CREATE', 'DELETE'));
+    }
+    expect(api.objects().filter((o) => o.metadata.name.startsWith('grade-'))).toEqual([]);
+    // the pod it makes: non-root, no token, CPU and memory limits, a deadline, isolated by its label; schema-valid
+    const manifest = spawnSync('sh', [join(DESCRIPTORS, 'code_grader_vnf', 'scripts', 'grader.sh'), 'pod-manifest'], {
+      input: JSON.stringify({ params: { language: 'c', source: 'x', tests, 'memory-limit': 128 } }),
+      env: { ...process.env, ...api.execEnv, GRADER_IMAGE: 'docker.io/library/python:3.12.7-bookworm' },
+      encoding: 'utf8',
+    });
+    const pod = JSON.parse(manifest.stdout) as StoredObject & { spec: Obj };
+    expect(valid(pod)).toEqual([]);
+    expect(pod.metadata.labels).toEqual({ 'grader.mano.io/eval': 'true', 'app.kubernetes.io/part-of': 'code-grader' });
+    expect(pod.spec).toMatchObject({
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      activeDeadlineSeconds: 66,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534 },
+      containers: [{ resources: { limits: { cpu: '1', memory: '192Mi' } } }],
+    });
+    api.execEnv = {};
+    rmSync(sa, { recursive: true, force: true });
     await terminate(id, ns);
   });
 

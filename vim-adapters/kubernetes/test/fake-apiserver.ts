@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
@@ -189,6 +192,7 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
 export async function fakeApiServer(): Promise<FakeApiServer> {
   const store = new Map<string, StoredObject>();
   const writes: string[] = [];
+  const podLogs = new Map<string, string>();
   const failures: { match: RegExp; status: number; message: string; times: number }[] = [];
   const token = `tok-${randomUUID()}`;
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
@@ -395,6 +399,50 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
       }
       return send(200, pod);
     }
+    // a pod's log: what its container printed (a standalone pod run here, see POST below)
+    if (kind === 'Pod' && parts[4] === 'log' && req.method === 'GET') {
+      if (!store.has(key('Pod', namespace, name!))) return send(404, status(404, 'NotFound', `pods "${name}" not found`));
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return res.end(podLogs.get(key('Pod', namespace, name!)) ?? '');
+    }
+    // a standalone pod (a primitive's evaluation pod): created, and — as a kubelet would — its first container's
+    // command run here to its end (within activeDeadlineSeconds), its output kept as the pod's log
+    if (kind === 'Pod' && !name && namespace && req.method === 'POST') {
+      const pod = JSON.parse(body) as StoredObject & { spec: PodSpec & { activeDeadlineSeconds?: number } };
+      if (!store.has(key('Namespace', undefined, namespace)))
+        return send(404, status(404, 'NotFound', `namespaces "${namespace}" not found`));
+      const pk = key('Pod', namespace, pod.metadata.name);
+      if (store.has(pk)) return send(409, status(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`));
+      const c = (pod.spec.containers ?? [])[0] as NonNullable<PodSpec['containers']>[number] & {
+        command?: string[];
+        workingDir?: string;
+      };
+      const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? '']));
+      const cwd = mkdtempSync(join(tmpdir(), 'fake-pod-'));
+      const run = spawnSync(c.command![0], c.command!.slice(1), {
+        encoding: 'buffer',
+        cwd,
+        env: { PATH: process.env.PATH, ...env, ...(env.TMPDIR ? { TMPDIR: cwd } : {}) },
+        timeout: (pod.spec.activeDeadlineSeconds ?? 60) * 1000,
+      });
+      rmSync(cwd, { recursive: true, force: true });
+      podLogs.set(pk, Buffer.concat([run.stdout ?? Buffer.alloc(0), run.stderr ?? Buffer.alloc(0)]).toString());
+      const deadline = run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+      const stored: StoredObject = {
+        ...pod,
+        metadata: { ...pod.metadata, namespace, uid: randomUUID(), creationTimestamp: new Date().toISOString() },
+        spec: { ...pod.spec, nodeName: 'fake-node-1' },
+        status: deadline
+          ? { phase: 'Failed', reason: 'DeadlineExceeded' }
+          : {
+              phase: run.status === 0 ? 'Succeeded' : 'Failed',
+              containerStatuses: [{ name: c.name, state: { terminated: { exitCode: run.status ?? 137 } } }],
+            },
+      };
+      store.set(pk, stored);
+      writes.push(`CREATE Pod ${namespace}/${pod.metadata.name}`);
+      return send(201, stored);
+    }
     const k = name ? key(kind, namespace, name) : '';
     switch (req.method) {
       case 'GET': {
@@ -454,6 +502,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
         const obj = store.get(k);
         if (!obj) return send(404, status(404, 'NotFound', `${plural} "${name}" not found`));
         store.delete(k);
+        podLogs.delete(k);
         writes.push(`DELETE ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
         if (kind === 'Namespace') for (const [sk, o] of store) if (o.metadata.namespace === name) store.delete(sk);
         if (kind === 'Deployment' || kind === 'StatefulSet')
@@ -509,30 +558,40 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
       const env = Object.fromEntries(
         (container?.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value as string]),
       );
-      const run = spawnSync(command[0], command.slice(1), {
-        encoding: 'buffer',
-        timeout: 30_000,
-        env: { ...process.env, ...env, ...api.execEnv },
+      // asynchronously: the command may call this API server back (a primitive that creates a pod)
+      const child = spawn(command[0], command.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // HOSTNAME: the pod's name, as in its containers
+        env: { ...process.env, HOSTNAME: m[2], ...env, ...api.execEnv },
       });
-      const frame = (channel: number, data: Buffer | string) =>
-        ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
-      if (run.stdout?.length) frame(1, run.stdout);
-      if (run.stderr?.length) frame(2, run.stderr);
-      frame(
-        3,
-        JSON.stringify(
-          run.status === 0
-            ? { metadata: {}, status: 'Success' }
-            : {
-                metadata: {},
-                status: 'Failure',
-                reason: 'NonZeroExitCode',
-                message: `command terminated with non-zero exit code: exit code ${run.status}`,
-                details: { causes: [{ reason: 'ExitCode', message: String(run.status) }] },
-              },
-        ),
-      );
-      ws.close();
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('error', (e) => err.push(Buffer.from(String(e))));
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const frame = (channel: number, data: Buffer | string) =>
+          ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+        if (out.length) frame(1, Buffer.concat(out));
+        if (err.length) frame(2, Buffer.concat(err));
+        frame(
+          3,
+          JSON.stringify(
+            code === 0
+              ? { metadata: {}, status: 'Success' }
+              : {
+                  metadata: {},
+                  status: 'Failure',
+                  reason: 'NonZeroExitCode',
+                  message: `command terminated with non-zero exit code: exit code ${code}`,
+                  details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+                },
+          ),
+        );
+        ws.close();
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
