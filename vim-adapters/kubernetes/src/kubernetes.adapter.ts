@@ -156,6 +156,8 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         );
     }
     if (ref.kind === 'kdu') {
+      if ((desired as DesiredKdu).helm)
+        throw new VimError('VIM.INVALID_REQUEST', `KDU ${ref.name}: a Helm chart is applied once rendered (renderKdu)`, false);
       // the account's policy, before anything is made (instantiate checked it too; this holds for any caller)
       const [first] = checkKduObjects((desired as DesiredKdu).objects, this.options.kduPolicy);
       if (first)
