@@ -256,17 +256,28 @@ export class NsInstancesService {
       userData,
     });
     const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
-    const kdus = await this.dayN.kdus({ nsId: ns.id, opId }, nsd.descriptor, vnfds, params, vnfrIds, async (member) => {
-      const vim = vnfVim.get(member) ?? params.vimAccountId;
-      const target = await this.accounts.kubernetesTargetFor(session, vim);
-      if (!target)
-        throw DomainError.unprocessable(
-          'NS_INSTANCE.NO_KUBERNETES',
-          `VNF ${member} has KDUs, and VIM ${vim} is not a Kubernetes VIM nor has a Kubernetes cluster (osm k8scluster-add --vim ${vim})`,
-          [{ path: 'vimAccountId', message: 'no Kubernetes cluster for its KDUs' }],
-        );
-      return target;
-    });
+    const kdus = await this.dayN.kdus(
+      { nsId: ns.id, opId },
+      nsd.descriptor,
+      vnfds,
+      params,
+      vnfrIds,
+      async (member) => {
+        const vim = vnfVim.get(member) ?? params.vimAccountId;
+        const target = await this.accounts.kubernetesTargetFor(session, vim);
+        if (!target)
+          throw DomainError.unprocessable(
+            'NS_INSTANCE.NO_KUBERNETES',
+            `VNF ${member} has KDUs, and VIM ${vim} is not a Kubernetes VIM nor has a Kubernetes cluster (osm k8scluster-add --vim ${vim})`,
+            [{ path: 'vimAccountId', message: 'no Kubernetes cluster for its KDUs' }],
+          );
+        return target;
+      },
+      (name) => this.accounts.helmRepo(session, name),
+    );
+    // Helm charts rendered by their cluster's adapter (helm template) into the objects checked and applied below
+    for (const k of kdus)
+      k.desired = await this.accounts.renderKdu(k.vimAccountId, k.desired, `vnf[${k.memberVnfIndex}].kdu[${k.kduName}]`);
     // each KDU against its cluster's policy (kinds, pod security): refused here, before anything is created
     const refused: FieldProblem[] = [];
     for (const k of kdus)

@@ -75,6 +75,8 @@ export interface PlannedKdu {
   memberVnfIndex: string;
   vnfrId: string;
   kduName: string;
+  /** A Helm KDU's `helm-chart` and release name (its VNF record entry shows them). */
+  helm?: { chart: string; release: string };
   /** The Kubernetes VIM or cluster that deploys it. */
   vimAccountId: string;
   desired: DesiredKdu;

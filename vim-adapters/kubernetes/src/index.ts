@@ -2,7 +2,8 @@ import { configInvalid, CONTRACT_VERSION, DesiredResource, DesiredKdu, VimAccoun
 import { checkKduObjects, parseKduPolicy } from './kdu-policy';
 import { parseKubeconfig } from './kubeconfig';
 import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
-import { dnsLabel, KubernetesMapping } from './manifests';
+import { renderHelmKdu } from './helm/render';
+import { dnsLabel, KubernetesMapping, namespaceOf } from './manifests';
 
 export interface KubernetesConfig {
   kubeconfig: Record<string, unknown>;
@@ -90,6 +91,9 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
           message: p.message,
         }))
       : [],
+  // a Helm KDU rendered by helm 3 into the objects applied as a manifest KDU's (src/helm/render.ts)
+  renderKdu: (config: KubernetesConfig, desired: DesiredKdu) =>
+    renderHelmKdu(desired, namespaceOf(desired.ref, config.options.mapping)),
   connect: async (config) => {
     // loaded on first use: the client is large (tens of MB), and many installations never use Kubernetes
     const k8s = await import('@kubernetes/client-node');
