@@ -20,7 +20,6 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-
 /** How often a latency run asks whether its operation is done: often enough to see it, rarely enough not to load the service. */
 const LATENCY_POLL_MS = Number(process.env.BENCH_POLL_MS ?? 5);
 
