@@ -3,6 +3,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { parseYaml, YamlRefused } from '../../common/yaml/safe-parse';
 import { DescriptorKind } from '../descriptor-model/validation';
 import { ArchiveLimits, readTarGz, readZip } from './archive';
+import { translateSol001 } from '../tosca/translate';
 import { locateCsar, verifyManifest } from './csar';
 
 /** What an upload turned out to be, before any validation of the descriptor itself. */
@@ -23,6 +24,17 @@ export interface ReadPackage {
   contentType: string;
   /** Accepted but worth telling (stale checksums.txt lines, links not followed): the record's `_admin.warnings`. */
   warnings: string[];
+  /** A SOL001 (TOSCA) VNFD translated to SOL006: stored and validated instead of `document`. */
+  translated?: Record<string, unknown>;
+  /** Notes for the record's `_admin` (`sol001`, `manifest`, `signature`). */
+  admin?: Record<string, unknown>;
+}
+
+/** SOL004 policy (MANO_CSAR_*): manifest and signature requirements, trust anchors. */
+export interface CsarPolicy {
+  requireManifest?: boolean;
+  requireSignature?: boolean;
+  trustDir?: string;
 }
 
 /** `strict` refuses a package whose OSM checksums.txt does not match; `warn` (OSM Release 8's behaviour) records it. */
@@ -54,10 +66,11 @@ export async function readUpload(
   kind: DescriptorKind,
   limits: ArchiveLimits,
   checksums: ChecksumPolicy = 'warn',
+  csarPolicy: CsarPolicy = {},
 ): Promise<ReadPackage> {
   const contentType = input.contentType || 'application/yaml';
   if (contentType === 'application/zip' || (input.bodyIsRaw && ZIP_MAGIC(input.raw))) {
-    return readCsar(input.raw, kind, limits);
+    return readCsar(input.raw, kind, limits, csarPolicy);
   }
   if (contentType === 'multipart/form-data') {
     throw new DomainError(
@@ -96,19 +109,33 @@ export async function readUpload(
   }
 }
 
-/** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor. */
-async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits): Promise<ReadPackage> {
+/** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor (SOL006, or SOL001 translated). */
+async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits, policy: CsarPolicy): Promise<ReadPackage> {
   const archive = await readZip(raw, limits);
-  const csar = locateCsar(archive);
+  const csar = locateCsar(archive, policy.requireManifest === true);
   verifyManifest(archive, csar, kind);
+  const admin: Record<string, unknown> = {};
+  if (!csar.manifest)
+    admin.manifest =
+      'none: TOSCA.meta names no ETSI-Entry-Manifest, so no file hash was checked (MANO_CSAR_REQUIRE_MANIFEST=true refuses this)';
   const text = archive.files.get(csar.entryDefinitions)!.toString('utf8');
   const document = await parseDescriptorText(text, csar.entryDefinitions);
+  let translated: Record<string, unknown> | undefined;
   if (typeof document === 'object' && document !== null && 'tosca_definitions_version' in document) {
-    throw DomainError.unprocessable(
-      'PACKAGE.SOL001_UNSUPPORTED',
-      `${csar.entryDefinitions} is a SOL001 (TOSCA) descriptor: SOL001 is not supported yet; put a SOL006 (OSM) ${kind} in the CSAR`,
-      [{ path: csar.entryDefinitions, message: 'SOL001 (TOSCA) is not supported yet' }],
+    if (kind !== 'vnfd')
+      throw DomainError.unprocessable(
+        'PACKAGE.SOL001_UNSUPPORTED',
+        `${csar.entryDefinitions} is a SOL001 (TOSCA) descriptor: only SOL001 VNF packages are read; put a SOL006 (OSM) ${kind} in the CSAR`,
+        [{ path: csar.entryDefinitions, message: `SOL001 ${kind} is not supported` }],
+      );
+    const sol001 = await translateSol001(
+      archive.files,
+      csar.entryDefinitions,
+      document as Record<string, unknown>,
+      parseDescriptorText,
     );
+    translated = sol001.descriptor;
+    admin.sol001 = sol001.admin;
   }
   return {
     format: 'csar',
@@ -120,6 +147,8 @@ async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits
     raw,
     contentType: 'application/zip',
     warnings: archive.warnings,
+    translated,
+    admin,
   };
 }
 
