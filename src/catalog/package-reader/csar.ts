@@ -13,6 +13,8 @@ export interface Csar {
   entryDefinitions: string;
   /** Absent only for a TOSCA.meta without ETSI-Entry-Manifest (Tacker's own layout), when that is allowed. */
   manifest?: string;
+  /** ETSI-Entry-Certificate (or `<name>.cert` next to a root YAML): the signer's certificate, when shipped. */
+  certificate?: string;
 }
 
 const ALGORITHMS: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -65,7 +67,12 @@ export function locateCsar(archive: ArchiveFiles, requireManifest = true): Csar 
     }
     problems.push(...metaFileBlocks(archive, meta.toString('utf8')));
     if (problems.length) throw refuse(problems);
-    return { entryDefinitions: entry!, manifest };
+    const certificate = kv.get('ETSI-Entry-Certificate');
+    return {
+      entryDefinitions: entry!,
+      manifest,
+      certificate: certificate && archive.files.has(certificate) ? certificate : undefined,
+    };
   }
   // no TOSCA-Metadata: one YAML at the root, and a manifest of the same base name
   const roots = [...archive.files.keys()].filter((f) => !f.includes('/') && /\.ya?ml$/i.test(f));
@@ -80,7 +87,8 @@ export function locateCsar(archive: ArchiveFiles, requireManifest = true): Csar 
   const manifest = roots[0].replace(/\.ya?ml$/i, '.mf');
   if (!archive.files.has(manifest))
     throw refuse([{ path: 'package', message: `manifest '${manifest}' (named after '${roots[0]}') is not in the package` }]);
-  return { entryDefinitions: roots[0], manifest };
+  const certificate = roots[0].replace(/\.ya?ml$/i, '.cert');
+  return { entryDefinitions: roots[0], manifest, certificate: archive.files.has(certificate) ? certificate : undefined };
 }
 
 /** TOSCA-Meta 1.0 per-file blocks (`Name`, `Content-Type`, `Algorithm`, `Hash`), as Tacker checks them. */
