@@ -65,6 +65,17 @@ export const HANDLED: Record<string, string[]> = {
   extcp: ['layer_protocols', 'description', 'role', 'protocol', 'trunk_mode'],
 };
 const COMPUTE_HANDLED = ['virtual_cpu', 'virtual_memory', 'virtual_local_storage', 'requested_additional_capabilities'];
+/** Sub-fields translated inside the structured properties; the others are listed as not translated. */
+const NESTED_HANDLED: [string, (p: Obj, vc: Obj) => unknown, string[]][] = [
+  [
+    'sw_image_data',
+    (p) => p.sw_image_data,
+    ['name', 'version', 'checksum', 'container_format', 'disk_format', 'min_disk', 'min_ram', 'size', 'operating_system'],
+  ],
+  ['vdu_profile', (p) => p.vdu_profile, ['min_number_of_instances', 'max_number_of_instances']],
+  ['virtual_cpu', (_p, vc) => vc.virtual_cpu, ['num_virtual_cpu', 'cpu_architecture', 'virtual_cpu_oversubscription_policy']],
+  ['virtual_memory', (_p, vc) => vc.virtual_memory, ['virtual_mem_size', 'virtual_mem_oversubscription_policy', 'numa_enabled']],
+];
 
 /** SOL001 CpProtocolData → SOL006 `protocol`. */
 function protocolData(v: unknown): Obj[] | undefined {
@@ -171,6 +182,11 @@ export function translateFlavour(
       isObj(node.capabilities) && isObj(node.capabilities.virtual_compute) ? node.capabilities.virtual_compute : undefined;
     const vcLeft = isObj(vc?.properties) ? Object.keys(vc!.properties as Obj).filter((p) => !COMPUTE_HANDLED.includes(p)) : [];
     if (vcLeft.length) parts.notTranslated.push(`${name}: virtual_compute ${vcLeft.join(', ')}: no SOL006 counterpart`);
+    for (const [field, get, handled] of NESTED_HANDLED) {
+      const value = get(isObj(node.properties) ? node.properties : {}, isObj(vc?.properties) ? (vc!.properties as Obj) : {});
+      const extra = isObj(value) ? Object.keys(value).filter((k) => !handled.includes(k)) : [];
+      if (extra.length) parts.notTranslated.push(`${name}: ${field}.${extra.join(`, ${field}.`)}: no SOL006 counterpart`);
+    }
     const otherCaps = isObj(node.capabilities) ? Object.keys(node.capabilities).filter((c) => c !== 'virtual_compute') : [];
     if (otherCaps.length && kind !== 'vnf')
       parts.notTranslated.push(`${name}: capabilities ${otherCaps.join(', ')}: not translated`);
