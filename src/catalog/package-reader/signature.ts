@@ -110,7 +110,7 @@ export async function verifyDetachedCms(input: SignatureInput): Promise<Record<s
     result = await signed.verify({ signer: 0, data: ab(input.content), extendedMode: true, checkChain: false });
   } catch (e) {
     const r = e as pkijs.SignedDataVerifyResult;
-    if (r.signerCertificate === null || (/certificate/i.test(String(r.message)) && !r.signerCertificate))
+    if (!r.signerCertificate && /certificate|signer/i.test(String(r.message)))
       throw bad(file, `the signer's certificate is not in the signature nor in the package (${String(r.message)})`);
     throw bad(file, `the signature does not match the signed content (${String(r.message ?? e)})`);
   }
