@@ -12,6 +12,7 @@ import {
   NONE,
   observedCompute,
   observedVolume,
+  Usage,
   VolumeDoc,
 } from './inventory';
 import { assignPorts, releaseIp } from './networks';
@@ -37,29 +38,19 @@ export async function applyCompute(ctx: EmulatorContext, tx: InventoryTx, desire
   const replicas = desired.replicas ?? 1;
   const existing = await tx.get<ComputeDoc>(K.compute, desired.ref.name);
   const wanted = computeUsage({ flavor, replicas });
-  let pop: PopConfig;
-  if (existing) {
-    if (desired.placement?.zone && desired.placement.zone !== existing.pop) {
-      throw new VimError(
-        'VIM.CONFLICT',
-        `compute ${existing.name} runs in PoP ${existing.pop}; it cannot move to ${desired.placement.zone}`,
-        false,
-        'placement.zone',
-      );
-    }
-    pop = popNamed(ctx, existing.pop);
-    await reserve(ctx, tx, pop, add(wanted, computeUsage(existing), -1));
-  } else {
-    pop = await choosePop(ctx, tx, desired.placement?.zone, wanted);
-    await reserve(ctx, tx, pop, wanted);
+  if (existing && desired.placement?.zone && desired.placement.zone !== existing.pop) {
+    throw new VimError(
+      'VIM.CONFLICT',
+      `compute ${existing.name} runs in PoP ${existing.pop}; it cannot move to ${desired.placement.zone}`,
+      false,
+      'placement.zone',
+    );
   }
+  const pop = await place(ctx, tx, existing, desired.placement?.zone, wanted, () => add(wanted, computeUsage(existing!), -1));
   const ports = await assignPorts(ctx, tx, desired, existing?.ports ?? []);
   const delay = ctx.config.bootDelay[desired.deploymentType] * 1000;
   const doc: ComputeDoc = {
-    name: desired.ref.name,
-    providerId: existing?.providerId ?? randomUUID(),
-    labels: desired.ref.labels,
-    pop: pop.name,
+    ...identity(desired.ref, existing, pop),
     type: desired.deploymentType,
     image: desired.image,
     flavor,
@@ -68,7 +59,6 @@ export async function applyCompute(ctx: EmulatorContext, tx: InventoryTx, desire
     userData: desired.userData,
     volumes: desired.volumes ?? [],
     env: desired.env,
-    createdAt: existing?.createdAt ?? new Date().toISOString(),
     readyAt: existing?.readyAt ?? Date.now() + delay,
     metrics: existing?.metrics,
   };
@@ -81,24 +71,13 @@ export async function applyVolume(ctx: EmulatorContext, tx: InventoryTx, desired
   if (!(desired.sizeGiB > 0)) throw new VimError('VIM.INVALID_REQUEST', 'sizeGiB must be > 0', false, 'sizeGiB');
   const existing = await tx.get<VolumeDoc>(K.volume, desired.ref.name);
   const wanted = { ...NONE, storageGiB: desired.sizeGiB };
-  let pop: PopConfig;
-  if (existing) {
-    if (desired.sizeGiB < existing.sizeGiB)
-      throw new VimError('VIM.INVALID_REQUEST', `volume ${existing.name} cannot shrink`, false, 'sizeGiB');
-    pop = popNamed(ctx, existing.pop);
-    await reserve(ctx, tx, pop, { ...NONE, storageGiB: desired.sizeGiB - existing.sizeGiB });
-  } else {
-    pop = await choosePop(ctx, tx, desired.zone, wanted);
-    await reserve(ctx, tx, pop, wanted);
-  }
-  const doc: VolumeDoc = {
-    name: desired.ref.name,
-    providerId: existing?.providerId ?? randomUUID(),
-    labels: desired.ref.labels,
-    pop: pop.name,
-    sizeGiB: desired.sizeGiB,
-    createdAt: existing?.createdAt ?? new Date().toISOString(),
-  };
+  if (existing && desired.sizeGiB < existing.sizeGiB)
+    throw new VimError('VIM.INVALID_REQUEST', `volume ${existing.name} cannot shrink`, false, 'sizeGiB');
+  const pop = await place(ctx, tx, existing, desired.zone, wanted, () => ({
+    ...NONE,
+    storageGiB: desired.sizeGiB - existing!.sizeGiB,
+  }));
+  const doc: VolumeDoc = { ...identity(desired.ref, existing, pop), sizeGiB: desired.sizeGiB };
   await tx.put(K.volume, doc.name, doc);
   return observedVolume(doc);
 }
@@ -129,3 +108,29 @@ export async function removeIn(ctx: EmulatorContext, tx: InventoryTx, ref: Resou
   await tx.delete(K.volume, ref.name);
   return 'deleted';
 }
+
+/**
+ * The PoP of a compute or volume with its usage reserved there: an existing one stays in its PoP and reserves the
+ * difference (`change`); a new one goes to the zone asked for, else the first PoP with room for `wanted`.
+ */
+async function place(
+  ctx: EmulatorContext,
+  tx: InventoryTx,
+  existing: { pop: string } | undefined,
+  zone: string | undefined,
+  wanted: Usage,
+  change: () => Usage,
+): Promise<PopConfig> {
+  const pop = existing ? popNamed(ctx, existing.pop) : await choosePop(ctx, tx, zone, wanted);
+  await reserve(ctx, tx, pop, existing ? change() : wanted);
+  return pop;
+}
+
+/** The fields every compute and volume document has: a re-apply keeps its provider id and creation time. */
+const identity = (ref: ResourceRef, existing: { providerId: string; createdAt: string } | undefined, pop: PopConfig) => ({
+  name: ref.name,
+  providerId: existing?.providerId ?? randomUUID(),
+  labels: ref.labels,
+  pop: pop.name,
+  createdAt: existing?.createdAt ?? new Date().toISOString(),
+});

@@ -1,4 +1,13 @@
-import { configInvalid, CONTRACT_VERSION, DesiredResource, DesiredKdu, VimAccount, VimAdapterFactory } from '../../contract/src';
+import {
+  configInvalid,
+  CONTRACT_VERSION,
+  DesiredKdu,
+  DesiredResource,
+  isObj,
+  str,
+  VimAccount,
+  VimAdapterFactory,
+} from '../../contract/src';
 import { checkKduObjects, parseKduPolicy } from './kdu-policy';
 import { parseKubeconfig } from './kubeconfig';
 import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
@@ -9,12 +18,9 @@ export interface KubernetesConfig {
   options: KubernetesAdapterOptions;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export { parseKubeconfig };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 function stringMap(v: unknown, path: string): Record<string, string> {
   if (v === undefined) return {};
   if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string')) throw configInvalid(path, 'must be a map of strings');

@@ -1,8 +1,6 @@
 import { parse } from 'yaml';
-import { configInvalid } from '../../contract/src';
+import { configInvalid, isObj, Obj } from '../../contract/src';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The kubeconfig fields accepted, by section; everything else is refused by name. An allow-list, because the client

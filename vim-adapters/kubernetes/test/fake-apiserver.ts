@@ -4,6 +4,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+/*
+ * The adapter loads client-node on first use (`await import(...)` in connect). Under jest that is ~1000 ES modules
+ * babel-transformed (cached per checkout: 25 s alone, over a minute next to other suites when the cache is cold) and
+ * evaluated again in every test file's registry (5–10 s under load). Paid inside a test, it ran the first test that
+ * registered a cluster past its 30 s. Loaded here, with the suites that play a cluster, it is paid while the test
+ * file is collected, outside any test's time budget; the adapter's own import then finds it in the registry.
+ */
+import '@kubernetes/client-node';
 
 type Obj = Record<string, unknown>;
 type Meta = { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string };
