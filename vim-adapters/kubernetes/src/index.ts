@@ -4,6 +4,7 @@ import {
   DesiredKdu,
   DesiredResource,
   isObj,
+  remoteText,
   str,
   VimAccount,
   VimAdapterFactory,
@@ -11,13 +12,13 @@ import {
 import { checkKduObjects, parseKduPolicy } from './kdu-policy';
 import { parseKubeconfig } from './kubeconfig';
 import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
+import { guardKubeConfig, mapUrlRefusals } from './url-guard';
 import { dnsLabel, KubernetesMapping } from './manifests';
 
 export interface KubernetesConfig {
   kubeconfig: Record<string, unknown>;
   options: KubernetesAdapterOptions;
 }
-
 
 export { parseKubeconfig };
 
@@ -99,8 +100,9 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
   connect: async (config) => {
     // loaded on first use: the client is large (tens of MB), and many installations never use Kubernetes
     const k8s = await import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
+    const kc = guardKubeConfig(new k8s.KubeConfig());
     kc.loadFromString(JSON.stringify(config.kubeconfig));
-    return new KubernetesAdapter(kc, k8s, config.options);
+    const server = kc.getCurrentCluster()?.server ?? '(no server)';
+    return mapUrlRefusals(new KubernetesAdapter(kc, k8s, config.options), `Kubernetes API at ${remoteText(server)}`);
   },
 };

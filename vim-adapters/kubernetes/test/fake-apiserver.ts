@@ -57,6 +57,8 @@ export interface FakeApiServer {
   seed(obj: StoredObject): void;
   /** Every mutating request: `PATCH Deployment ns/name`, … */
   writes: string[];
+  /** Every request that reached the server (`GET /version`, exec upgrades too). */
+  requests: string[];
   /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
   fail(match: RegExp, status: number, message: string, times?: number): void;
   /**
@@ -154,6 +156,7 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
 export async function fakeApiServer(): Promise<FakeApiServer> {
   const store = new Map<string, StoredObject>();
   const writes: string[] = [];
+  const requests: string[] = [];
   const failures: { match: RegExp; status: number; message: string; times: number }[] = [];
   const token = `tok-${randomUUID()}`;
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
@@ -165,6 +168,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     objects: () => [...store.values()],
     seed: (obj) => store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj),
     writes,
+    requests,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
     setNodes: () => undefined,
@@ -432,10 +436,17 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   const server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    requests.push(`${req.method} ${req.url}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
@@ -446,6 +457,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false),
   });
   server.on('upgrade', (req, socket, head) => {
+    requests.push(`UPGRADE ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     if (req.headers.authorization !== `Bearer ${token}` || !m || !store.has(key('Pod', m[1], m[2]))) {
