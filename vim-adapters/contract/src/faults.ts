@@ -2,7 +2,6 @@ import { configInvalid } from './errors';
 import { isObj } from './values';
 import { FAULT_OPERATIONS, FaultOperation, FaultSpec } from './vim-adapter';
 
-
 function num(v: unknown, path: string, { min = 0, integer = false } = {}): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
     throw configInvalid(path, `must be ${integer ? 'an integer' : 'a number'} ≥ ${min}`);

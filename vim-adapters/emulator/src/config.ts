@@ -29,7 +29,6 @@ export interface EmulatorConfig {
   providerNetworks: Map<string, string>;
 }
 
-
 const BOOT_PROFILES: Record<string, { container: number; vm: number }> = {
   none: { container: 0, vm: 0 },
   // typical figures: a container image already on the node, a small cloud VM booting to SSH
