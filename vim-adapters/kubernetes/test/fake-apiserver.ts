@@ -7,6 +7,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+/*
+ * The adapter loads client-node on first use (`await import(...)` in connect). Under jest that is ~1000 ES modules
+ * babel-transformed (cached per checkout: 25 s alone, over a minute next to other suites when the cache is cold) and
+ * evaluated again in every test file's registry (5–10 s under load). Paid inside a test, it ran the first test that
+ * registered a cluster past its 30 s. Loaded here, with the suites that play a cluster, it is paid while the test
+ * file is collected, outside any test's time budget; the adapter's own import then finds it in the registry.
+ */
+import '@kubernetes/client-node';
 
 type Obj = Record<string, unknown>;
 type Meta = { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string };
@@ -52,6 +60,8 @@ export interface FakeApiServer {
   seed(obj: StoredObject): void;
   /** Every mutating request: `PATCH Deployment ns/name`, … */
   writes: string[];
+  /** Every request that reached the server (`GET /version`, exec upgrades too). */
+  requests: string[];
   /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
   fail(match: RegExp, status: number, message: string, times?: number): void;
   /**
@@ -193,6 +203,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
   const store = new Map<string, StoredObject>();
   const writes: string[] = [];
   const podLogs = new Map<string, string>();
+  const requests: string[] = [];
   const failures: { match: RegExp; status: number; message: string; times: number }[] = [];
   const token = `tok-${randomUUID()}`;
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
@@ -204,6 +215,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     objects: () => [...store.values()],
     seed: (obj) => store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj),
     writes,
+    requests,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
     imagePullFails: /does-not-exist/,
@@ -522,10 +534,17 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   const server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    requests.push(`${req.method} ${req.url}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
@@ -536,6 +555,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false),
   });
   server.on('upgrade', (req, socket, head) => {
+    requests.push(`UPGRADE ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     if (req.headers.authorization !== `Bearer ${token}` || !m || !store.has(key('Pod', m[1], m[2]))) {
