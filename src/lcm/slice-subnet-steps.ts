@@ -229,11 +229,11 @@ const describe = (v: SubnetOpView) => `NS ${v.type} ${v.state}${v.error ? `: ${v
 
 /**
  * The fallback re-read of an NS operation's state when no signal comes (another replica runs it): soon at first,
- * then every half second. In this process the runner's signal ends the wait as soon as the operation stops.
+ * then every second. In this process the runner's signal ends the wait as soon as the operation stops.
  */
-const fallbackMs = (polls: number) => Math.min(20 * 2 ** Math.min(polls, 5), 500);
+const fallbackMs = (polls: number) => Math.min(25 * 2 ** Math.min(polls, 6), 1000);
 
-/** Waits for the wake-up (signal or fallback, so the deadline is checked at least every half second), or an abort. */
+/** Waits for the wake-up (signal or fallback, so the deadline is checked at least every second), or an abort. */
 async function pause(
   wake: { done: Promise<void>; cancel(): void },
   deadline: number,
