@@ -28,6 +28,15 @@ describe(`slice crash recovery of the real process (${pg ? 'PostgreSQL' : 'SQLit
   });
 
   const dataDir = () => db.config.dataDir ?? mkdtempSync(join(tmpdir(), 'mano-slice-crash-'));
+  /** Runs a test body; a failure carries what the services printed (they run in their own processes). */
+  const withOutput = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      const out = services.map((s, i) => `--- service ${i}:\n${s.output.slice(-4000)}`).join('\n');
+      throw new Error(`${(e as Error).stack ?? String(e)}\n${out}`);
+    }
+  };
   const start = async (extra: Record<string, string> = {}, dir = dataDir()): Promise<ChildService> => {
     const s = await ChildService.start({
       MANO_ADMIN_PASSWORD: PASSWORD,
@@ -119,54 +128,56 @@ describe(`slice crash recovery of the real process (${pg ? 'PostgreSQL' : 'SQLit
     return ops;
   }
 
-  it('SIGKILL during 20 concurrent slice instantiations; after a restart all complete, no duplicate NS', async () => {
-    const dir = dataDir();
-    const first = await start({}, dir);
-    const { nstId, vim } = await prepare(first);
-    await launch(first, nstId, vim, 20);
-    // kill while slices are in flight and their NS operations half done (some completed, others running)
-    const until = Date.now() + 120_000;
-    for (;;) {
-      const nsOps = (await first.expect(200, 'GET', '/osm/nslcm/v1/ns_lcm_op_occs')) as Obj[];
-      const slices = (await first.expect(200, 'GET', '/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[];
-      const done = nsOps.filter((o) => o.operationState === 'COMPLETED').length;
-      if (done >= 3 && done < nsOps.length && slices.some((o) => o.operationState === 'PROCESSING')) break;
-      if (Date.now() > until) throw new Error(`no moment to kill: ${JSON.stringify(states(nsOps))}`);
-      await sleep(20);
-    }
-    await first.kill();
+  it('SIGKILL during 20 concurrent slice instantiations; after a restart all complete, no duplicate NS', () =>
+    withOutput(async () => {
+      const dir = dataDir();
+      const first = await start({}, dir);
+      const { nstId, vim } = await prepare(first);
+      await launch(first, nstId, vim, 20);
+      // kill while slices are in flight and their NS operations half done (some completed, others running)
+      const until = Date.now() + 120_000;
+      for (;;) {
+        const nsOps = (await first.expect(200, 'GET', '/osm/nslcm/v1/ns_lcm_op_occs')) as Obj[];
+        const slices = (await first.expect(200, 'GET', '/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[];
+        const done = nsOps.filter((o) => o.operationState === 'COMPLETED').length;
+        if (done >= 3 && done < nsOps.length && slices.some((o) => o.operationState === 'PROCESSING')) break;
+        if (Date.now() > until) throw new Error(`no moment to kill: ${JSON.stringify(states(nsOps))}`);
+        await sleep(20);
+      }
+      await first.kill();
 
-    const second = await start({}, dir);
-    const ops = await expectAllDone(second, vim, 20);
-    const workers = ops.map((o) => o._admin.workers as string[]);
-    expect(workers.some((w) => w.length === 2)).toBe(true); // some were taken over
-    expect(workers.every((w) => w.length >= 1 && w.length <= 2 && new Set(w).size === w.length)).toBe(true);
-  });
+      const second = await start({}, dir);
+      const ops = await expectAllDone(second, vim, 20);
+      const workers = ops.map((o) => o._admin.workers as string[]);
+      expect(workers.some((w) => w.length === 2)).toBe(true); // some were taken over
+      expect(workers.every((w) => w.length >= 1 && w.length <= 2 && new Set(w).size === w.length)).toBe(true);
+    }));
 
-  it('a crash between claiming the shared subnet and starting its NS operation resumes with one shared NS', async () => {
-    const dir = dataDir();
-    const first = await start({ MANO_IT_CRASH_AT: 'slice-share-claimed' }, dir);
-    const { nstId, vim } = await prepare(first);
-    // the process dies by itself the moment the first slice has claimed the middle
-    await Promise.allSettled([launch(first, nstId, vim, 3)]);
-    const until = Date.now() + 60_000;
-    while ((await first.request('GET', '/readyz').catch(() => undefined))?.status === 200) {
-      if (Date.now() > until) throw new Error(`the crash point was not reached:\n${first.output}`);
-      await sleep(50);
-    }
+  it('a crash between claiming the shared subnet and starting its NS operation resumes with one shared NS', () =>
+    withOutput(async () => {
+      const dir = dataDir();
+      const first = await start({ MANO_IT_CRASH_AT: 'slice-share-claimed' }, dir);
+      const { nstId, vim } = await prepare(first);
+      // the process dies by itself the moment the first slice has claimed the middle
+      await Promise.allSettled([launch(first, nstId, vim, 3)]);
+      const until = Date.now() + 60_000;
+      while ((await first.request('GET', '/readyz').catch(() => undefined))?.status === 200) {
+        if (Date.now() > until) throw new Error(`the crash point was not reached:\n${first.output}`);
+        await sleep(50);
+      }
 
-    const second = await start({}, dir);
-    const before = (await second.expect(200, 'GET', '/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[];
-    expect(before.length).toBeGreaterThanOrEqual(1);
-    const n = before.length;
-    await expectAllDone(second, vim, n);
-    // the middle's one instantiate operation is the one the crashed claim had chosen
-    const nsis = (await second.expect(200, 'GET', '/osm/nsilcm/v1/netslice_instances_content')) as Obj[];
-    const used = new Set(
-      nsis.flatMap((x) => (x._admin['nsrs-detailed-list'] as Obj[]).filter((d) => d.shared).map((d) => d.nslcmop_instantiate)),
-    );
-    expect(used.size).toBe(1);
-  });
+      const second = await start({}, dir);
+      const before = (await second.expect(200, 'GET', '/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[];
+      expect(before.length).toBeGreaterThanOrEqual(1);
+      const n = before.length;
+      await expectAllDone(second, vim, n);
+      // the middle's one instantiate operation is the one the crashed claim had chosen
+      const nsis = (await second.expect(200, 'GET', '/osm/nsilcm/v1/netslice_instances_content')) as Obj[];
+      const used = new Set(
+        nsis.flatMap((x) => (x._admin['nsrs-detailed-list'] as Obj[]).filter((d) => d.shared).map((d) => d.nslcmop_instantiate)),
+      );
+      expect(used.size).toBe(1);
+    }));
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
