@@ -98,7 +98,10 @@ export function greedy(p: PlacementProblem): number[] | null {
         groups: p.groups.map((g) => ({ ...g, members: g.members.filter((m) => p.vnfs.slice(0, i + 1).some((v) => v.id === m)) })),
       };
       const e = evaluate(sub, [...assign, j], active);
-      if (e.feasible && e.cost < bestCost - 1e-12) ((best = j), (bestCost = e.cost));
+      if (e.feasible && e.cost < bestCost - 1e-12) {
+        best = j;
+        bestCost = e.cost;
+      }
     }
     if (best < 0) return null;
     assign.push(best);

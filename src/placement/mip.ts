@@ -93,7 +93,9 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       const row: Row = { lo: -Infinity, hi: s.free[r]!, idx: [], val: [] };
       p.vnfs.forEach((v, i) => {
         const c = x[i].get(j);
-        if (c !== undefined && v.demand[r] > 0) (row.idx.push(c), row.val.push(v.demand[r]));
+        if (c === undefined || v.demand[r] <= 0) return;
+        row.idx.push(c);
+        row.val.push(v.demand[r]);
       });
       if (row.idx.length > 1) rows.push(row);
     }
@@ -205,7 +207,11 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
     const assignment = x.map((m) => {
       let best = -1;
       let bestVal = -1;
-      for (const [j, c] of m) if (values[c] > bestVal) ((best = j), (bestVal = values[c]));
+      for (const [j, c] of m) {
+        if (values[c] <= bestVal) continue;
+        best = j;
+        bestVal = values[c];
+      }
       return best;
     });
     const gap = status === 7 ? 0 : Math.max(0, Number(model.info.get('mip_gap')));
