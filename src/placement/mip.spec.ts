@@ -23,7 +23,7 @@ export function randomProblem(seed: number): PlacementProblem {
     id: `vim${j % 2}/z${j}`,
     vimAccountId: `vim${j % 2}`,
     zone: `z${j}`,
-    labels: r() < 0.4 ? { edge: 'true' } : {},
+    labels: (r() < 0.4 ? { edge: 'true' } : {}) as Record<string, string>,
     free: { vcpu: int(2, 12), memoryGiB: r() < 0.3 ? null : int(4, 24), storageGiB: null, gpu: r() < 0.4 ? int(1, 2) : 0 },
   }));
   const pos = sites.map(() => [r() * 40, r() * 40]);
@@ -35,7 +35,7 @@ export function randomProblem(seed: number): PlacementProblem {
   const vnfs = Array.from({ length: nV }, (_, i) => ({
     id: String(i + 1),
     demand: { vcpu: int(1, 4), memoryGiB: int(1, 6), storageGiB: 1, gpu: r() < 0.2 ? 1 : 0 },
-    labels: r() < 0.15 ? { edge: 'true' } : {},
+    labels: (r() < 0.15 ? { edge: 'true' } : {}) as Record<string, string>,
     pinVim: r() < 0.1 ? 'vim0' : undefined,
     prices: Object.fromEntries(sites.map((s) => [s.id, int(1, 10)])),
   }));
