@@ -53,6 +53,7 @@ export function explainAssignment(p: PlacementProblem, assign: number[]): Record
           s,
           price: priceOf(p, v, s),
           feasible: !unary && e.feasible,
+          unary: !!unary,
           delta: e.cost - base,
           why,
           groups: unary ? [unary.group] : e.violations.map((x) => x.group),
@@ -60,11 +61,10 @@ export function explainAssignment(p: PlacementProblem, assign: number[]): Record
       });
     const binding = new Set<string>();
     for (const a of alternatives) if (!a.feasible && a.price < price) for (const g of a.groups) binding.add(describeGroup(p, g));
+    // runner-up: a feasible move first, then a site lost to the others' constraints, last one it could never use
+    const rank = (a: (typeof alternatives)[number]) => (a.feasible ? 0 : a.unary ? 2 : 1);
     const ranked = [...alternatives].sort(
-      (a, b) =>
-        Number(b.feasible) - Number(a.feasible) ||
-        (a.feasible ? a.delta - b.delta : a.price - b.price) ||
-        a.s.id.localeCompare(b.s.id),
+      (a, b) => rank(a) - rank(b) || (a.feasible ? a.delta - b.delta : a.price - b.price) || a.s.id.localeCompare(b.s.id),
     );
     const r = ranked[0];
     out[v.id] = {

@@ -41,7 +41,7 @@ const vnfPrices: Schema = {
           type: 'object',
           properties: { vim_name: text, vim_account: text, vim_url: text, tenant_id: text, pop: text, price: nonNeg },
           required: ['price'],
-          anyOf: [{ required: ['vim_name'] }, { required: ['vim_account'] }, { required: ['vim_url'] }],
+          anyOf: ['vim_name', 'vim_account', 'vim_url'].map((k) => ({ properties: { [k]: text }, required: [k] })),
           additionalProperties: false,
         },
       },
