@@ -82,7 +82,6 @@ export function siteMetrics(
   located: ({ lat: number; lon: number } | undefined)[],
   pil: PriceList['pil'],
 ) {
-  const n = sites.length;
   const names = (s: Site) => [s.vimAccountId, s.vimName].filter((x): x is string => !!x);
   const endpointsOf = (s: Site) => [...names(s).map((v) => (s.zone ? `${v}/${s.zone}` : v)), ...names(s)];
   const pilFor = (a: Site, b: Site) => {
@@ -112,34 +111,20 @@ export function siteMetrics(
       vimLinks.set(`${v.id}/${l.from}>${v.id}/${l.to}`, l.latencyMs);
       vimLinks.set(`${v.id}/${l.to}>${v.id}/${l.from}`, l.latencyMs);
     }
-  const latencyMs: number[][] = [];
-  const jitterMs: number[][] = [];
-  const linkPrice: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    (latencyMs.push([]), jitterMs.push([]), linkPrice.push([]));
-    for (let j = 0; j < n; j++) {
-      const a = sites[i];
-      const b = sites[j];
-      if (i === j) {
-        (latencyMs[i].push(0), jitterMs[i].push(0), linkPrice[i].push(0));
-        continue;
-      }
-      const e = pilFor(a, b);
-      if (e) {
-        (latencyMs[i].push(e.pil_latency),
-          jitterMs[i].push(e.pil_jitter),
-          linkPrice[i].push(a.vimAccountId === b.vimAccountId ? 0 : e.pil_price));
-        continue;
-      }
-      const own = vimLinks.get(`${a.id}>${b.id}`);
-      const la = located[i];
-      const lb = located[j];
-      const lat = own ?? (la && lb ? Math.round(haversineKm(la, lb) / KM_PER_MS + 0.5) : Infinity);
-      latencyMs[i].push(lat);
-      jitterMs[i].push(Number.isFinite(lat) ? 0 : Infinity);
-      linkPrice[i].push(0);
-    }
-  }
+  const between = (i: number, j: number): [number, number, number] => {
+    if (i === j) return [0, 0, 0];
+    const e = pilFor(sites[i], sites[j]);
+    if (e) return [e.pil_latency, e.pil_jitter, e.pil_price];
+    const own = vimLinks.get(`${sites[i].id}>${sites[j].id}`);
+    const [la, lb] = [located[i], located[j]];
+    const lat = own ?? (la && lb ? Math.round(haversineKm(la, lb) / KM_PER_MS + 0.5) : Infinity);
+    // emulated links and coordinates say nothing of jitter: none where the latency is known
+    return [lat, Number.isFinite(lat) ? 0 : Infinity, 0];
+  };
+  const pairs = sites.map((_, i) => sites.map((__, j) => between(i, j)));
+  const latencyMs = pairs.map((row) => row.map((x) => x[0]));
+  const jitterMs = pairs.map((row) => row.map((x) => x[1]));
+  const linkPrice = pairs.map((row) => row.map((x) => x[2]));
   return { latencyMs, jitterMs, linkPrice };
 }
 
@@ -160,8 +145,8 @@ function pricesFor(vnfdId: string, sites: Site[], vims: CandidateVim[], lists: P
 
 /** EPA needs of a VNFD as site labels: pinned CPUs (SOL006 `pinning.policy: static`) need `cpu-pinning=true`. */
 function epaLabels(vnfd: Obj): Record<string, string> {
-  const pinned = list(vnfd['virtual-compute-desc']).some(
-    (c) => ['static', 'dedicated'].includes(str(((c['virtual-cpu'] as Obj | undefined)?.pinning as Obj | undefined)?.policy) ?? ''),
+  const pinned = list(vnfd['virtual-compute-desc']).some((c) =>
+    ['static', 'dedicated'].includes(str(((c['virtual-cpu'] as Obj | undefined)?.pinning as Obj | undefined)?.policy) ?? ''),
   );
   return pinned ? { 'cpu-pinning': 'true' } : {};
 }
