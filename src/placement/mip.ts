@@ -6,7 +6,7 @@ import { DEFAULT_CONSOLIDATION, GroupKey, groupsOf, PlacementProblem, priceOf, R
  *  x[v,s] ∈ {0,1}     VNF v on site s (only for sites v may use at all: pin, labels, single-VNF capacity)
  *  Σ_s x[v,s] = 1                                         each VNF once
  *  Σ_v d[v,r]·x[v,s] ≤ free[s,r]                           capacity per resource
- *  x[a,s] + Σ_{t: lat(s,t) > L} x[b,t] ≤ 1  ∀s             a VLD's latency (and jitter) bound, pairwise, linear
+ *  x[a,s] + Σ_{t: lat(s,t) > L} x[b,t] ≤ 1  ∀s (and b↔a)   a VLD's latency (and jitter) bound, pairwise, linear
  *  x[a,s] = x[b,s] (or per VIM) / Σ_{v∈G} x[v,s] ≤ 1       affinity / anti-affinity
  *  w[a,b] ≥ Σ_t P(s,t)·x[b,t] − M_s·(1 − x[a,s])  ∀s        w = link price of the pair's two sites
  *  x[v,s] ≤ u[s]                                          u = site used
@@ -22,6 +22,8 @@ export interface SolveOptions {
   active?: Set<GroupKey>;
   /** Objective 0: only feasibility is asked (deletion filtering). */
   feasibilityOnly?: boolean;
+  /** A known assignment (site index per VNF, e.g. greedy's) handed to HiGHS as its first incumbent. */
+  start?: number[] | null;
 }
 
 export type SolveStatus = 'optimal' | 'time-limit' | 'infeasible' | 'error';
@@ -36,6 +38,8 @@ export interface SolveResult {
   solveTimeMs: number;
   variables: number;
   constraints: number;
+  /** Of solveTimeMs, the part spent building the model before HiGHS ran. */
+  buildMs?: number;
   detail?: string;
 }
 
@@ -108,9 +112,17 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
     if (l.maxLatencyMs !== undefined && active.has(`latency:${l.vld}`)) bounds.push([p.latencyMs, l.maxLatencyMs]);
     if (l.maxJitterMs !== undefined && active.has(`jitter:${l.vld}`)) bounds.push([p.jitterMs, l.maxJitterMs]);
     if (!bounds.length) continue;
-    for (const [s, cs] of a) {
-      const far = [...b].filter(([t]) => bounds.some(([m, bound]) => m[s][t] > bound)).map(([, ct]) => ct);
-      if (far.length) rows.push({ lo: -Infinity, hi: 1, idx: [cs, ...far], val: [1, ...far.map(() => 1)] });
+    // both directions: the rows of b's sites make the LP relaxation tighter (the integer set is the same)
+    for (const [from, to, dir] of [
+      [a, b, 1],
+      [b, a, -1],
+    ] as const) {
+      for (const [s, cs] of from) {
+        const far = [...to]
+          .filter(([t]) => bounds.some(([m, bound]) => (dir > 0 ? m[s][t] : m[t][s]) > bound))
+          .map(([, ct]) => ct);
+        if (far.length) rows.push({ lo: -Infinity, hi: 1, idx: [cs, ...far], val: [1, ...far.map(() => 1)] });
+      }
     }
   }
   for (const g of p.groups) {
@@ -158,6 +170,7 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
         const xs = x.map((m) => m.get(j)).filter((c): c is number => c !== undefined);
         if (!xs.length) return;
         const u = col(eps, 1, true);
+        // one row per x (not Σ x ≤ n·u): the weak aggregated form made proving the ε tie-breaker slow
         for (const c of xs) rows.push({ lo: -Infinity, hi: 0, idx: [c, u], val: [1, -1] });
       });
     }
@@ -197,6 +210,12 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       // the ε tie-breaker must count: an absolute gap above it would stop on a plan with more sites
       mip_abs_gap: 1e-7,
     } as never);
+    if (opts.start) {
+      const cols = opts.start.map((j, i) => x[i].get(j)).filter((c): c is number => c !== undefined);
+      if (cols.length === nV)
+        model.setSolution({ indices: Int32Array.from(cols), values: new Float64Array(cols.length).fill(1) } as never);
+    }
+    const built = performance.now();
     model.run();
     const status = model.getModelStatus() as number;
     const hasSolution = Number(model.info.get('primal_solution_status')) === 2;
@@ -215,7 +234,12 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       return best;
     });
     const gap = status === 7 ? 0 : Math.max(0, Number(model.info.get('mip_gap')));
-    return done(status === 7 ? 'optimal' : 'time-limit', { assignment, objective: model.getObjectiveValue(), gap });
+    return done(status === 7 ? 'optimal' : 'time-limit', {
+      assignment,
+      objective: model.getObjectiveValue(),
+      gap,
+      buildMs: built - started,
+    });
   } finally {
     model.dispose();
   }
