@@ -145,12 +145,15 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       }
     }
   }
+  const linkCols: { l: (typeof p.links)[number]; w: number }[] = [];
+  const siteCols = new Map<number, number>();
   if (!opts.feasibilityOnly) {
     for (const l of p.links) {
       const a = x[vIndex.get(l.a)!];
       const b = x[vIndex.get(l.b)!];
       if (![...a.keys()].some((s) => [...b.keys()].some((t) => p.linkPrice[s][t] > 0))) continue;
       const w = col(1, Infinity, false);
+      linkCols.push({ l, w });
       for (const [s, cs] of a) {
         const terms = [...b].filter(([t]) => p.linkPrice[s][t] > 0);
         if (!terms.length) continue;
@@ -170,6 +173,7 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
         const xs = x.map((m) => m.get(j)).filter((c): c is number => c !== undefined);
         if (!xs.length) return;
         const u = col(eps, 1, true);
+        siteCols.set(j, u);
         // one row per x (not Σ x ≤ n·u): the weak aggregated form made proving the ε tie-breaker slow
         for (const c of xs) rows.push({ lo: -Infinity, hi: 0, idx: [c, u], val: [1, -1] });
       });
@@ -210,10 +214,14 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       // the ε tie-breaker must count: an absolute gap above it would stop on a plan with more sites
       mip_abs_gap: 1e-7,
     } as never);
-    if (opts.start) {
-      const cols = opts.start.map((j, i) => x[i].get(j)).filter((c): c is number => c !== undefined);
-      if (cols.length === nV)
-        model.setSolution({ indices: Int32Array.from(cols), values: new Float64Array(cols.length).fill(1) } as never);
+    const start = opts.start;
+    if (start && start.every((j, i) => x[i].has(j))) {
+      // a complete vector (x, w, u), so HiGHS has nothing to repair
+      const values = new Float64Array(cost.length);
+      start.forEach((j, i) => (values[x[i].get(j)!] = 1));
+      for (const j of new Set(start)) if (siteCols.has(j)) values[siteCols.get(j)!] = 1;
+      for (const { l, w } of linkCols) values[w] = p.linkPrice[start[vIndex.get(l.a)!]][start[vIndex.get(l.b)!]];
+      model.setSolution({ colValue: values } as never);
     }
     const built = performance.now();
     model.run();
