@@ -4,6 +4,7 @@ import { CatalogItemEntity } from '../catalog/catalog-item.entity';
 import { CatalogModule } from '../catalog/catalog.module';
 import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
+import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from './entities';
 import { DayNService } from './day-n.service';
@@ -15,6 +16,7 @@ import { OpOccurrencesService } from './op-occurrences.service';
 @Module({
   imports: [
     VimsModule,
+    PlacementModule,
     CatalogModule,
     TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
   ],

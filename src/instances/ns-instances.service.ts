@@ -16,6 +16,8 @@ import { planScale } from '../lcm/scaling';
 import { scaleLevel } from '../lcm/workflow-executor';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
+import { attachPlacement, dryRunView, placeNs } from '../placement/ns-placement';
+import { PlacementService } from '../placement/placement.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from './entities';
 import { DayNService } from './day-n.service';
 import { actionSchema, instantiateSchema, scaleSchema } from './params';
@@ -37,6 +39,7 @@ export class NsInstancesService {
     private readonly dayN: DayNService,
     private readonly tx: Transactions,
     @Inject(forwardRef(() => OperationRunner)) private readonly runner: OperationRunner,
+    private readonly placement: PlacementService,
   ) {}
 
   // ---- reading ----
@@ -235,26 +238,44 @@ export class NsInstancesService {
     }
   }
 
-  /** `opts.opId`: the operation's id chosen by the caller (a slice operation, so that a resumed step finds it). */
-  async instantiate(session: Session, nsId: string, body: unknown, opts: { opId?: string } = {}): Promise<string> {
+  /** `POST …/instantiate?dryRun=true`: the placement and the resources per VIM; nothing is stored or created. */
+  async dryRun(session: Session, nsId: string, body: unknown): Promise<Obj> {
+    let preview: Obj = {};
+    await this.instantiate(session, nsId, body, { preview: (p) => (preview = p) });
+    return preview;
+  }
+
+  /**
+   * `opts.opId`: the operation's id chosen by the caller (a slice operation, so that a resumed step finds it).
+   * `opts.preview`: dry run — receives the plan instead of an operation being started (answers '').
+   */
+  async instantiate(
+    session: Session,
+    nsId: string,
+    body: unknown,
+    opts: { opId?: string; preview?: (view: Obj) => void } = {},
+  ): Promise<string> {
     const ns = await this.findNs(session, nsId, 'write');
-    const { params, nsd, vnfds } = await this.resolve(session, body);
+    const resolved = await this.resolve(session, body);
+    const { nsd, vnfds } = resolved;
     if (ns.nsState !== 'NOT_INSTANTIATED' && !session.force) {
       throw DomainError.conflict('NS_INSTANCE.ALREADY_INSTANTIATED', `NS '${ns.name}' is ${ns.nsState}; terminate it first`);
     }
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
     const opId = opts.opId ?? newId();
-    const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, params);
+    const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, resolved.params);
     const vnfrIds = new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id]));
-    const plan = planInstantiation({
-      nsId: ns.id,
-      nsd: nsd.descriptor,
-      vnfds: new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor])),
-      params,
-      vnfrIds,
-      opId,
-      userData,
-    });
+    const descriptors = new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor]));
+    const planFor = (p: InstantiateParams) =>
+      planInstantiation({ nsId: ns.id, nsd: nsd.descriptor, vnfds: descriptors, params: p, vnfrIds, opId, userData });
+    // the optimiser (placement-engine PLA / placement-constraints) picks each VNF's VIM before the plan is made
+    const { params, outcome: pla } = await placeNs(
+      this.placement,
+      session,
+      { nsId: ns.id, nsd: nsd.descriptor, vnfds: descriptors, params: resolved.params },
+      (p) => planFor(p).vnfs,
+    );
+    const plan = planFor(params);
     const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
     const kdus = await this.dayN.kdus(
       { nsId: ns.id, opId },
@@ -288,6 +309,11 @@ export class NsInstancesService {
     const skipped = await this.dayN.skipUnrunnable(day1.steps, (id) => this.accounts.vimTypeOf(id));
     const steps = instantiateSteps(plan, kdus);
     steps.splice(steps.length - 1, 0, ...day1.steps);
+    attachPlacement(steps, pla);
+    if (opts.preview) {
+      opts.preview(dryRunView(plan, kdus, pla));
+      return '';
+    }
     // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = [...day1.notes, ...skipped];
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');

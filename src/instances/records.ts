@@ -83,6 +83,8 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
       projects_write: e.projectsWrite,
       worker: e.lockedBy,
       workers: e.runBy,
+      // the placement engine's answer, where OSM keeps PLA's
+      ...(e.steps.find((s) => s.kind === 'place')?.data?.pla ? { pla: e.steps.find((s) => s.kind === 'place')!.data!.pla } : {}),
     },
   };
 }

@@ -396,6 +396,7 @@ export function planInstantiation(input: PlanInput): Plan {
         demand.vcpu += flavor.vcpu;
         demand.memoryGiB += flavor.memoryGiB;
         demand.storageGiB += flavor.storageGiB;
+        demand.gpu += flavor.gpu ?? 0;
       }
     }
     plan.vnfs.push({ memberVnfIndex: member, vnfrId, vnfdId: String(vnfd.id), vimAccountId: vim, demand });
