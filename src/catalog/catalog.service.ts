@@ -259,8 +259,12 @@ export class CatalogService {
     if (input.md5 && input.bodyIsRaw && md5Hex(input.raw) !== input.md5.trim().toLowerCase()) {
       throw DomainError.conflict('PACKAGE.MD5_MISMATCH', 'Error, MD5 mismatch');
     }
-    const pkg = await readUpload(input, kind, this.limits(), this.config.packageChecksums);
-    const unwrapped = unwrapDescriptor(kind, pkg.document);
+    const pkg = await readUpload(input, kind, this.limits(), this.config.packageChecksums, {
+      requireManifest: this.config.csarRequireManifest,
+      requireSignature: this.config.csarRequireSignature,
+      trustDir: this.config.csarTrustDir,
+    });
+    const unwrapped = pkg.translated ? { descriptor: pkg.translated, legacy: false } : unwrapDescriptor(kind, pkg.document);
     let descriptor = unwrapped.descriptor;
     let legacy: { model: string; dropped: string[] } | undefined;
     if (unwrapped.legacy) {
@@ -322,6 +326,7 @@ export class CatalogService {
         type: kind,
         ...(prepared.legacy ? { legacy: prepared.legacy } : {}),
         ...(pkg.warnings.length ? { warnings: pkg.warnings } : {}),
+        ...(pkg.admin ?? {}),
         storage: {
           fs: 'database',
           path: '',

@@ -44,6 +44,10 @@ export interface AppConfig {
   packageMaxFiles: number;
   packageMaxRatio: number;
   packageChecksums: 'strict' | 'warn';
+  /** SOL004 CSARs: refuse a TOSCA.meta without ETSI-Entry-Manifest; refuse unsigned CSARs; trust anchors (PEM folder). */
+  csarRequireManifest: boolean;
+  csarRequireSignature: boolean;
+  csarTrustDir?: string;
   /** Unpacked package files kept in memory for artifact reads, cloud-init and scripts (bytes). */
   packageCacheBytes: number;
   /** LCM worker pool size, operation lease, and per-call VIM timeout. */
@@ -92,6 +96,9 @@ const KNOWN = [
   'MANO_PACKAGE_MAX_FILES',
   'MANO_PACKAGE_MAX_RATIO',
   'MANO_PACKAGE_CHECKSUMS',
+  'MANO_CSAR_REQUIRE_MANIFEST',
+  'MANO_CSAR_REQUIRE_SIGNATURE',
+  'MANO_CSAR_TRUST_DIR',
   'MANO_EMULATOR_EXEC',
   'MANO_EMULATOR_EXEC_UIDS',
   'MANO_PACKAGE_CACHE_BYTES',
@@ -215,6 +222,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     packageMaxFiles: int('MANO_PACKAGE_MAX_FILES', 2000, 1, 1_000_000),
     packageMaxRatio: int('MANO_PACKAGE_MAX_RATIO', 100, 2, 100_000),
     packageChecksums: oneOf('MANO_PACKAGE_CHECKSUMS', 'warn', ['warn', 'strict'] as const),
+    csarRequireManifest: bool('MANO_CSAR_REQUIRE_MANIFEST', false),
+    csarRequireSignature: bool('MANO_CSAR_REQUIRE_SIGNATURE', false),
+    csarTrustDir: value('MANO_CSAR_TRUST_DIR'),
     packageCacheBytes: int('MANO_PACKAGE_CACHE_BYTES', 256 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
     lcmConcurrency: int('MANO_LCM_CONCURRENCY', 32, 1, 1024),
     lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),

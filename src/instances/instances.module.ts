@@ -8,6 +8,7 @@ import { OperationRunner } from '../lcm/operation-runner';
 import { WorkflowExecutor } from '../lcm/workflow-executor';
 import { VimAdapters } from '../lcm/vim-port';
 import { AccountsService } from '../vims/accounts.service';
+import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from '../lcm/day-n.service';
@@ -19,6 +20,7 @@ import { OpOccurrencesService } from './op-occurrences.service';
 @Module({
   imports: [
     VimsModule,
+    PlacementModule,
     CatalogModule,
     TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
   ],

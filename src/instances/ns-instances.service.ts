@@ -15,6 +15,8 @@ import { planScale } from '../lcm/scaling';
 import { scaleLevel } from '../lcm/step-results';
 import { instantiateSteps, terminateSteps } from '../lcm/workflows';
 import { AccountsService } from '../vims/accounts.service';
+import { attachPlacement, dryRunView, placeNs } from '../placement/ns-placement';
+import { PlacementService } from '../placement/placement.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from '../lcm/day-n.service';
 import { actionSchema, scaleSchema } from './params';
@@ -36,6 +38,7 @@ export class NsInstancesService {
     private readonly dayN: DayNService,
     private readonly tx: Transactions,
     private readonly runner: OperationRunner,
+    private readonly placement: PlacementService,
   ) {
     this.listCache = new NsListCache(nss);
     this.request = new NsRequestResolver(catalog, accounts);
@@ -200,38 +203,67 @@ export class NsInstancesService {
     }
   }
 
-  /** `opts.opId`: the operation's id chosen by the caller (a slice operation, so that a resumed step finds it). */
-  async instantiate(session: Session, nsId: string, body: unknown, opts: { opId?: string } = {}): Promise<string> {
+  /** `POST …/instantiate?dryRun=true`: the placement and the resources per VIM; nothing is stored or created. */
+  async dryRun(session: Session, nsId: string, body: unknown): Promise<Obj> {
+    let preview: Obj = {};
+    await this.instantiate(session, nsId, body, { preview: (p) => (preview = p) });
+    return preview;
+  }
+
+  /**
+   * `opts.opId`: the operation's id chosen by the caller (a slice operation, so that a resumed step finds it).
+   * `opts.preview`: dry run — receives the plan instead of an operation being started (answers '').
+   */
+  async instantiate(
+    session: Session,
+    nsId: string,
+    body: unknown,
+    opts: { opId?: string; preview?: (view: Obj) => void } = {},
+  ): Promise<string> {
     const ns = await this.findNs(session, nsId, 'write');
-    const { params, nsd, vnfds } = await this.resolve(session, body);
+    const resolved = await this.resolve(session, body);
+    const { nsd, vnfds } = resolved;
     if (ns.nsState !== 'NOT_INSTANTIATED' && !session.force) {
       throw DomainError.conflict('NS_INSTANCE.ALREADY_INSTANTIATED', `NS '${ns.name}' is ${ns.nsState}; terminate it first`);
     }
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: ns.id });
     const opId = opts.opId ?? newId();
-    const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, params);
+    const userData = await this.dayN.cloudInit(nsd.descriptor, vnfds, resolved.params);
     const vnfrIds = new Map(vnfRows.map((v) => [v.memberVnfIndex, v.id]));
-    const plan = planInstantiation({
-      nsId: ns.id,
-      nsd: nsd.descriptor,
-      vnfds: new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor])),
+    const descriptors = new Map([...vnfds.entries()].map(([k, v]) => [k, v.descriptor]));
+    const planFor = (p: InstantiateParams) =>
+      planInstantiation({ nsId: ns.id, nsd: nsd.descriptor, vnfds: descriptors, params: p, vnfrIds, opId, userData });
+    // the optimiser (placement-engine PLA / placement-constraints) picks each VNF's VIM before the plan is made
+    const { params, outcome: pla } = await placeNs(
+      this.placement,
+      session,
+      { nsId: ns.id, nsd: nsd.descriptor, vnfds: descriptors, params: resolved.params },
+      (p) => planFor(p).vnfs,
+    );
+    const plan = planFor(params);
+    const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
+    const kdus = await this.dayN.kdus(
+      { nsId: ns.id, opId },
+      nsd.descriptor,
+      vnfds,
       params,
       vnfrIds,
-      opId,
-      userData,
-    });
-    const vnfVim = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v.vimAccountId]));
-    const kdus = await this.dayN.kdus({ nsId: ns.id, opId }, nsd.descriptor, vnfds, params, vnfrIds, async (member) => {
-      const vim = vnfVim.get(member) ?? params.vimAccountId;
-      const target = await this.accounts.kubernetesTargetFor(session, vim);
-      if (!target)
-        throw DomainError.unprocessable(
-          'NS_INSTANCE.NO_KUBERNETES',
-          `VNF ${member} has KDUs, and VIM ${vim} is not a Kubernetes VIM nor has a Kubernetes cluster (osm k8scluster-add --vim ${vim})`,
-          [{ path: 'vimAccountId', message: 'no Kubernetes cluster for its KDUs' }],
-        );
-      return target;
-    });
+      async (member) => {
+        const vim = vnfVim.get(member) ?? params.vimAccountId;
+        const target = await this.accounts.kubernetesTargetFor(session, vim);
+        if (!target)
+          throw DomainError.unprocessable(
+            'NS_INSTANCE.NO_KUBERNETES',
+            `VNF ${member} has KDUs, and VIM ${vim} is not a Kubernetes VIM nor has a Kubernetes cluster (osm k8scluster-add --vim ${vim})`,
+            [{ path: 'vimAccountId', message: 'no Kubernetes cluster for its KDUs' }],
+          );
+        return target;
+      },
+      (name) => this.accounts.helmRepo(session, name),
+    );
+    // Helm charts rendered by their cluster's adapter (helm template) into the objects checked and applied below
+    for (const k of kdus)
+      k.desired = await this.accounts.renderKdu(k.vimAccountId, k.desired, `vnf[${k.memberVnfIndex}].kdu[${k.kduName}]`);
     // each KDU against its cluster's policy (kinds, pod security): refused here, before anything is created
     const refused: FieldProblem[] = [];
     for (const k of kdus)
@@ -242,6 +274,11 @@ export class NsInstancesService {
     const skipped = await this.dayN.skipUnrunnable(day1.steps, (id) => this.accounts.vimTypeOf(id));
     const steps = instantiateSteps(plan, kdus);
     steps.splice(steps.length - 1, 0, ...day1.steps);
+    attachPlacement(steps, pla);
+    if (opts.preview) {
+      opts.preview(dryRunView(plan, kdus, pla));
+      return '';
+    }
     // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = [...day1.notes, ...skipped];
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');

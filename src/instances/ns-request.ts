@@ -79,9 +79,9 @@ export class NsRequestResolver {
   }
 
   private async catalogItem(session: Session, kind: 'nsd' | 'vnfd', ref: string): Promise<CatalogItemEntity | undefined> {
-    const rows = isUuid(ref)
-      ? await this.catalog.findBy({ kind, id: ref })
-      : await this.catalog.findBy({ kind, descriptorId: ref });
+    // a descriptor id may itself be a UUID (SOL001 descriptor_id): by _id first, then by descriptor id
+    const byId = isUuid(ref) ? await this.catalog.findBy({ kind, id: ref }) : [];
+    const rows = byId.length ? byId : await this.catalog.findBy({ kind, descriptorId: ref });
     const scope = ProjectScope.of(session);
     // own or public descriptors can be instantiated; an own one wins over a public one with the same id
     const visible = rows.filter((r) => r.descriptorId && scope.canRead(r));

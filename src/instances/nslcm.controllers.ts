@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentSession, Permission, Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
@@ -80,12 +80,23 @@ export class NsLcmController {
   @HttpCode(202)
   @Permission('ns_instances:id:instantiate:post')
   @ApiBody({ schema: instantiateSchema.schema })
+  @ApiQuery({
+    name: 'dryRun',
+    required: false,
+    description: 'true: 200 with the placement and the resources per VIM, nothing created',
+  })
   async instantiate(
     @CurrentSession() s: Session,
     @Param('id') id: string,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
+    @Query('dryRun') dryRun?: string,
   ) {
+    // dry run: the placement and the resources per VIM, 200, nothing created
+    if (dryRun === 'true') {
+      res.status(200);
+      return this.ns.dryRun(s, id, body);
+    }
     const opId = await this.ns.instantiate(s, id, body);
     opLocation(res, opId);
     return { id: opId, nsName: (await this.ns.show(s, id)).name };

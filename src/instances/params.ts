@@ -24,6 +24,55 @@ const ipProfile: Schema = {
 };
 const vimNetworkName: Schema = { anyOf: [name, { type: 'object', additionalProperties: { type: 'string' } }] };
 
+const ms: Schema = { type: 'number', minimum: 0 };
+/** OSM PLA's `placement-constraints` (vld-constraints) and ours; unknown keys are kept, as OSM passes them on. */
+const placementConstraints: Schema = {
+  type: 'object',
+  properties: {
+    'vld-constraints': {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: name,
+          'link-constraints': { type: 'object', properties: { latency: ms, jitter: ms }, additionalProperties: false },
+        },
+        required: ['id'],
+      },
+    },
+    'vim-accounts': { type: 'array', items: name, minItems: 1 },
+    'vnf-constraints': {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          'member-vnf-index': id,
+          labels: { type: 'object', additionalProperties: { type: ['string', 'boolean', 'number'] } },
+          zone: name,
+        },
+        required: ['member-vnf-index'],
+        additionalProperties: false,
+      },
+    },
+    'affinity-groups': {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: name,
+          type: { enum: ['affinity', 'anti-affinity'] },
+          scope: { enum: ['site', 'vim'] },
+          members: { type: 'array', items: id, minItems: 2 },
+        },
+        required: ['type', 'members'],
+        additionalProperties: false,
+      },
+    },
+    'time-limit': { type: 'number', exclusiveMinimum: 0, maximum: 60 },
+    'mip-gap': { type: 'number', minimum: 0, maximum: 1 },
+  },
+};
+
 export const instantiateSchema = new BodySchema<InstantiateParams>(
   {
     type: 'object',
@@ -37,8 +86,9 @@ export const instantiateSchema = new BodySchema<InstantiateParams>(
       vimAccountId: { type: 'string', minLength: 1 },
       wimAccountId: { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'null' }] },
       placement: obj,
-      'placement-engine': { type: 'string' },
-      'placement-constraints': obj,
+      // OSM's PLA value, ours, and the per-VIM strategy of before (see README "Placement")
+      'placement-engine': { enum: ['PLA', 'mip', 'capacity-aware'] },
+      'placement-constraints': placementConstraints,
       ssh_keys: { type: 'array', items: { type: 'string' } },
       'k8s-namespace': { type: 'string' },
       'config-units': { type: 'integer', minimum: 1 },

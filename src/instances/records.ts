@@ -96,6 +96,7 @@ export function operationAdmin(
 
 export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
   const done = e.steps.filter((s) => s.state === 'DONE').length;
+  const placeData = e.steps.find((s) => s.kind === 'place')?.data;
   return {
     ...operationWire(e, { nsInstanceId: e.nsInstanceId }),
     progress: { steps: e.steps.length, done },
@@ -112,6 +113,10 @@ export function opRecord(e: NsLcmOpOccEntity): Record<string, unknown> {
       ...(data?.skipped ? { skipped: data.skipped } : {}),
     })),
     links: { self: `/osm/nslcm/v1/ns_lcm_op_occs/${e.id}`, nsInstance: `/osm/nslcm/v1/ns_instances/${e.nsInstanceId}` },
-    _admin: operationAdmin(e),
+    _admin: {
+      ...operationAdmin(e),
+      // the placement engine's answer, where OSM keeps PLA's
+      ...(placeData?.pla ? { pla: placeData.pla } : {}),
+    },
   };
 }

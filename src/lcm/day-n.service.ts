@@ -16,6 +16,8 @@ import type { OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { Obj, list, str, truthy } from '../common/values';
 import { parseYamlAll } from '../common/yaml/safe-parse';
 import { PackageFiles } from './package-port';
+import type { HelmRepo } from '../../vim-adapters/contract/src';
+import { helmSource } from './helm-source';
 
 /** Day-0 user data and day-1/day-2 primitive steps, from the descriptors and the files of their packages. */
 @Injectable()
@@ -56,7 +58,8 @@ export class DayNService {
   /**
    * The KDUs of every VNF as Kubernetes objects, deployed by the Kubernetes VIM or cluster `targetOf` names for the
    * VNF's VIM: our `manifest-file` extension (a multi-document YAML in the package's `manifests/`, with `{{ param }}`
-   * from `additionalParamsForKdu`). Helm charts and Juju bundles → 422: neither helm nor juju runs here.
+   * from `additionalParamsForKdu`), or a Helm chart (`helm-chart`: in the package's `charts/`, `<repo>/<chart>` of a
+   * `k8srepos` entry, or `oci://…`), rendered afterwards by the cluster's adapter. Juju bundles → 422 (no juju here).
    */
   async kdus(
     ids: { nsId: string; opId: string },
@@ -65,6 +68,7 @@ export class DayNService {
     params: InstantiateParams,
     vnfrIds: Map<string, string>,
     targetOf: (member: string) => Promise<string>,
+    repoOf: (name: string) => Promise<HelmRepo | string | undefined> = async () => undefined,
   ): Promise<PlannedKdu[]> {
     const out: PlannedKdu[] = [];
     const problems: FieldProblem[] = [];
@@ -76,16 +80,46 @@ export class DayNService {
         const name = String(kdu.name);
         const at = `vnfd ${String(item.descriptor.id)} kdu '${name}'`;
         const file = str(kdu['manifest-file']);
+        const ref = {
+          kind: 'kdu' as const,
+          name: resourceName(ns8, member, name),
+          labels: {
+            'mano.ns-instance': ids.nsId,
+            'mano.op': ids.opId,
+            'mano.vnf-instance': vnfrIds.get(member)!,
+            'mano.member-vnf-index': member,
+            'mano.kdu': name,
+          },
+        };
+        const forVnf = params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member) as Obj | undefined;
+        const forKdu = list(forVnf?.additionalParamsForKdu).find((k) => str(k.kdu_name) === name);
+        const chartRef = str(kdu['helm-chart']);
+        if (!file && chartRef) {
+          // rendered later by the cluster's adapter (helm template), once its account is known
+          const helm = await helmSource(
+            chartRef,
+            kdu,
+            ref.name,
+            (forKdu?.additionalParams as Obj | undefined) ?? {},
+            () => this.filesOf(item),
+            repoOf,
+          );
+          if (typeof helm === 'string') problems.push({ path: 'nsdId', message: `${at}: ${helm}` });
+          else
+            out.push({
+              memberVnfIndex: member,
+              vnfrId: vnfrIds.get(member)!,
+              kduName: name,
+              helm: { chart: chartRef, release: helm.release },
+              vimAccountId: await targetOf(member),
+              desired: { ref, objects: [], helm },
+            });
+          continue;
+        }
         if (!file) {
-          const kind =
-            kdu['helm-chart'] !== undefined
-              ? 'a Helm chart'
-              : kdu['juju-bundle'] !== undefined
-                ? 'a Juju bundle'
-                : 'nothing deployable';
           problems.push({
             path: 'nsdId',
-            message: `${at} is ${kind}: not supported here (no helm or juju); ship Kubernetes manifests with manifest-file`,
+            message: `${at} is ${kdu['juju-bundle'] !== undefined ? 'a Juju bundle: not supported here (no juju)' : 'nothing deployable'}; ship a Helm chart (helm-chart) or Kubernetes manifests (manifest-file)`,
           });
           continue;
         }
@@ -94,8 +128,6 @@ export class DayNService {
           problems.push({ path: 'nsdId', message: `${at}: manifests/${file} is not in its package` });
           continue;
         }
-        const forVnf = params.additionalParamsForVnf?.find((a) => String(a['member-vnf-index']) === member) as Obj | undefined;
-        const forKdu = list(forVnf?.additionalParamsForKdu).find((k) => str(k.kdu_name) === name);
         const values = { ...vnfParams(params, member), ...((forKdu?.additionalParams as Obj | undefined) ?? {}) };
         const path = `additionalParamsForVnf[member-vnf-index=${member}].additionalParamsForKdu[kdu_name=${name}]`;
         const rendered = renderTemplate(text, values, path, problems, `manifests/${file}`);
@@ -119,20 +151,7 @@ export class DayNService {
           vnfrId: vnfrIds.get(member)!,
           kduName: name,
           vimAccountId: await targetOf(member),
-          desired: {
-            ref: {
-              kind: 'kdu',
-              name: resourceName(ns8, member, name),
-              labels: {
-                'mano.ns-instance': ids.nsId,
-                'mano.op': ids.opId,
-                'mano.vnf-instance': vnfrIds.get(member)!,
-                'mano.member-vnf-index': member,
-                'mano.kdu': name,
-              },
-            },
-            objects,
-          },
+          desired: { ref, objects },
         });
       }
     }

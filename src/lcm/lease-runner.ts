@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { In, IsNull, LessThan, ObjectLiteral, Repository } from 'typeorm';
@@ -32,6 +33,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   private readonly queue: string[] = [];
   private readonly active = new Map<string, Promise<void>>();
   private readonly controls = new Map<string, RunControl>();
+  /** Fires an operation's id when this process stops working on it (it reached a final state, FAILED_TEMP, or left). */
+  private readonly stopped = new EventEmitter().setMaxListeners(0);
   private scan?: NodeJS.Timeout;
   private stopping = false;
 
@@ -94,6 +97,26 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
     this.enqueue(op.id);
   }
 
+  /**
+   * Resolves when this process stops running the operation, or after `maxMs` (an operation ended by another
+   * replica, or by a request, sends no signal here: the caller reads its state again either way). The listener is
+   * registered at once, so a caller registers first and then reads the state, and misses no signal.
+   */
+  whenStopped(opId: string, maxMs: number): { done: Promise<void>; cancel(): void } {
+    let cancel = () => undefined as void;
+    const done = new Promise<void>((resolve) => {
+      const fire = () => {
+        clearTimeout(timer);
+        this.stopped.off(opId, fire);
+        resolve();
+      };
+      const timer = setTimeout(fire, maxMs);
+      this.stopped.on(opId, fire);
+      cancel = fire;
+    });
+    return { done, cancel };
+  }
+
   /** Resolves when nothing is queued or running (tests and benchmarks). */
   async idle(): Promise<void> {
     while (this.active.size || this.queue.length) await Promise.allSettled([...this.active.values()]);
@@ -106,6 +129,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
         .catch((e: unknown) => this.logger.error(`op=${id} runner error: ${(e as Error).stack ?? String(e)}`))
         .finally(() => {
           this.active.delete(id);
+          // after it left `active`, so that a waiter may enqueue it again (a retry) at once
+          this.stopped.emit(id);
           this.pump();
         });
       this.active.set(id, run);

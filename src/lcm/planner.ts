@@ -75,6 +75,8 @@ export interface PlannedKdu {
   memberVnfIndex: string;
   vnfrId: string;
   kduName: string;
+  /** A Helm KDU's `helm-chart` and release name (its VNF record entry shows them). */
+  helm?: { chart: string; release: string };
   /** The Kubernetes VIM or cluster that deploys it. */
   vimAccountId: string;
   desired: DesiredKdu;
@@ -394,6 +396,7 @@ export function planInstantiation(input: PlanInput): Plan {
         demand.vcpu += flavor.vcpu;
         demand.memoryGiB += flavor.memoryGiB;
         demand.storageGiB += flavor.storageGiB;
+        demand.gpu += flavor.gpu ?? 0;
       }
     }
     plan.vnfs.push({ memberVnfIndex: member, vnfrId, vnfdId: String(vnfd.id), vimAccountId: vim, demand });

@@ -51,10 +51,12 @@ export class SliceExecutor {
       // consecutive subnet steps run together: the subnets' NSs are deployed in parallel
       for (let i = 0; i < todo.length;) {
         if (control.cancelMode) throw new RunInterrupted('cancelled');
-        const group = todo[i].kind === 'subnet' ? takeWhile(todo.slice(i), (s) => s.kind === 'subnet') : [todo[i]];
+        const kind = todo[i].kind;
+        const group = kind === 'subnet' || kind === 'network' ? takeWhile(todo.slice(i), (s) => s.kind === kind) : [todo[i]];
         i += group.length;
         op.stage = stageOf(op, group[0]);
         op.detailedStatus = group.map((s) => s.key).join(', ');
+        if (kind === 'network') await this.ownNetworks(op, group, control);
         const results = await Promise.allSettled(group.map((s) => this.perform(op, s, control)));
         const failed: string[] = [];
         results.forEach((r, j) => {
@@ -100,26 +102,33 @@ export class SliceExecutor {
     }
   }
 
-  /** A slice VLD on one VIM: owned (by the slice, or by the shared subnet it touches) before it is created. */
-  private async network(op: NsiLcmOpOccEntity, step: SliceStep, control: RunControl): Promise<void> {
-    const d = step.data as { vimAccountId: string; name: string; vld: string; owner: string; mgmt?: boolean; ipProfile?: Obj };
-    const net: SliceNetwork = { vimAccountId: d.vimAccountId, name: d.name, vld: d.vld };
+  /**
+   * Slice VLDs are owned (by the slice, or by the shared subnet they touch) before any is created, all in one
+   * transaction, so a crash leaves nothing on a VIM that no record names; then they are created in parallel.
+   */
+  private async ownNetworks(op: NsiLcmOpOccEntity, group: SliceStep[], control: RunControl): Promise<void> {
     await this.fenced(control, async (em) => {
       await this.writeOp(em, op, control, { steps: op.steps, stage: op.stage, detailedStatus: op.detailedStatus });
-      if (d.owner === 'nsi') {
-        const nsi = await em.findOneBy(NsiEntity, { id: op.netsliceInstanceId });
-        if (nsi && !has(nsi.resources, net)) {
-          nsi.resources = [...nsi.resources, net];
-          await em.save(nsi);
-        }
-      } else {
-        const share = await em.findOneBy(SharedSubnetEntity, { shareKey: d.owner });
-        if (share && !has(share.resources, net)) {
-          share.resources = [...share.resources, net];
-          await em.save(share);
-        }
+      const nets = group.map((s) => s.data as { vimAccountId: string; name: string; vld: string; owner: string });
+      for (const owner of new Set(nets.map((d) => d.owner))) {
+        const mine = nets
+          .filter((d) => d.owner === owner)
+          .map((d) => ({ vimAccountId: d.vimAccountId, name: d.name, vld: d.vld }));
+        const row =
+          owner === 'nsi'
+            ? await em.findOneBy(NsiEntity, { id: op.netsliceInstanceId })
+            : await em.findOneBy(SharedSubnetEntity, { shareKey: owner });
+        const missing = mine.filter((n) => row && !has(row.resources, n));
+        if (!row || !missing.length) continue;
+        row.resources = [...row.resources, ...missing];
+        await em.save(row);
       }
     });
+  }
+
+  /** A slice VLD on one VIM (already owned, see ownNetworks): observed, or created when missing. */
+  private async network(op: NsiLcmOpOccEntity, step: SliceStep, control: RunControl): Promise<void> {
+    const d = step.data as { vimAccountId: string; name: string; vld: string; owner: string; mgmt?: boolean; ipProfile?: Obj };
     const adapter = await this.subnets.adapter(d.vimAccountId);
     const ref = { kind: 'network' as const, name: d.name, labels: { 'mano.nsi': op.netsliceInstanceId, 'mano.nsi-vld': d.vld } };
     step.attempts += 1;

@@ -28,6 +28,11 @@ export abstract class SliceSubnets {
   abstract adapter(vimAccountId: string): Promise<VimAdapter>;
   abstract ns(nsId: string): Promise<SubnetNsView | null>;
   abstract op(opId: string): Promise<SubnetOpView | null>;
+  /**
+   * A wake-up for a waiter on an NS operation: resolves when this process stops running it, or after `maxMs` at
+   * the latest (the fallback for an operation another replica runs). Registered at once: call it, then read.
+   */
+  abstract whenSettled(opId: string, maxMs: number): { done: Promise<void>; cancel(): void };
   abstract instantiate(owner: SliceOwner, nsId: string, opId: string, params: Obj): Promise<void>;
   abstract terminate(owner: SliceOwner, nsId: string, opId: string): Promise<void>;
   abstract retry(owner: SliceOwner, opId: string): Promise<void>;

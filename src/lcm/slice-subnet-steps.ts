@@ -2,6 +2,7 @@ import { EntityManager } from 'typeorm';
 import { nowSeconds } from '../common/ids';
 import type { Transactions } from '../database/transactions';
 import { NsiEntity, NsiLcmOpOccEntity, NsiSubnetEntity, SharedSubnetEntity, SliceStep } from '../records/nsi.entities';
+import { crashPoint } from './crash-point';
 import { RunControl } from './run-control';
 import { SliceOwner, SliceSubnets, SubnetOpView } from './slice-port';
 
@@ -76,6 +77,7 @@ export class SubnetSteps {
       const current = claim?.instantiateOpId ?? null;
       if (current === null || current === d.nsOpId || (await this.claimable(current, claim!.claimedBy))) {
         if (await this.claim(d.shareKey, current, d.nsOpId, op.id)) {
+          crashPoint('slice-share-claimed'); // the claim is saved, its NS operation not yet created
           await this.runOwn(d, owner, control, deadline, () => this.subnets.instantiate(owner, d.nsId, d.nsOpId, d.params ?? {}));
           d.usedOpId = d.nsOpId;
           return;
@@ -83,13 +85,18 @@ export class SubnetSteps {
         continue;
       }
       // another slice is starting (or stopping) this shared NS: its operation is awaited, not duplicated
+      const wake = this.subnets.whenSettled(current, fallbackMs(polls));
       const view = await this.subnets.op(current);
-      if (view?.state === 'FAILED_TEMP') {
-        if (!d.retry) throw new SubnetFailure(`shared subnet ${d.nssId}: ${view.error ?? 'its NS operation failed'}`);
-        d.retry = false;
-        await this.subnets.retry(owner, current);
+      if (view && view.state !== 'PROCESSING' && view.state !== 'ROLLING_BACK') {
+        wake.cancel();
+        if (view.state === 'FAILED_TEMP') {
+          if (!d.retry) throw new SubnetFailure(`shared subnet ${d.nssId}: ${view.error ?? 'its NS operation failed'}`);
+          d.retry = false;
+          await this.subnets.retry(owner, current);
+        }
+        continue;
       }
-      await pause(deadline, control, d.nssId, polls);
+      await pause(wake, deadline, control, d.nssId);
     }
   }
 
@@ -131,12 +138,14 @@ export class SubnetSteps {
     else if (view.state === 'FAILED_TEMP' && d.retry) await this.subnets.retry(owner, d.nsOpId);
     d.retry = false;
     for (let polls = 0; ; polls++) {
+      const wake = this.subnets.whenSettled(d.nsOpId, fallbackMs(polls));
       view = await this.subnets.op(d.nsOpId);
+      if (!view || view.state === 'FAILED_TEMP' || FINAL.includes(view.state)) wake.cancel();
       if (!view) throw new SubnetFailure(`subnet ${d.nssId}: its NS operation ${d.nsOpId} is gone`);
       if (view.state === 'COMPLETED' || view.state === 'PARTIALLY_COMPLETED') return;
       if (view.state === 'FAILED_TEMP' || FINAL.includes(view.state))
         throw new SubnetFailure(`subnet ${d.nssId}: ${describe(view)}`);
-      await pause(deadline, control, d.nssId, polls);
+      await pause(wake, deadline, control, d.nssId);
     }
   }
 
@@ -201,11 +210,13 @@ export class SubnetSteps {
 
   private async waitFor(opId: string, d: SubnetData, control: RunControl, deadline: number, ok: string[]): Promise<void> {
     for (let polls = 0; ; polls++) {
+      const wake = this.subnets.whenSettled(opId, fallbackMs(polls));
       const view = await this.subnets.op(opId);
+      if (!view || view.state === 'FAILED_TEMP' || FINAL.includes(view.state) || ok.includes(view.state)) wake.cancel();
       if (!view || ok.includes(view.state)) return;
       if (view.state === 'FAILED_TEMP' || FINAL.includes(view.state))
         throw new SubnetFailure(`subnet ${d.nssId}: ${describe(view)}`);
-      await pause(deadline, control, d.nssId, polls);
+      await pause(wake, deadline, control, d.nssId);
     }
   }
 
@@ -216,9 +227,26 @@ export class SubnetSteps {
 
 const describe = (v: SubnetOpView) => `NS ${v.type} ${v.state}${v.error ? `: ${v.error}` : ''}`;
 
-/** Polling an NS operation: quick at first (the emulator is fast), then every half second. */
-async function pause(deadline: number, control: RunControl, nssId: string, polls: number): Promise<void> {
-  if (Date.now() > deadline) throw new SubnetFailure(`subnet ${nssId}: not done within timeout_nsi_deploy`);
+/**
+ * The fallback re-read of an NS operation's state when no signal comes (another replica runs it): soon at first,
+ * then every second. In this process the runner's signal ends the wait as soon as the operation stops.
+ */
+const fallbackMs = (polls: number) => Math.min(25 * 2 ** Math.min(polls, 6), 1000);
+
+/** Waits for the wake-up (signal or fallback, so the deadline is checked at least every second), or an abort. */
+async function pause(
+  wake: { done: Promise<void>; cancel(): void },
+  deadline: number,
+  control: RunControl,
+  nssId: string,
+): Promise<void> {
+  const abort = () => wake.cancel();
+  control.signal.addEventListener('abort', abort, { once: true });
+  try {
+    await wake.done;
+  } finally {
+    control.signal.removeEventListener('abort', abort);
+  }
   if (control.signal.aborted) throw control.signal.reason as Error;
-  await new Promise((r) => setTimeout(r, Math.min(5 * 2 ** Math.min(polls, 5), 100)));
+  if (Date.now() > deadline) throw new SubnetFailure(`subnet ${nssId}: not done within timeout_nsi_deploy`);
 }

@@ -71,10 +71,12 @@ export function kdurOf(op: NsLcmOpOccEntity, vnfrId: string): Obj[] {
       const observed = (s.data?.observed ?? {}) as ObservedBrief;
       return {
         'kdu-name': s.data?.kduName,
+        ...(s.data?.helmChart ? { 'helm-chart': s.data.helmChart } : {}),
         'k8s-cluster': { id: s.vimAccountId },
         'k8s-namespace': observed.namespace ?? null,
-        'kdu-instance': s.desired!.ref.name,
-        'resource-name': s.providerId,
+        'kdu-instance': s.data?.helmRelease ?? s.desired!.ref.name,
+        // a Helm KDU's release is its resource name (helm template <release>), as OSM shows it
+        'resource-name': s.data?.helmRelease ?? s.providerId,
         status: 'READY',
       };
     });

@@ -7,11 +7,12 @@ import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
-import { capacityAware, Demand } from '../placement/placement';
+import { capacityAware, Demand } from './zone-placement';
 import { bounded, sleep } from './bounded';
 import type { PrimitiveRun } from './day-n';
 import { nsOutcome } from './ns-outcome';
 import { OpEvent, OpState, transition } from './op-state-machine';
+import { memberView, PlacedNs } from './placement-decision';
 import { execPrimitive } from './primitive-exec';
 import type { PlannedVnf } from './planner';
 import { RunControl, RunInterrupted } from './run-control';
@@ -245,8 +246,14 @@ export class WorkflowExecutor {
     const vnfs = (step.data?.vnfs ?? []) as PlannedVnf[];
     const zones = new Map<string, string | undefined>();
     const explanation: Obj = {};
+    // decided before the plan by the optimiser (placement-engine PLA): its zones, its explanation
+    const pla = step.data?.pla as PlacedNs | undefined;
+    if (pla) {
+      for (const vnf of vnfs) zones.set(vnf.memberVnfIndex, pla.vnfs[vnf.memberVnfIndex]?.zone ?? undefined);
+      Object.assign(explanation, memberView(pla));
+    }
     const capacities = new Map<string, Awaited<ReturnType<VimAdapter['capacity']>>>();
-    for (const vnf of vnfs) {
+    for (const vnf of pla ? [] : vnfs) {
       if (!capacities.has(vnf.vimAccountId))
         capacities.set(
           vnf.vimAccountId,
@@ -283,6 +290,7 @@ export class WorkflowExecutor {
       control,
       (ns) => {
         ns.record = { ...ns.record, placement: explanation };
+        if (pla) ns.record._admin = { ...(ns.record._admin as Obj), placement: pla };
         own(ns, applies);
       },
       { durable: true },
@@ -322,6 +330,8 @@ export class WorkflowExecutor {
             vdur,
             kdur,
             'ip-address': mgmtIp,
+            // where the VNF landed (the placement engine may have chosen another VIM than the request's)
+            ...(phase === 'instantiate' && vdur[0]?.['vim-account-id'] ? { 'vim-account-id': vdur[0]['vim-account-id'] } : {}),
             _admin: { ...(vnf.record._admin as Obj), nsState: instantiated ? 'INSTANTIATED' : 'NOT_INSTANTIATED' },
           };
           vnf.modified = nowSeconds();

@@ -15,7 +15,14 @@ export function instantiateSteps(plan: Plan, kdus: PlannedKdu[] = []): OpStep[] 
   for (const c of plan.computes) steps.push(computeStep(c));
   // KDUs go to their Kubernetes cluster (placement pins only computes and volumes)
   for (const k of kdus)
-    steps.push(applyStep(k.vimAccountId, k.desired, { memberVnfIndex: k.memberVnfIndex, vnfrId: k.vnfrId, kduName: k.kduName }));
+    steps.push(
+      applyStep(k.vimAccountId, k.desired, {
+        memberVnfIndex: k.memberVnfIndex,
+        vnfrId: k.vnfrId,
+        kduName: k.kduName,
+        ...(k.helm ? { helmChart: k.helm.chart, helmRelease: k.helm.release } : {}),
+      }),
+    );
   for (const c of plan.computes) steps.push(waitStep(c.vimAccountId, c.desired.ref));
   for (const k of kdus) steps.push(waitStep(k.vimAccountId, k.desired.ref));
   steps.push({ key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0 });

@@ -6,6 +6,7 @@ import { UserEntity } from './auth/user.entity';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { NS_ENTITIES } from './ns.entities';
 import { NSI_ENTITIES } from './nsi.entities';
+import { PlaPriceListEntity } from './pla-price-list.entity';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from './vim.entities';
 
 /**
@@ -24,4 +25,5 @@ export const RECORD_ENTITIES = [
   ...NS_ENTITIES,
   LoginFailureEntity,
   ...NSI_ENTITIES,
+  PlaPriceListEntity,
 ];

@@ -108,14 +108,22 @@ export class NsiLcmController {
     return { id: opId };
   }
 
+  /**
+   * As OSM Release 8: its NsiLcmOpTopic has no `action` operation (`operation_schema` knows instantiate and
+   * terminate only), so its lookup fails with KeyError('action'), which OSM's NBI answers 400 BAD_REQUEST with
+   * detail `'action'` — before it looks at the NSI, whatever the id. Day-2 primitives run on the subnet NSs.
+   */
   @Post('netslice_instances/:id/action')
   @Permission('slice_instances:id:action:post')
-  @ApiOperation({ summary: 'Not implemented (501): run day-2 primitives on the subnet NSs (ns_instances/{id}/action)' })
+  @ApiOperation({
+    summary:
+      "As OSM R8: 400 BAD_REQUEST `'action'` (no slice action; run primitives on the subnet NSs' ns_instances/{id}/action)",
+  })
   action(): never {
-    throw new DomainError(
-      501,
-      'NSI.ACTION_NOT_IMPLEMENTED',
-      'slice actions are not implemented; run the primitive on the subnet NS (nslcm/v1/ns_instances/{nsrId}/action)',
+    throw DomainError.badRequest(
+      'NSI.NO_ACTION',
+      "'action': a network slice instance has no action operation (as in OSM Release 8); run the primitive on the " +
+        "subnet NS (nslcm/v1/ns_instances/{nsrId}/action, its id is in the NSI's nsr-ref-list)",
     );
   }
 

@@ -5,6 +5,7 @@ import type { VimAdapter } from '../../vim-adapters/contract/src';
 import { NsInstanceEntity, NsLcmOpOccEntity } from '../records/ns.entities';
 import { NsInstancesService } from '../instances/ns-instances.service';
 import { OpOccurrencesService } from '../instances/op-occurrences.service';
+import { OperationRunner } from '../lcm/operation-runner';
 import { SliceOwner, SliceSubnets, SubnetNsView, SubnetOpView } from '../lcm/slice-port';
 import { AccountsService } from '../vims/accounts.service';
 import { ownerSession } from './scope';
@@ -18,6 +19,7 @@ export class SliceSubnetsAdapter extends SliceSubnets {
     private readonly nsService: NsInstancesService,
     private readonly opOccs: OpOccurrencesService,
     private readonly accounts: AccountsService,
+    private readonly runner: OperationRunner,
   ) {
     super();
   }
@@ -37,6 +39,10 @@ export class SliceSubnetsAdapter extends SliceSubnets {
       select: { id: true, lcmOperationType: true, operationState: true, errorMessage: true },
     });
     return op && { type: op.lcmOperationType, state: op.operationState, error: op.errorMessage };
+  }
+
+  whenSettled(opId: string, maxMs: number): { done: Promise<void>; cancel(): void } {
+    return this.runner.whenStopped(opId, maxMs);
   }
 
   async instantiate(owner: SliceOwner, nsId: string, opId: string, params: Record<string, unknown>): Promise<void> {

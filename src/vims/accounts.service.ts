@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { DesiredResource, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import { DesiredKdu, DesiredResource, HelmRepo, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { newId, nowSeconds } from '../common/ids';
@@ -203,6 +203,52 @@ export class AccountsService {
       return [{ path: 'vimAccountId', message: `the configuration of '${account.name}' is invalid: ${e.message}` }];
     }
     return factory.checkDesired(config, desired);
+  }
+
+  /**
+   * The `k8srepos` entry named `name` the session can read (OSM's `osm repo-add`), with its password, for a Helm
+   * KDU's `<repo>/<chart>`: undefined when there is none, a string saying why when it is not a Helm repository.
+   */
+  async helmRepo(session: Session, name: string): Promise<HelmRepo | string | undefined> {
+    const scope = ProjectScope.of(session);
+    const repo = (await this.accounts.find({ where: { topic: 'k8srepos', name }, order: { created: 'ASC' } })).find((r) =>
+      scope.canRead(r),
+    );
+    if (!repo) return undefined;
+    if (repo.record.type !== 'helm-chart') return `k8srepos '${name}' is of type ${String(repo.record.type)}, not helm-chart`;
+    const secrets = repo.secrets ? this.vault.decrypt<{ password?: string }>(repo.secrets, repo.id) : {};
+    const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    return {
+      name,
+      url: String(repo.record.url),
+      ...(repo.record.oci === true ? { oci: true } : {}),
+      cacert: text(repo.record.cacert),
+      username: text(repo.record.user),
+      password: text(secrets.password),
+    };
+  }
+
+  /**
+   * A Helm KDU rendered into its objects by the adapter of the cluster that deploys it (its factory's `renderKdu`,
+   * e.g. `helm template`); what it refuses (no helm, a chart that does not render…) → 422 naming the KDU.
+   */
+  async renderKdu(id: string, desired: DesiredKdu, path: string): Promise<DesiredKdu> {
+    if (!desired.helm) return desired;
+    const account =
+      (await this.accounts.findOneBy({ id, topic: 'vim_accounts' })) ??
+      (await this.accounts.findOneBy({ id, topic: 'k8sclusters' }));
+    if (!account) throw DomainError.notFound('NS_INSTANCE.NO_KUBERNETES', `Kubernetes account ${id} not found`);
+    const secrets = account.secrets ? this.vault.decrypt<Record<string, unknown>>(account.secrets, account.id) : {};
+    const vimAccount = TOPICS[account.topic as 'vim_accounts' | 'k8sclusters'].vimAccount(account.id, account.record, secrets)!;
+    const factory = this.registry.factory(vimAccount.vimType);
+    const refuse = (message: string) => DomainError.invalidFields('NS_INSTANCE.KDU', [{ path, message }]);
+    if (!factory?.renderKdu) throw refuse(`${desired.helm.chartRef}: '${account.name}' cannot deploy Helm charts`);
+    try {
+      return await factory.renderKdu(factory.parseAccount(vimAccount), desired);
+    } catch (e) {
+      if (!VimError.isVimError(e)) throw e;
+      throw refuse(e.message);
+    }
   }
 
   /** The connected adapter of a VIM account the session can see (emulator tooling). */

@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { MULTIVDU } from '../utils/lcm';
 
 export interface Service {
   url: string;
@@ -112,3 +114,23 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const ms = (n: number): string => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+
+/** The corpus NSD without its fixed addresses (thousands of copies cannot share them), with 1 or 2 VNFs. */
+export function benchNsd(id: string, members: number): string {
+  const doc = parse(readFileSync(join(MULTIVDU, 'hackfest_multivdu_ns', 'hackfest_multivdu_nsd.yaml'), 'utf8'));
+  const nsd = doc.nsd.nsd[0];
+  nsd.id = id;
+  nsd.name = id;
+  // and on networks of its own (a shared provider /24 holds only ~250 addresses)
+  for (const vld of nsd['virtual-link-desc']) delete vld['vim-network-name'];
+  const profile = nsd.df[0]['vnf-profile'][0];
+  for (const vlc of profile['virtual-link-connectivity']) for (const cc of vlc['constituent-cpd-id']) delete cc['ip-address'];
+  nsd.df[0]['vnf-profile'] = Array.from({ length: members }, (_, i) => {
+    const p = structuredClone(profile);
+    p.id = String(i + 1);
+    for (const vlc of p['virtual-link-connectivity'])
+      for (const cc of vlc['constituent-cpd-id']) cc['constituent-base-element-id'] = String(i + 1);
+    return p;
+  });
+  return stringify(doc);
+}

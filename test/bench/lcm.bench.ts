@@ -9,9 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { parse, stringify } from 'yaml';
 import { folderEntries, makeTarGz } from '../utils/packages';
-import { Client, ms, percentile, startService } from './harness';
+import { benchNsd, Client, ms, percentile, startService } from './harness';
 
 const MULTIVDU = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-multivdu-gatici');
 const PG_ADMIN = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -19,26 +18,6 @@ const PG_ADMIN = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-/** The corpus NSD without its fixed addresses (thousands of copies cannot share them), with 1 or 2 VNFs. */
-function benchNsd(id: string, members: number): string {
-  const doc = parse(readFileSync(join(MULTIVDU, 'hackfest_multivdu_ns', 'hackfest_multivdu_nsd.yaml'), 'utf8'));
-  const nsd = doc.nsd.nsd[0];
-  nsd.id = id;
-  nsd.name = id;
-  // and on networks of its own (a shared provider /24 holds only ~250 addresses)
-  for (const vld of nsd['virtual-link-desc']) delete vld['vim-network-name'];
-  const profile = nsd.df[0]['vnf-profile'][0];
-  for (const vlc of profile['virtual-link-connectivity']) for (const cc of vlc['constituent-cpd-id']) delete cc['ip-address'];
-  nsd.df[0]['vnf-profile'] = Array.from({ length: members }, (_, i) => {
-    const p = structuredClone(profile);
-    p.id = String(i + 1);
-    for (const vlc of p['virtual-link-connectivity'])
-      for (const cc of vlc['constituent-cpd-id']) cc['constituent-base-element-id'] = String(i + 1);
-    return p;
-  });
-  return stringify(doc);
 }
 
 /** How often a latency run asks whether its operation is done: often enough to see it, rarely enough not to load the service. */

@@ -105,14 +105,14 @@ describe('SOL004 CSAR packages', () => {
       /ETSI-Entry-Manifest 'manifest.mf1' is not in the package/,
     ],
     [
-      'a SOL001 (TOSCA) descriptor',
+      'a SOL001 (TOSCA) descriptor without any VDU',
       csar({
         vnfd: 'tosca_definitions_version: tosca_simple_yaml_1_2\n',
         mf: manifest(
           `Source: Definitions/vnfd.yaml\nAlgorithm: SHA-256\nHash: ${sha('sha256', 'tosca_definitions_version: tosca_simple_yaml_1_2\n')}\n`,
         ),
       }),
-      /SOL001 \(TOSCA\) descriptor: SOL001 is not supported yet/,
+      /invalid SOL001 VNFD: .*no flavour defines a Vdu.Compute/,
     ],
     ['path traversal', csar({ extra: [{ name: 'ZZ/ZZ/evil.sh', content: 'x' }] }), /leaves the package|invalid relative path/],
     ['a symbolic link', csar({ extra: [{ name: 'Scripts/link', content: '/etc/passwd', mode: 0o120777 }] }), /symbolic link/],
@@ -128,7 +128,14 @@ describe('SOL004 CSAR packages', () => {
 
   it("refuses every one of Tacker's deliberately broken layouts with a 4xx naming a defect", async () => {
     const base = join(CORPUS, 'tacker-samples', 'samples', 'tests', 'etc', 'samples', 'etsi', 'nfv');
-    const broken = readdirSync(base).filter((d) => /csar|false|missing|no_meta/.test(d) && statSync(join(base, d)).isDirectory());
+    // user_data_sample_virtual_storage_missing is a valid VNFD (Tacker onboards it too): its defect is in the
+    // user-data script that the corpus copy left out, so it onboards (see sol001.e2e-spec.ts)
+    const broken = readdirSync(base).filter(
+      (d) =>
+        /csar|false|missing|no_meta/.test(d) &&
+        d !== 'user_data_sample_virtual_storage_missing' &&
+        statSync(join(base, d)).isDirectory(),
+    );
     expect(broken.length).toBeGreaterThanOrEqual(8);
     for (const dir of broken) {
       const res = await upload(zipFolderEntries(join(base, dir)));

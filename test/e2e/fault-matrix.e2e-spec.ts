@@ -28,6 +28,11 @@ const FAULTS: Record<string, { spec: Obj; reason: RegExp; certain: boolean }> = 
   quota: { spec: { failCalls: range(1, 60), errorCode: 'VIM.QUOTA_EXCEEDED' }, reason: /VIM\.QUOTA_EXCEEDED/, certain: true },
 };
 const CALLS = ['apply', 'observe', 'exec', 'remove'] as const;
+/**
+ * A script's exec is bounded by its primitive's `timeout-seconds` (the web server's: 30 s) plus the call timeout, and
+ * is never retried once it may have run: a hung exec costs that bound, once per NS of the cell.
+ */
+const EXEC_HANG_MS = 31_000;
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -125,38 +130,42 @@ describe('fault matrix on the emulator: VIM call type × fault kind', () => {
 
   for (const call of CALLS) {
     for (const [kind, fault] of Object.entries(FAULTS)) {
-      it(`${call} × ${kind}`, async () => {
-        tally.cells++;
-        const name = `${call}-${kind}`;
-        if (call === 'remove') {
-          const ns = await instantiate(name);
-          expect((await settled(ns.opId)).operationState).toBe('COMPLETED');
+      it(
+        `${call} × ${kind}`,
+        async () => {
+          tally.cells++;
+          const name = `${call}-${kind}`;
+          if (call === 'remove') {
+            const ns = await instantiate(name);
+            expect((await settled(ns.opId)).operationState).toBe('COMPLETED');
+            await faults({ ...fault.spec, operations: [call] });
+            const opId = await terminate(ns.id);
+            await resolve(opId, fault, 'retry');
+            expect(owned(await inventory(), ns.id)).toEqual([]);
+            await remove(ns.id);
+            return;
+          }
+          // under the fault: one NS resolved by retry, one by rollback
           await faults({ ...fault.spec, operations: [call] });
-          const opId = await terminate(ns.id);
-          await resolve(opId, fault, 'retry');
-          expect(owned(await inventory(), ns.id)).toEqual([]);
-          await remove(ns.id);
-          return;
-        }
-        // under the fault: one NS resolved by retry, one by rollback
-        await faults({ ...fault.spec, operations: [call] });
-        const retried = await instantiate(`${name}-r`);
-        await resolve(retried.opId, fault, 'retry');
-        const inv = await inventory();
-        expect(owned(inv, retried.id).length).toBeGreaterThan(0);
+          const retried = await instantiate(`${name}-r`);
+          await resolve(retried.opId, fault, 'retry');
+          const inv = await inventory();
+          expect(owned(inv, retried.id).length).toBeGreaterThan(0);
 
-        await faults({ ...fault.spec, operations: [call] });
-        const rolled = await instantiate(`${name}-b`);
-        const op = await resolve(rolled.opId, fault, 'rollback');
-        if (op.operationState === 'ROLLED_BACK') expect(owned(await inventory(), rolled.id)).toEqual([]);
+          await faults({ ...fault.spec, operations: [call] });
+          const rolled = await instantiate(`${name}-b`);
+          const op = await resolve(rolled.opId, fault, 'rollback');
+          if (op.operationState === 'ROLLED_BACK') expect(owned(await inventory(), rolled.id)).toEqual([]);
 
-        for (const id of [retried.id, rolled.id]) {
-          const ns = (await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${id}`), admin).expect(200)).body;
-          if (ns.nsState !== 'NOT_INSTANTIATED') expect((await settled(await terminate(id))).operationState).toBe('COMPLETED');
-          expect(owned(await inventory(), id)).toEqual([]);
-          await remove(id);
-        }
-      });
+          for (const id of [retried.id, rolled.id]) {
+            const ns = (await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${id}`), admin).expect(200)).body;
+            if (ns.nsState !== 'NOT_INSTANTIATED') expect((await settled(await terminate(id))).operationState).toBe('COMPLETED');
+            expect(owned(await inventory(), id)).toEqual([]);
+            await remove(id);
+          }
+        },
+        EXEC_HANG_MS * 2 + 60_000,
+      );
     }
   }
 

@@ -24,11 +24,13 @@ const B_NAMES = [
   'cluster-of-b',
   'pdu-of-b',
   'slice-of-b',
+  'nsi-of-b',
   'role-of-b',
   'user-of-b',
 ];
 
 describe('project isolation matrix', () => {
+  jest.setTimeout(180_000); // the fixtures (B's NS and slice) are long to set up on a busy machine
   let t: TestApp;
   let admin: string;
   const b: Record<string, string> = {};
@@ -144,6 +146,15 @@ describe('project isolation matrix', () => {
     b.op = ns.nslcmop_id;
     expect((await settledOp(t, bt, b.op)).operationState).toBe('COMPLETED');
     b.vnf = (await asJson(t.http.get(`/osm/nslcm/v1/vnf_instances?nsr-id-ref=${b.ns}`), bt).expect(200)).body[0]._id;
+    // a running slice of B (its NST's one subnet is the webserver NS) and its instantiate operation
+    const nsi = await post(
+      '/osm/nsilcm/v1/netslice_instances_content',
+      { nsiName: 'nsi-of-b', nstId: b.nst, vimAccountId: b.vim },
+      bt,
+    );
+    b.nsi = nsi.id;
+    b.nsiop = nsi.nsilcmop_id;
+    expect((await settledSliceOp(bt, b.nsiop)).operationState).toBe('COMPLETED');
     const inventory = (await asJson(t.http.get(`/mano/v1/emulator/${b.vim}/inventory`), bt).expect(200)).body;
     b.compute = inventory.computes[0].name;
     for (const [k, v] of Object.entries(b)) expect([k, v]).toEqual([k, expect.any(String)]);
@@ -190,6 +201,8 @@ describe('project isolation matrix', () => {
       [/^\/osm\/nslcm\/v1\/ns_instances/, b.ns],
       [/^\/osm\/nslcm\/v1\/ns_lcm_op_occs\//, b.op],
       [/^\/osm\/nslcm\/v1\/(vnf_instances|vnfrs)\//, b.vnf],
+      [/^\/osm\/nsilcm\/v1\/netslice_instances(_content)?\//, b.nsi],
+      [/^\/osm\/nsilcm\/v1\/nsi_lcm_op_occs\//, b.nsiop],
     ];
     const id = rules.find(([re]) => re.test(path))?.[1];
     if (!id) throw new Error(`no record of B for route ${path}: add it to the isolation matrix`);
@@ -204,8 +217,19 @@ describe('project isolation matrix', () => {
   /** A body that passes validation where validation comes before the lookup. */
   function bodyFor(path: string): object {
     if (path.endsWith('/cancel')) return { cancelMode: 'GRACEFUL' };
+    if (/netslice_instances(_content)?(\/:id\/instantiate)?$/.test(path))
+      return { nsiName: 'x', nstId: b.nst, vimAccountId: b.vim };
     if (/ns_instances(_content)?$|\/instantiate$/.test(path)) return { nsName: 'x', nsdId: b.nsd, vimAccountId: b.vim };
     return {};
+  }
+
+  async function settledSliceOp(token: string, id: string): Promise<Record<string, string>> {
+    for (let i = 0; i < 600; i++) {
+      const op = (await asJson(t.http.get(`/osm/nsilcm/v1/nsi_lcm_op_occs/${id}`), token).expect(200)).body;
+      if (op.operationState !== 'PROCESSING' && op.operationState !== 'ROLLING_BACK') return op;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`slice operation ${id} did not settle`);
   }
 
   const call = (method: string, url: string, token: string | undefined, body: object) => {
@@ -322,6 +346,8 @@ describe('project isolation matrix', () => {
       `/osm/admin/v1/k8sclusters/${b.cluster}`,
       `/osm/nslcm/v1/ns_instances/${b.ns}`,
       `/osm/nslcm/v1/ns_lcm_op_occs/${b.op}`,
+      `/osm/nsilcm/v1/netslice_instances/${b.nsi}`,
+      `/osm/nsilcm/v1/nsi_lcm_op_occs/${b.nsiop}`,
     ]) {
       const res = await asJson(t.http.get(path), bt).expect(200);
       expect([path, res.body._admin.projects_read]).toEqual([path, [b.project]]);
@@ -329,5 +355,7 @@ describe('project isolation matrix', () => {
     }
     const ns = await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${b.ns}`), bt).expect(200);
     expect(ns.body.nsState).toBe('READY');
+    const nsi = await asJson(t.http.get(`/osm/nsilcm/v1/netslice_instances/${b.nsi}`), bt).expect(200);
+    expect(nsi.body._admin.nsiState).toBe('INSTANTIATED');
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SliceRunner } from '../../src/lcm/slice-executor';
+import { AccountOperations } from '../../src/vims/account-operations';
 import { OperationRunner } from '../../src/lcm/operation-runner';
 import { DESCRIPTORS, emulatorId, onboardFolder } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
@@ -200,6 +201,75 @@ describe('network slice instances (nsilcm)', () => {
     expect((await post({ ...base, 'netslice-subnet': [{ id: 'middle', bogus: 1 }] }).expect(422)).body.detail).toContain('bogus');
     expect(((await get('/osm/nsilcm/v1/netslice_instances')) as Obj[]).filter((n) => n.name === 'bad')).toEqual([]);
     expect((await nsNames()).filter((n) => n.startsWith('bad.'))).toEqual([]);
+  });
+
+  it('answers a slice action as OSM Release 8 does: 400 BAD_REQUEST, nothing started', async () => {
+    const s = await create('acted');
+    expect((await sliceOp(s.nsilcmop_id)).operationState).toBe('COMPLETED');
+    const opsBefore = ((await get('/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[]).length;
+    const res = await asJson(t.http.post(`/osm/nsilcm/v1/netslice_instances/${s.id}/action`), admin)
+      .send({ primitive: 'touch', primitive_params: {} })
+      .expect(400);
+    expect(res.body).toMatchObject({ code: 'BAD_REQUEST', status: 400 });
+    expect(res.body.detail).toMatch(/^'action'/);
+    // as OSM, before looking at the NSI: the same answer for one that does not exist
+    await asJson(t.http.post('/osm/nsilcm/v1/netslice_instances/00000000-0000-4000-8000-000000000000/action'), admin)
+      .send({})
+      .expect(400);
+    expect(((await get('/osm/nsilcm/v1/nsi_lcm_op_occs')) as Obj[]).length).toBe(opsBefore);
+    const del = await asJson(t.http.delete(`/osm/nsilcm/v1/netslice_instances_content/${s.id}`), admin).expect(202);
+    await sliceOp(del.body._id).catch(() => undefined);
+    expect(await nsNames()).toEqual([]);
+  });
+
+  it('puts subnets on the VIM each names, recording a slice VLD spanning VIMs with one network per VIM', async () => {
+    const edge = (
+      await asJson(t.http.post('/osm/admin/v1/vim_accounts'), admin)
+        .send({
+          name: 'edge-site',
+          vim_type: 'emulator',
+          vim_url: 'emulator://edge-site',
+          vim_user: 'u',
+          vim_password: 'p',
+          vim_tenant_name: 't',
+          config: { pops: [{ name: 'far-edge', vcpu: 16, memory: 32 }] },
+        })
+        .expect(202)
+    ).body.id as string;
+    await t.app.get(AccountOperations).idle();
+    const s = await create('two-vims', { 'netslice-subnet': [{ id: 'edge-a', vimAccountId: edge }] });
+    expect((await sliceOp(s.nsilcmop_id)).operationState).toBe('COMPLETED');
+    const nsi = await get(`/osm/nsilcm/v1/netslice_instances/${s.id}`);
+    const nss = (await get('/osm/nslcm/v1/ns_instances_content')) as Obj[];
+    const ns = (id: string) => nss.find((n) => n.name === `two-vims.${id}`)!;
+    expect(ns('edge-a').datacenter).toBe(edge);
+    expect(ns('edge-b').datacenter).toBe(vim);
+    expect(ns('middle').datacenter).toBe(vim);
+    // the edge subnet's VMs run in the edge VIM's own PoP, the others on the default emulator
+    const edgeInv = await get(`/mano/v1/emulator/${edge}/inventory`);
+    const edgeVnfrs = (await get(`/osm/nslcm/v1/vnfrs?nsr-id-ref=${ns('edge-a')._id}`)) as Obj[];
+    const edgeVdus = edgeVnfrs.flatMap((v) => v.vdur.map((d: Obj) => d.name as string)).sort();
+    expect(edgeVnfrs.every((v) => v['vim-account-id'] === edge)).toBe(true);
+    expect(edgeInv.computes.map((c: Obj) => c.name).sort()).toEqual(edgeVdus);
+    expect(edgeInv.computes.every((c: Obj) => c.pop === 'far-edge')).toBe(true);
+    const mainNames = (await inventory()).computes.map((c: Obj) => c.name as string);
+    expect(edgeVdus.some((n) => mainNames.includes(n))).toBe(false);
+    // slice-mgmt and slice-data-a touch edge-a (edge VIM) and the middle (default VIM): one network on each
+    const vlds = nsi._admin['netslice-vld'] as Obj[];
+    const vimsOf = (id: string) => (vlds.find((v) => v.id === id)!['vim-networks'] as Obj[]).map((n) => n.vimAccountId).sort();
+    expect(vimsOf('slice-mgmt')).toEqual([edge, vim].sort());
+    expect(vimsOf('slice-data-a')).toEqual([edge, vim].sort());
+    expect(vimsOf('slice-data-b')).toEqual([vim]);
+    for (const v of vlds)
+      for (const n of v['vim-networks'] as Obj[]) {
+        const inv = n.vimAccountId === edge ? edgeInv : await inventory();
+        expect(inv.networks.map((x: Obj) => x.name)).toContain(n['vim-network-name']);
+      }
+    const del = await asJson(t.http.delete(`/osm/nsilcm/v1/netslice_instances_content/${s.id}`), admin).expect(202);
+    await sliceOp(del.body._id).catch(() => undefined);
+    expect(await nsNames()).toEqual([]);
+    const after = await get(`/mano/v1/emulator/${edge}/inventory`);
+    expect([after.computes, after.networks]).toEqual([[], []]);
   });
 
   it('accepts what osm nsi-create --config sends (netslice-subnet, netslice-vld, additionalParamsForSubnet)', async () => {

@@ -1,3 +1,5 @@
+// loaded with the file, not inside the test that first checks a Kubernetes VIM (see vim-adapters/kubernetes/test/fake-apiserver.ts)
+import '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { AccountsService } from '../../src/vims/accounts.service';

@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fakeApiServer } from '../../vim-adapters/kubernetes/test/fake-apiserver';
 import { fakeOpenstack } from '../../vim-adapters/openstack/test/fake-openstack';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
@@ -104,5 +105,48 @@ describe('VIM URLs (SSRF)', () => {
     expect((await status(ok.body.id)).operationalState).toBe('ENABLED');
     expect(hits).toEqual(['GET /compute/']);
     await register(openstack('catalog-bad', `${k.url}/v3`, { allow_catalog_hosts: [{ a: 1 }] })).expect(422);
+  });
+
+  it('checks a Kubernetes cluster server too: 422 naming the kubeconfig field; ERROR without a request when its name resolves to a denied address', async () => {
+    const api = await fakeApiServer();
+    closers.push(() => api.close());
+    type Kubeconfig = { clusters: { cluster: { server: string } }[] };
+    const kubernetes = (name: string, server: string) => {
+      const kubeconfig = structuredClone(api.kubeconfig) as Kubeconfig;
+      kubeconfig.clusters[0].cluster.server = server;
+      return {
+        name,
+        vim_type: 'kubernetes',
+        vim_url: api.url,
+        vim_user: 'k8s',
+        vim_password: 'x',
+        vim_tenant_name: 'k8s',
+        config: { kubeconfig },
+      };
+    };
+    const res = await register(kubernetes('k8s-metadata', 'http://169.254.169.254')).expect(422);
+    expect(res.body).toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(
+        /config\.kubeconfig\.clusters\[0\]\.cluster\.server: 169\.254\.169\.254 is denied by MANO_VIM_URL_DENY \(169\.254\.0\.0\/16\)/,
+      ),
+    });
+    expect(JSON.stringify(res.body.errors)).toContain('config.kubeconfig.clusters[0].cluster.server');
+
+    const saved = process.env.MANO_VIM_URL_DENY;
+    process.env.MANO_VIM_URL_DENY = 'default,127.0.0.0/8,::1';
+    try {
+      const server = api.url.replace('127.0.0.1', 'localhost');
+      const created = await register(kubernetes('k8s-rebound', server)).expect(202);
+      const admin_ = await status(created.body.id);
+      expect(admin_.operationalState).toBe('ERROR');
+      expect(admin_['detailed-status']).toMatch(
+        /^Kubernetes API at https:\/\/localhost:\d+: refused to connect: localhost \((127\.0\.0\.1|::1)\) is denied by MANO_VIM_URL_DENY \((127\.0\.0\.0\/8|::1)\)$/,
+      );
+      expect(api.requests).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.MANO_VIM_URL_DENY;
+      else process.env.MANO_VIM_URL_DENY = saved;
+    }
   });
 });

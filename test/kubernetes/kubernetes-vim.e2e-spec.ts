@@ -277,7 +277,7 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
       expect(ours()).toEqual([]);
     });
 
-    it('refuses Helm-chart KDUs at instantiate (no helm here), naming the KDU', async () => {
+    it('onboards a Helm KNF, and refuses it at instantiate without helm on PATH, naming the KDU and how to install helm', async () => {
       const { readFileSync } = await import('node:fs');
       const corpus = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-indiv-duchuyset');
       await asJson(t.http.post('/osm/vnfpkgm/v1/vnf_packages_content'), admin)
@@ -288,12 +288,30 @@ describe('Kubernetes VIM through the NBI (in-process API server)', () => {
         .set('Content-Type', 'text/plain')
         .send(readFileSync(join(corpus, 'openldap_ns', 'openldap_nsd.yaml')))
         .expect(201);
-      const refused = await call('post', '/osm/nslcm/v1/ns_instances_content', {
-        nsName: 'ldap',
-        nsdId: nsd.body.id,
-        vimAccountId: vim,
-      }).expect(422);
-      expect(refused.body.detail).toContain("vnfd openldap_knf kdu 'ldap' is a Helm chart: not supported here");
+      const instantiate = () =>
+        call('post', '/osm/nslcm/v1/ns_instances_content', { nsName: 'ldap', nsdId: nsd.body.id, vimAccountId: vim });
+      const noRepo = await instantiate().expect(422);
+      expect(noRepo.body.detail).toContain(
+        "vnfd openldap_knf kdu 'ldap': helm-chart stable/openldap: there is no Helm repository 'stable' (register it: osm repo-add",
+      );
+      await call('post', '/osm/admin/v1/k8srepos', {
+        name: 'stable',
+        type: 'helm-chart',
+        url: 'http://127.0.0.1:9/charts',
+      }).expect(202);
+      const saved = process.env.PATH;
+      process.env.PATH = '/nonexistent';
+      try {
+        const refused = await instantiate().expect(422);
+        expect(refused.body.detail).toContain(
+          'KDU ldap (helm-chart stable/openldap) needs the Helm 3 CLI, and there is no helm on PATH here',
+        );
+        expect(refused.body.detail).toContain('https://helm.sh/docs/intro/install/');
+      } finally {
+        process.env.PATH = saved;
+      }
+      const left = (await call('get', '/osm/nslcm/v1/ns_instances').expect(200)).body as Obj[];
+      expect(left.filter((n) => n.name === 'ldap')).toEqual([]);
     });
   });
 

@@ -126,6 +126,13 @@ type Obj = Record<string, unknown>;
         ['v1', 'ConfigMap'],
         ['networking.k8s.io/v1', 'NetworkPolicy'],
         ['networking.k8s.io/v1', 'Ingress'],
+        ['apps/v1', 'StatefulSet'],
+        ['v1', 'PersistentVolumeClaim'],
+        ['v1', 'Secret'],
+        ['v1', 'ServiceAccount'],
+        ['rbac.authorization.k8s.io/v1', 'Role'],
+        ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+        ['autoscaling/v2', 'HorizontalPodAutoscaler'],
       ];
       const found: string[] = [];
       for (const [apiVersion, kind] of kinds) {
@@ -201,5 +208,43 @@ type Obj = Record<string, unknown>;
       if (selected !== undefined) expect(zones.has(selected)).toBe(true);
       await terminate(nsId);
     });
+
+    // the SME applications (README "SME applications"): real images, day-1 in their pods; the grader grades in an
+    // evaluation pod it creates through the API. Without exec only the one with no day-1 (object detection) runs.
+    const sme: [string, string, string[]][] = [
+      ['registry', 'registry_ns', ['StatefulSet', 'PersistentVolumeClaim', 'Ingress']],
+      ['object detection', 'object_detection_ns', ['Deployment', 'HorizontalPodAutoscaler']],
+      ['code grader', 'code_grader_ns', ['Role', 'RoleBinding', 'ServiceAccount']],
+      ['crypto service', 'crypto_service_ns', ['StatefulSet', 'Secret', 'HorizontalPodAutoscaler']],
+    ];
+    for (const [what, nsd, kinds] of sme)
+      (withExec || nsd === 'object_detection_ns' ? it : it.skip)(
+        `deploys the ${what} package with no parameters, its day-1 in the pod, and removes it`,
+        async () => {
+          const folder = nsd.replace(/_ns$/, '');
+          await onboardFolder(t, admin, `${folder}_vnf`, 'vnf');
+          const { nsId, op } = await run(await onboardFolder(t, admin, `${folder}_ns`, 'ns'));
+          expect([op.operationState, op.errorMessage]).toEqual(['COMPLETED', null]);
+          const found = await objectsOf(nsId);
+          for (const kind of kinds) expect(found.some((o) => o.startsWith(`${kind} `))).toBe(true);
+          if (nsd === 'code_grader_ns') {
+            const res = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/action`), admin)
+              .send({
+                member_vnf_index: '1',
+                primitive: 'grade',
+                primitive_params: {
+                  language: 'c',
+                  source: '#include <stdio.h>\nint main(void){int n; scanf("%d",&n); printf("%d\\n", 2*n); return 0;}',
+                  tests: JSON.stringify([{ input: '21', output: '42' }]),
+                },
+              })
+              .expect(202);
+            const graded = await pollOp(t, admin, res.body.id, (o) => o.operationState !== 'PROCESSING', 180_000);
+            expect(graded.operationState).toBe('COMPLETED');
+            expect(String(graded.detailedStatus)).toContain('"summary": "passed"');
+          }
+          await terminate(nsId);
+        },
+      );
   });
 });

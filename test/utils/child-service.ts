@@ -58,7 +58,8 @@ export class ChildService {
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
-    const until = Date.now() + 60_000;
+    // generous: ts-node compiles the whole service at start, slow on a machine shared with other jobs
+    const until = Date.now() + 180_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}):\n${this.output}`);
       if ((await fetch(`http://127.0.0.1:${this.port}/readyz`).catch(() => undefined))?.ok) return;

@@ -7,10 +7,15 @@ if [ -d /data/0 ]; then
   backups=/data/0/backups
   as_pg() { su postgres -s /bin/sh -c "$1"; }
   user="${POSTGRES_USER:-crypto}" db="${POSTGRES_DB:-crypto}"
-else
+elif [ -d /srv/postgres ]; then
   backups=/srv/postgres/backups
   as_pg() { sudo -u postgres sh -c "$1"; }
   user=crypto db=crypto
+else
+  # neither: a test API server running the script locally, the database named by libpq's PG* variables
+  backups="$PWD/crypto-backups"
+  as_pg() { sh -c "$1"; }
+  user="${POSTGRES_USER:-crypto}" db="${POSTGRES_DB:-crypto}"
 fi
 mkdir -p "$backups"
 chown postgres "$backups" 2>/dev/null || true

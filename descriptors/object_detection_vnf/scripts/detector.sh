@@ -26,18 +26,27 @@ case "${1:-}" in
     ;;
   set-model)
     # loaded (downloaded once) before it is switched to, so a bad model never reaches the service
+    python3 -c 'import ultralytics' 2>/dev/null ||
+      { echo "set-model needs the ultralytics package of the detection service (its image or VM); python3 here has none" >&2; exit 3; }
     (cd "$state" && python3 -c 'import sys; from ultralytics import YOLO; YOLO(sys.argv[1])' "$PARAM_MODEL") >/dev/null
     set_key model "\"$PARAM_MODEL\""
     ;;
   detect)
     python3 - "$PARAM_URL" "${PARAM_TOP:-5}" <<'PY'
-import collections, json, sys, urllib.request
+import collections, json, os, sys, urllib.request
 url, top = sys.argv[1], int(sys.argv[2])
 if not url.startswith(("http://", "https://")):
     sys.exit("url must be http(s)")
-image = urllib.request.urlopen(url, timeout=60).read(20 << 20)
-req = urllib.request.Request("http://127.0.0.1:8080/detect", data=image, headers={"Content-Type": "application/octet-stream"})
-result = json.load(urllib.request.urlopen(req, timeout=120))
+try:
+    image = urllib.request.urlopen(url, timeout=60).read(20 << 20)
+except Exception as e:
+    sys.exit("cannot fetch the image %s: %s" % (url, e))
+service = "http://127.0.0.1:%s/detect" % os.environ.get("DETECTOR_PORT", "8080")
+req = urllib.request.Request(service, data=image, headers={"Content-Type": "application/octet-stream"})
+try:
+    result = json.load(urllib.request.urlopen(req, timeout=120))
+except Exception as e:
+    sys.exit("the detection service at %s did not answer: %s" % (service, e))
 best = collections.OrderedDict()
 for b in sorted(result["boxes"], key=lambda b: -b["probability"]):
     best.setdefault(b["class"], b["probability"])

@@ -11,7 +11,10 @@ import { ArchiveFiles } from './archive';
  */
 export interface Csar {
   entryDefinitions: string;
-  manifest: string;
+  /** Absent only for a TOSCA.meta without ETSI-Entry-Manifest (Tacker's own layout), when that is allowed. */
+  manifest?: string;
+  /** ETSI-Entry-Certificate (or `<name>.cert` next to a root YAML): the signer's certificate, when shipped. */
+  certificate?: string;
 }
 
 const ALGORITHMS: Record<string, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -38,7 +41,7 @@ function keyValues(text: string): Map<string, string> {
   return out;
 }
 
-export function locateCsar(archive: ArchiveFiles): Csar {
+export function locateCsar(archive: ArchiveFiles, requireManifest = true): Csar {
   const meta = archive.files.get('TOSCA-Metadata/TOSCA.meta');
   if (meta) {
     const kv = keyValues(meta.toString('utf8'));
@@ -48,8 +51,13 @@ export function locateCsar(archive: ArchiveFiles): Csar {
     if (!entry) problems.push({ path: 'TOSCA-Metadata/TOSCA.meta', message: 'Entry-Definitions is missing' });
     else if (!archive.files.has(entry))
       problems.push({ path: 'TOSCA-Metadata/TOSCA.meta', message: `Entry-Definitions '${entry}' is not in the package` });
-    if (!manifest) problems.push({ path: 'TOSCA-Metadata/TOSCA.meta', message: 'ETSI-Entry-Manifest is missing' });
-    else if (!archive.files.has(manifest))
+    if (!manifest) {
+      if (requireManifest)
+        problems.push({
+          path: 'TOSCA-Metadata/TOSCA.meta',
+          message: 'ETSI-Entry-Manifest is missing (required: MANO_CSAR_REQUIRE_MANIFEST=true)',
+        });
+    } else if (!archive.files.has(manifest))
       problems.push({ path: 'TOSCA-Metadata/TOSCA.meta', message: `ETSI-Entry-Manifest '${manifest}' is not in the package` });
     for (const key of ['ETSI-Entry-Change-Log', 'ETSI-Entry-Licenses', 'ETSI-Entry-Certificate']) {
       const v = kv.get(key);
@@ -57,8 +65,14 @@ export function locateCsar(archive: ArchiveFiles): Csar {
         problems.push({ path: 'TOSCA-Metadata/TOSCA.meta', message: `${key} '${v}' is not in the package` });
       }
     }
+    problems.push(...metaFileBlocks(archive, meta.toString('utf8')));
     if (problems.length) throw refuse(problems);
-    return { entryDefinitions: entry!, manifest: manifest! };
+    const certificate = kv.get('ETSI-Entry-Certificate');
+    return {
+      entryDefinitions: entry!,
+      manifest,
+      certificate: certificate && archive.files.has(certificate) ? certificate : undefined,
+    };
   }
   // no TOSCA-Metadata: one YAML at the root, and a manifest of the same base name
   const roots = [...archive.files.keys()].filter((f) => !f.includes('/') && /\.ya?ml$/i.test(f));
@@ -73,11 +87,41 @@ export function locateCsar(archive: ArchiveFiles): Csar {
   const manifest = roots[0].replace(/\.ya?ml$/i, '.mf');
   if (!archive.files.has(manifest))
     throw refuse([{ path: 'package', message: `manifest '${manifest}' (named after '${roots[0]}') is not in the package` }]);
-  return { entryDefinitions: roots[0], manifest };
+  const certificate = roots[0].replace(/\.ya?ml$/i, '.cert');
+  return { entryDefinitions: roots[0], manifest, certificate: archive.files.has(certificate) ? certificate : undefined };
+}
+
+/** TOSCA-Meta 1.0 per-file blocks (`Name`, `Content-Type`, `Algorithm`, `Hash`), as Tacker checks them. */
+function metaFileBlocks(archive: ArchiveFiles, text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const at = 'TOSCA-Metadata/TOSCA.meta';
+  for (const block of text.split(/\r?\n\s*\r?\n/).slice(1)) {
+    const kv = keyValues(block);
+    const name = kv.get('Name');
+    if (name === undefined) continue;
+    if (/^[a-z]+:\/\//i.test(name)) continue; // external artifacts cannot be checked here
+    const file = archive.files.get(posix.normalize(name));
+    if (!file) {
+      problems.push({ path: at, message: `Name '${name}' is not in the package` });
+      continue;
+    }
+    const algorithm = kv.get('Algorithm');
+    const hash = kv.get('Hash');
+    if (!algorithm) problems.push({ path: at, message: `Name '${name}': the Algorithm key is missing or empty` });
+    else if (!ALGORITHMS[algorithm.toUpperCase()])
+      problems.push({ path: at, message: `Name '${name}': unknown algorithm '${algorithm}' (SHA-256, SHA-384 or SHA-512)` });
+    if (!hash) problems.push({ path: at, message: `Name '${name}': the Hash key is missing or empty` });
+    else if (algorithm && ALGORITHMS[algorithm.toUpperCase()]) {
+      const actual = createHash(ALGORITHMS[algorithm.toUpperCase()]).update(file).digest('hex');
+      if (actual !== hash.toLowerCase()) problems.push({ path: at, message: `Name '${name}': ${algorithm} hash mismatch` });
+    }
+  }
+  return problems;
 }
 
 /** The manifest's metadata and every artifact's hash. Every problem is reported, each naming its file. */
 export function verifyManifest(archive: ArchiveFiles, csar: Csar, kind: DescriptorKind): void {
+  if (!csar.manifest) return;
   const text = archive.files
     .get(csar.manifest)!
     .toString('utf8')

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
 import { parseYaml, YamlRefused } from '../../common/yaml/safe-parse';
 import { DescriptorKind } from '../descriptor-model/validation';
-import { ArchiveLimits, readTarGz, readZip } from './archive';
-import { locateCsar, verifyManifest } from './csar';
+import { ArchiveFiles, ArchiveLimits, readTarGz, readZip } from './archive';
+import { translateSol001 } from '../tosca/translate';
+import { Csar, locateCsar, verifyManifest } from './csar';
+import { verifyDetachedCms } from './signature';
 
 /** What an upload turned out to be, before any validation of the descriptor itself. */
 export interface ReadPackage {
@@ -23,6 +25,17 @@ export interface ReadPackage {
   contentType: string;
   /** Accepted but worth telling (stale checksums.txt lines, links not followed): the record's `_admin.warnings`. */
   warnings: string[];
+  /** A SOL001 (TOSCA) VNFD translated to SOL006: stored and validated instead of `document`. */
+  translated?: Record<string, unknown>;
+  /** Notes for the record's `_admin` (`sol001`, `manifest`, `signature`). */
+  admin?: Record<string, unknown>;
+}
+
+/** SOL004 policy (MANO_CSAR_*): manifest and signature requirements, trust anchors. */
+export interface CsarPolicy {
+  requireManifest?: boolean;
+  requireSignature?: boolean;
+  trustDir?: string;
 }
 
 /** `strict` refuses a package whose OSM checksums.txt does not match; `warn` (OSM Release 8's behaviour) records it. */
@@ -54,10 +67,11 @@ export async function readUpload(
   kind: DescriptorKind,
   limits: ArchiveLimits,
   checksums: ChecksumPolicy = 'warn',
+  csarPolicy: CsarPolicy = {},
 ): Promise<ReadPackage> {
   const contentType = input.contentType || 'application/yaml';
   if (contentType === 'application/zip' || (input.bodyIsRaw && ZIP_MAGIC(input.raw))) {
-    return readCsar(input.raw, kind, limits);
+    return readCsar(input.raw, kind, limits, csarPolicy);
   }
   if (contentType === 'multipart/form-data') {
     throw new DomainError(
@@ -96,19 +110,56 @@ export async function readUpload(
   }
 }
 
-/** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor. */
-async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits): Promise<ReadPackage> {
+/** A SOL004 CSAR: integrity first (TOSCA.meta, manifest, hashes), then the entry descriptor (SOL006, or SOL001 translated). */
+async function readCsar(
+  raw: Buffer,
+  kind: DescriptorKind,
+  limits: ArchiveLimits,
+  policy: CsarPolicy,
+  outer?: Record<string, unknown>,
+): Promise<ReadPackage> {
   const archive = await readZip(raw, limits);
-  const csar = locateCsar(archive);
+  const wrapped = signedWrapper(archive);
+  if (wrapped && !outer) {
+    // SOL004 option 2: the whole CSAR signed; then the inner CSAR is read as any other (its manifest may be signed too)
+    const signature = await verifyDetachedCms({ ...wrapped, trustDir: policy.trustDir, option: 2 });
+    const inner = await readCsar(wrapped.content, kind, limits, policy, signature);
+    return { ...inner, raw, warnings: [...archive.warnings, ...inner.warnings] };
+  }
+  const csar = locateCsar(archive, policy.requireManifest === true);
   verifyManifest(archive, csar, kind);
+  const admin: Record<string, unknown> = {};
+  const manifestSignature = await signatureOfManifest(archive, csar, policy);
+  admin.signature = outer
+    ? { ...outer, ...(manifestSignature ? { 'manifest-signature': manifestSignature } : {}) }
+    : (manifestSignature ?? { status: 'unsigned' });
+  if (!outer && !manifestSignature && policy.requireSignature)
+    throw DomainError.unprocessable(
+      'PACKAGE.UNSIGNED',
+      'the CSAR is not signed (MANO_CSAR_REQUIRE_SIGNATURE=true): sign its manifest (CMS in the .mf or a .cms file) or the whole CSAR (SOL004 option 2)',
+      [{ path: csar.manifest ?? 'package', message: 'no CMS signature' }],
+    );
+  if (!csar.manifest)
+    admin.manifest =
+      'none: TOSCA.meta names no ETSI-Entry-Manifest, so no file hash was checked (MANO_CSAR_REQUIRE_MANIFEST=true refuses this)';
   const text = archive.files.get(csar.entryDefinitions)!.toString('utf8');
   const document = await parseDescriptorText(text, csar.entryDefinitions);
+  let translated: Record<string, unknown> | undefined;
   if (typeof document === 'object' && document !== null && 'tosca_definitions_version' in document) {
-    throw DomainError.unprocessable(
-      'PACKAGE.SOL001_UNSUPPORTED',
-      `${csar.entryDefinitions} is a SOL001 (TOSCA) descriptor: SOL001 is not supported yet; put a SOL006 (OSM) ${kind} in the CSAR`,
-      [{ path: csar.entryDefinitions, message: 'SOL001 (TOSCA) is not supported yet' }],
+    if (kind !== 'vnfd')
+      throw DomainError.unprocessable(
+        'PACKAGE.SOL001_UNSUPPORTED',
+        `${csar.entryDefinitions} is a SOL001 (TOSCA) descriptor: only SOL001 VNF packages are read; put a SOL006 (OSM) ${kind} in the CSAR`,
+        [{ path: csar.entryDefinitions, message: `SOL001 ${kind} is not supported` }],
+      );
+    const sol001 = await translateSol001(
+      archive.files,
+      csar.entryDefinitions,
+      document as Record<string, unknown>,
+      parseDescriptorText,
     );
+    translated = sol001.descriptor;
+    admin.sol001 = sol001.admin;
   }
   return {
     format: 'csar',
@@ -120,7 +171,61 @@ async function readCsar(raw: Buffer, kind: DescriptorKind, limits: ArchiveLimits
     raw,
     contentType: 'application/zip',
     warnings: archive.warnings,
+    translated,
+    admin,
   };
+}
+
+/** SOL004 option 2: a zip holding `<name>.csar`, its detached CMS (`.cms`) and usually the certificate (`.cert`). */
+function signedWrapper(
+  archive: ArchiveFiles,
+): { file: string; cms: Buffer; content: Buffer; certificate?: { file: string; data: Buffer } } | undefined {
+  if (archive.files.has('TOSCA-Metadata/TOSCA.meta')) return undefined;
+  const root = [...archive.files.keys()].filter((f) => !f.includes('/'));
+  const csars = root.filter((f) => /\.csar$/i.test(f));
+  if (csars.length !== 1) return undefined;
+  const base = csars[0].replace(/\.csar$/i, '');
+  const pick = (ext: RegExp, preferred: string) =>
+    archive.files.has(preferred)
+      ? preferred
+      : root.filter((f) => ext.test(f)).length === 1
+        ? root.find((f) => ext.test(f))
+        : undefined;
+  const cms = pick(/\.(cms|p7s)$/i, `${base}.cms`);
+  if (!cms)
+    throw DomainError.unprocessable(
+      'PACKAGE.SIGNATURE_INVALID',
+      `invalid package signature: ${csars[0]} is wrapped in a zip without its CMS signature (<name>.cms)`,
+      [{ path: csars[0], message: 'no .cms signature next to it' }],
+    );
+  const cert = pick(/\.(cert|crt|pem)$/i, `${base}.cert`);
+  return {
+    file: cms,
+    cms: archive.files.get(cms)!,
+    content: archive.files.get(csars[0])!,
+    certificate: cert ? { file: cert, data: archive.files.get(cert)! } : undefined,
+  };
+}
+
+/** SOL004 option 1: the manifest signed, its CMS at the end of the .mf or in a .cms file of the same name. */
+async function signatureOfManifest(
+  archive: ArchiveFiles,
+  csar: Csar,
+  policy: CsarPolicy,
+): Promise<Record<string, unknown> | undefined> {
+  if (!csar.manifest) return undefined;
+  const mf = archive.files.get(csar.manifest)!;
+  const marker = mf.indexOf('-----BEGIN CMS-----');
+  const cmsFile = csar.manifest.replace(/\.mf$/i, '.cms');
+  const certFile = csar.certificate ?? [csar.manifest.replace(/\.mf$/i, '.cert')].find((f) => archive.files.has(f));
+  const certificate = certFile ? { file: certFile, data: archive.files.get(certFile)! } : undefined;
+  const base = { certificate, trustDir: policy.trustDir, option: 1 as const };
+  // the signed content is the manifest up to the CMS block (or the whole manifest for a separate .cms)
+  if (marker >= 0)
+    return verifyDetachedCms({ ...base, file: csar.manifest, cms: mf.subarray(marker), content: mf.subarray(0, marker) });
+  if (archive.files.has(cmsFile))
+    return verifyDetachedCms({ ...base, file: cmsFile, cms: archive.files.get(cmsFile)!, content: mf });
+  return undefined;
 }
 
 async function readOsmPackage(

@@ -1,8 +1,6 @@
 import { configInvalid } from './errors';
+import { isObj } from './values';
 import { FAULT_OPERATIONS, FaultOperation, FaultSpec } from './vim-adapter';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function num(v: unknown, path: string, { min = 0, integer = false } = {}): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {

@@ -4,3 +4,4 @@ export * from './vim-adapter';
 export * from './faults';
 export * from './url-policy';
 export * from './remote-text';
+export * from './values';

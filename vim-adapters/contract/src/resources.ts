@@ -138,6 +138,33 @@ export interface DesiredVolume {
 export interface DesiredKdu {
   ref: ResourceRef<'kdu'>;
   objects: Record<string, unknown>[];
+  /**
+   * A KDU given as a Helm chart, before its factory's `renderKdu` turned it into `objects` (at instantiate, once):
+   * what is stored and applied is always the rendered objects, never this.
+   */
+  helm?: HelmKduSource;
+}
+
+/** Where a Helm KDU's chart comes from, and the values to render it with. */
+export interface HelmKduSource {
+  /** The descriptor's `helm-chart`, for messages and the VNF record. */
+  chartRef: string;
+  /** The release name (`.Release.Name`): the KDU's resource name. */
+  release: string;
+  values: Record<string, unknown>;
+  chart:
+    | { from: 'package'; files: Record<string, Buffer> }
+    | { from: 'repo'; repo: HelmRepo; name: string; version?: string }
+    | { from: 'oci'; ref: string; version?: string };
+}
+export interface HelmRepo {
+  name: string;
+  url: string;
+  /** An OCI registry (`osm repo-add --oci`): charts are `oci://<host/path>/<chart>`, pulled by helm. */
+  oci?: boolean;
+  cacert?: string;
+  username?: string;
+  password?: string;
 }
 
 export type DesiredResource = DesiredNetwork | DesiredCompute | DesiredVolume | DesiredKdu;

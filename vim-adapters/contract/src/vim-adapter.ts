@@ -1,5 +1,5 @@
 import type { VimErrorCode } from './errors';
-import type { DesiredResource, Observed, ResourceRef } from './resources';
+import type { DesiredKdu, DesiredResource, Observed, ResourceRef } from './resources';
 
 /** The contract version adapters declare; bumped on breaking changes. */
 export const CONTRACT_VERSION = 'vim-adapter/v1' as const;
@@ -74,6 +74,11 @@ export interface VimAdapterFactory<C = unknown> {
    * 422 before anything is created; `apply` still refuses the same on its own.
    */
   checkDesired?(config: C, desired: DesiredResource): { path: string; message: string }[];
+  /**
+   * Optional: a KDU given as a Helm chart (`desired.helm`) rendered into its objects, at instantiate (the result is
+   * what is checked, stored and applied; `helm` is dropped). Throws VimError('VIM.INVALID_REQUEST') → 422.
+   */
+  renderKdu?(config: C, desired: DesiredKdu, signal?: AbortSignal): Promise<DesiredKdu>;
   connect(config: C, ctx: AdapterContext): Promise<VimAdapter>;
 }
 

@@ -1,4 +1,4 @@
-import { configInvalid, FaultSpec, parseFaultSpec, VimAccount } from '../../contract/src';
+import { configInvalid, FaultSpec, isObj, Obj, parseFaultSpec, VimAccount } from '../../contract/src';
 import { parseCidr } from './ip';
 import { ExecLimits, parseExecLimits } from './isolation';
 
@@ -28,9 +28,6 @@ export interface EmulatorConfig {
   /** Addressing of provider networks (OSM vim-network-name) created on first use, by name. */
   providerNetworks: Map<string, string>;
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const BOOT_PROFILES: Record<string, { container: number; vm: number }> = {
   none: { container: 0, vm: 0 },

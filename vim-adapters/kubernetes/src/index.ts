@@ -1,20 +1,28 @@
-import { configInvalid, CONTRACT_VERSION, DesiredResource, DesiredKdu, VimAccount, VimAdapterFactory } from '../../contract/src';
+import {
+  configInvalid,
+  CONTRACT_VERSION,
+  DesiredKdu,
+  DesiredResource,
+  isObj,
+  remoteText,
+  str,
+  VimAccount,
+  VimAdapterFactory,
+} from '../../contract/src';
 import { checkKduObjects, parseKduPolicy } from './kdu-policy';
 import { parseKubeconfig } from './kubeconfig';
 import { KubernetesAdapter, KubernetesAdapterOptions } from './kubernetes.adapter';
-import { dnsLabel, KubernetesMapping } from './manifests';
+import { renderHelmKdu } from './helm/render';
+import { guardKubeConfig, mapUrlRefusals } from './url-guard';
+import { dnsLabel, KubernetesMapping, namespaceOf } from './manifests';
 
 export interface KubernetesConfig {
   kubeconfig: Record<string, unknown>;
   options: KubernetesAdapterOptions;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export { parseKubeconfig };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 function stringMap(v: unknown, path: string): Record<string, string> {
   if (v === undefined) return {};
   if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string')) throw configInvalid(path, 'must be a map of strings');
@@ -90,11 +98,15 @@ export const kubernetesFactory: VimAdapterFactory<KubernetesConfig> = {
           message: p.message,
         }))
       : [],
+  // a Helm KDU rendered by helm 3 into the objects applied as a manifest KDU's (src/helm/render.ts)
+  renderKdu: (config: KubernetesConfig, desired: DesiredKdu) =>
+    renderHelmKdu(desired, namespaceOf(desired.ref, config.options.mapping)),
   connect: async (config) => {
     // loaded on first use: the client is large (tens of MB), and many installations never use Kubernetes
     const k8s = await import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
+    const kc = guardKubeConfig(new k8s.KubeConfig());
     kc.loadFromString(JSON.stringify(config.kubeconfig));
-    return new KubernetesAdapter(kc, k8s, config.options);
+    const server = kc.getCurrentCluster()?.server ?? '(no server)';
+    return mapUrlRefusals(new KubernetesAdapter(kc, k8s, config.options), `Kubernetes API at ${remoteText(server)}`);
   },
 };

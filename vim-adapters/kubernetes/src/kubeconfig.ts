@@ -1,8 +1,5 @@
 import { parse } from 'yaml';
-import { configInvalid } from '../../contract/src';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { checkVimUrl, configInvalid, isObj, Obj } from '../../contract/src';
 
 /**
  * The kubeconfig fields accepted, by section; everything else is refused by name. An allow-list, because the client
@@ -66,16 +63,8 @@ export function parseKubeconfig(raw: unknown, path: string): Obj {
           throw configInvalid(field, BOOLEAN.has(key) ? 'must be a boolean' : 'must be a string');
         out[key] = value;
       }
-      if (inner === 'cluster') {
-        let url: URL | undefined;
-        try {
-          url = new URL(String(out.server ?? ''));
-        } catch {
-          url = undefined;
-        }
-        if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-          throw configInvalid(`${at}.cluster.server`, 'must be an http(s) URL');
-      }
+      // the VIM URL policy (scheme, literal and named hosts refused): every connection is checked again (url-guard.ts)
+      if (inner === 'cluster') checkVimUrl(String(out.server ?? ''), `${at}.cluster.server`);
       return { name: entry.name, [inner]: out };
     });
   };

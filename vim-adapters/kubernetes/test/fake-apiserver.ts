@@ -1,9 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+/*
+ * The adapter loads client-node on first use (`await import(...)` in connect). Under jest that is ~1000 ES modules
+ * babel-transformed (cached per checkout: 25 s alone, over a minute next to other suites when the cache is cold) and
+ * evaluated again in every test file's registry (5–10 s under load). Paid inside a test, it ran the first test that
+ * registered a cluster past its 30 s. Loaded here, with the suites that play a cluster, it is paid while the test
+ * file is collected, outside any test's time budget; the adapter's own import then finds it in the registry.
+ */
+import '@kubernetes/client-node';
 
 type Obj = Record<string, unknown>;
 type Meta = { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string };
@@ -49,6 +60,8 @@ export interface FakeApiServer {
   seed(obj: StoredObject): void;
   /** Every mutating request: `PATCH Deployment ns/name`, … */
   writes: string[];
+  /** Every request that reached the server (`GET /version`, exec upgrades too). */
+  requests: string[];
   /** The next `times` requests whose `METHOD path` matches answer `status` with a Status body. */
   fail(match: RegExp, status: number, message: string, times?: number): void;
   /**
@@ -57,6 +70,16 @@ export interface FakeApiServer {
    * API server alone).
    */
   podsBecomeReady: boolean;
+  /**
+   * Images a kubelet cannot pull (a registry answering "not found"): a placed pod of such an image stays Pending, its
+   * container waiting with reason ErrImagePull, as a kubelet reports it. Default: names containing `does-not-exist`.
+   */
+  imagePullFails: RegExp;
+  /**
+   * Environment of exec'd commands beyond the pod's first container's plain `env` values (which they get, as in a
+   * container): e.g. libpq's PG* variables naming a test database for a database VDU's scripts.
+   */
+  execEnv: Record<string, string>;
   /** Replaces the cluster's nodes (one zone-less node `fake-node-1`, 16 CPUs, 64 GiB, to begin with). */
   setNodes(nodes: FakeNode[]): void;
   close(): Promise<void>;
@@ -106,8 +129,41 @@ type PodSpec = Obj & {
       };
     };
   };
-  containers?: { resources?: { requests?: Record<string, string> } }[];
+  containers?: {
+    name?: string;
+    image?: string;
+    env?: { name: string; value?: string }[];
+    resources?: { requests?: Record<string, string> };
+  }[];
 };
+
+/** A placed pod whose images the kubelet cannot pull: Pending, the containers waiting (ErrImagePull), not Ready. */
+const pullFailure = (pod: PodSpec, unpullable: NonNullable<PodSpec['containers']>): Obj => ({
+  phase: 'Pending',
+  conditions: [
+    { type: 'PodScheduled', status: 'True' },
+    {
+      type: 'Ready',
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: `containers with unready status: [${(pod.containers ?? []).map((c) => c.name).join(' ')}]`,
+    },
+  ],
+  containerStatuses: (pod.containers ?? []).map((c) => ({
+    name: c.name,
+    image: c.image,
+    ready: false,
+    restartCount: 0,
+    state: unpullable.includes(c)
+      ? {
+          waiting: {
+            reason: 'ErrImagePull',
+            message: `rpc error: code = NotFound desc = failed to pull and unpack image "${c.image}": not found`,
+          },
+        }
+      : { waiting: { reason: 'ContainerCreating' } },
+  })),
+});
 
 /** CPU in cores, memory in bytes. */
 function amount(q: string | undefined): number {
@@ -146,6 +202,8 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
 export async function fakeApiServer(): Promise<FakeApiServer> {
   const store = new Map<string, StoredObject>();
   const writes: string[] = [];
+  const podLogs = new Map<string, string>();
+  const requests: string[] = [];
   const failures: { match: RegExp; status: number; message: string; times: number }[] = [];
   const token = `tok-${randomUUID()}`;
   const key = (kind: string, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
@@ -157,8 +215,11 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     objects: () => [...store.values()],
     seed: (obj) => store.set(key(obj.kind, obj.metadata.namespace, obj.metadata.name), obj),
     writes,
+    requests,
     fail: (match, code, message, times = 1) => failures.push({ match, status: code, message, times }),
     podsBecomeReady: process.env.FAKE_K8S_PODS_READY !== '0',
+    imagePullFails: /does-not-exist/,
+    execEnv: {},
     setNodes: () => undefined,
     close: async () => {
       wss.close();
@@ -235,7 +296,11 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
         const all = nodes();
         const reasons = all.map((n) => unfit(podSpec, n));
         const fit = all.find((_, j) => reasons[j] === null);
-        if (fit) {
+        const unpullable = (podSpec.containers ?? []).filter((c) => api.imagePullFails.test(c.image ?? ''));
+        if (fit && unpullable.length) {
+          podSpec.nodeName = fit.metadata.name;
+          status = pullFailure(podSpec, unpullable);
+        } else if (fit) {
           podSpec.nodeName = fit.metadata.name;
           status = { phase: 'Running', podIP: `10.244.0.${10 + i}`, conditions: [{ type: 'Ready', status: 'True' }] };
           ready++;
@@ -346,6 +411,50 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
       }
       return send(200, pod);
     }
+    // a pod's log: what its container printed (a standalone pod run here, see POST below)
+    if (kind === 'Pod' && parts[4] === 'log' && req.method === 'GET') {
+      if (!store.has(key('Pod', namespace, name!))) return send(404, status(404, 'NotFound', `pods "${name}" not found`));
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return res.end(podLogs.get(key('Pod', namespace, name!)) ?? '');
+    }
+    // a standalone pod (a primitive's evaluation pod): created, and — as a kubelet would — its first container's
+    // command run here to its end (within activeDeadlineSeconds), its output kept as the pod's log
+    if (kind === 'Pod' && !name && namespace && req.method === 'POST') {
+      const pod = JSON.parse(body) as StoredObject & { spec: PodSpec & { activeDeadlineSeconds?: number } };
+      if (!store.has(key('Namespace', undefined, namespace)))
+        return send(404, status(404, 'NotFound', `namespaces "${namespace}" not found`));
+      const pk = key('Pod', namespace, pod.metadata.name);
+      if (store.has(pk)) return send(409, status(409, 'AlreadyExists', `pods "${pod.metadata.name}" already exists`));
+      const c = (pod.spec.containers ?? [])[0] as NonNullable<PodSpec['containers']>[number] & {
+        command?: string[];
+        workingDir?: string;
+      };
+      const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? '']));
+      const cwd = mkdtempSync(join(tmpdir(), 'fake-pod-'));
+      const run = spawnSync(c.command![0], c.command!.slice(1), {
+        encoding: 'buffer',
+        cwd,
+        env: { PATH: process.env.PATH, ...env, ...(env.TMPDIR ? { TMPDIR: cwd } : {}) },
+        timeout: (pod.spec.activeDeadlineSeconds ?? 60) * 1000,
+      });
+      rmSync(cwd, { recursive: true, force: true });
+      podLogs.set(pk, Buffer.concat([run.stdout ?? Buffer.alloc(0), run.stderr ?? Buffer.alloc(0)]).toString());
+      const deadline = run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+      const stored: StoredObject = {
+        ...pod,
+        metadata: { ...pod.metadata, namespace, uid: randomUUID(), creationTimestamp: new Date().toISOString() },
+        spec: { ...pod.spec, nodeName: 'fake-node-1' },
+        status: deadline
+          ? { phase: 'Failed', reason: 'DeadlineExceeded' }
+          : {
+              phase: run.status === 0 ? 'Succeeded' : 'Failed',
+              containerStatuses: [{ name: c.name, state: { terminated: { exitCode: run.status ?? 137 } } }],
+            },
+      };
+      store.set(pk, stored);
+      writes.push(`CREATE Pod ${namespace}/${pod.metadata.name}`);
+      return send(201, stored);
+    }
     const k = name ? key(kind, namespace, name) : '';
     switch (req.method) {
       case 'GET': {
@@ -405,6 +514,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
         const obj = store.get(k);
         if (!obj) return send(404, status(404, 'NotFound', `${plural} "${name}" not found`));
         store.delete(k);
+        podLogs.delete(k);
         writes.push(`DELETE ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
         if (kind === 'Namespace') for (const [sk, o] of store) if (o.metadata.namespace === name) store.delete(sk);
         if (kind === 'Deployment' || kind === 'StatefulSet')
@@ -424,10 +534,17 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     algorithm: 'sha256',
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
     ],
   });
   const server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    requests.push(`${req.method} ${req.url}`);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
@@ -438,6 +555,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false),
   });
   server.on('upgrade', (req, socket, head) => {
+    requests.push(`UPGRADE ${req.url}`);
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     if (req.headers.authorization !== `Bearer ${token}` || !m || !store.has(key('Pod', m[1], m[2]))) {
@@ -456,26 +574,44 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const command = url.searchParams.getAll('command');
-      const run = spawnSync(command[0], command.slice(1), { encoding: 'buffer', timeout: 30_000 });
-      const frame = (channel: number, data: Buffer | string) =>
-        ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
-      if (run.stdout?.length) frame(1, run.stdout);
-      if (run.stderr?.length) frame(2, run.stderr);
-      frame(
-        3,
-        JSON.stringify(
-          run.status === 0
-            ? { metadata: {}, status: 'Success' }
-            : {
-                metadata: {},
-                status: 'Failure',
-                reason: 'NonZeroExitCode',
-                message: `command terminated with non-zero exit code: exit code ${run.status}`,
-                details: { causes: [{ reason: 'ExitCode', message: String(run.status) }] },
-              },
-        ),
+      const container = ((store.get(key('Pod', m[1], m[2]))!.spec as PodSpec).containers ?? [])[0];
+      const env = Object.fromEntries(
+        (container?.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value as string]),
       );
-      ws.close();
+      // asynchronously: the command may call this API server back (a primitive that creates a pod)
+      const child = spawn(command[0], command.slice(1), {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // HOSTNAME: the pod's name, as in its containers
+        env: { ...process.env, HOSTNAME: m[2], ...env, ...api.execEnv },
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => out.push(d));
+      child.stderr.on('data', (d: Buffer) => err.push(d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('error', (e) => err.push(Buffer.from(String(e))));
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        const frame = (channel: number, data: Buffer | string) =>
+          ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
+        if (out.length) frame(1, Buffer.concat(out));
+        if (err.length) frame(2, Buffer.concat(err));
+        frame(
+          3,
+          JSON.stringify(
+            code === 0
+              ? { metadata: {}, status: 'Success' }
+              : {
+                  metadata: {},
+                  status: 'Failure',
+                  reason: 'NonZeroExitCode',
+                  message: `command terminated with non-zero exit code: exit code ${code}`,
+                  details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+                },
+          ),
+        );
+        ws.close();
+      });
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -93,7 +93,7 @@ describe('kubeconfig allow-list', () => {
     [
       'clusters[0].cluster.server',
       (c: Cfg) => Object.assign(c.clusters[0].cluster, { server: 'file:///etc/passwd' }),
-      /http\(s\) URL/,
+      /must be an http:\/\/ or https:\/\/ URL, not file:/,
     ],
     [
       'clusters[0].cluster.insecure-skip-tls-verify',

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { checkVimUrl, configInvalid, VimAccount } from '../../contract/src';
+import { checkVimUrl, configInvalid, str, VimAccount } from '../../contract/src';
 import { publicKeyLine } from '../../ssh/src/ssh-exec';
 import type { KeystoneCredentials } from './keystone';
 
@@ -34,7 +34,6 @@ export interface OpenstackConfig {
   ssh?: { privateKey: string; publicKey: string; user: string; port: number };
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const bool = (v: unknown, fallback: boolean): boolean =>
   v === undefined || v === null ? fallback : v === true || v === 'true' || v === 'True' || v === 'yes';
 

@@ -1,5 +1,23 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { VimAccount } from '../../contract/src';
+
+/** An OpenStack VIM account whose Keystone is at `url` (the fake's, or one a test serves). */
+export const openstackAccount = (
+  url: string,
+  config: Record<string, unknown> = {},
+  extra: Partial<VimAccount> = {},
+): VimAccount => ({
+  id: 'a',
+  name: 'fake',
+  vimType: 'openstack',
+  url: `${url}/v3`,
+  user: 'admin',
+  password: 'secret',
+  tenant: 'admin',
+  config,
+  ...extra,
+});
 
 export type Handler = (
   req: IncomingMessage,

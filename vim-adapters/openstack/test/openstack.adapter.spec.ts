@@ -4,19 +4,9 @@ import { memoryStore } from '../../contract/test/memory-store';
 import { openstackFactory } from '../src';
 import { withAuthorizedKeys } from '../src/cloud-init';
 import { defaultCidr, inCidr } from '../src/resources';
-import { fakeOpenstack, Handler } from './fake-openstack';
+import { fakeOpenstack, Handler, openstackAccount } from './fake-openstack';
 
-const account = (url: string, config: Record<string, unknown> = {}, extra: Partial<VimAccount> = {}): VimAccount => ({
-  id: 'a',
-  name: 'fake',
-  vimType: 'openstack',
-  url: `${url}/v3`,
-  user: 'admin',
-  password: 'secret',
-  tenant: 'admin',
-  config,
-  ...extra,
-});
+const account = openstackAccount;
 const connect = (a: VimAccount) =>
   openstackFactory.connect(openstackFactory.parseAccount(a), {
     store: memoryStore(),

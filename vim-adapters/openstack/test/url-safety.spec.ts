@@ -3,19 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { VimAccount, VimError } from '../../contract/src';
 import { memoryStore } from '../../contract/test/memory-store';
 import { openstackFactory } from '../src';
-import { fakeOpenstack } from './fake-openstack';
+import { fakeOpenstack, openstackAccount } from './fake-openstack';
 
 /** Where VIM URLs and what the cloud answers may send the adapter (SSRF), and what of the answers is echoed. */
-const account = (url: string, config: Record<string, unknown> = {}): VimAccount => ({
-  id: 'a',
-  name: 'fake',
-  vimType: 'openstack',
-  url: `${url}/v3`,
-  user: 'admin',
-  password: 'secret',
-  tenant: 'admin',
-  config,
-});
+const account = openstackAccount;
 const ping = async (a: VimAccount) =>
   (
     await openstackFactory.connect(openstackFactory.parseAccount(a), {

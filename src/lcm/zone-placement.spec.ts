@@ -1,5 +1,5 @@
 import type { VimCapacity } from '../../vim-adapters/contract/src';
-import { capacityAware } from './placement';
+import { capacityAware } from './zone-placement';
 
 const zone = (name: string, vcpu: number | null, used = 0, labels: Record<string, string> = {}) => ({
   name,
