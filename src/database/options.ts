@@ -20,6 +20,8 @@ import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCa
 import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/1769300000000-LoginThrottleAndTokenLineage';
 import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
 import { NSI_ENTITIES } from '../records/nsi.entities';
+import { NOTIFICATION_ENTITIES } from '../records/notification.entities';
+import { CreateNotificationTables1779300000000 } from './migrations/1779300000000-CreateNotificationTables';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -35,6 +37,7 @@ export const ENTITIES = [
   NsLcmOpOccEntity,
   LoginFailureEntity,
   ...NSI_ENTITIES,
+  ...NOTIFICATION_ENTITIES,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
@@ -46,6 +49,7 @@ export const MIGRATIONS = [
   OpCancelAndWorkers1764210000000,
   CreateSliceTables1764307000000,
   LoginThrottleAndTokenLineage1769300000000,
+  CreateNotificationTables1779300000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */
