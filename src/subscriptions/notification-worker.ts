@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { EntityManager, In, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { DeliveryEntity, OutboxEventEntity, SubscriptionEntity } from '../records/notification.entities';
@@ -52,7 +52,10 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     this.events.setMaxListeners(0);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // SQLite is one process: a delivery leased by another worker id was this process's before it died
+    if (!this.tx.isPostgres)
+      await this.tx.run((em) => em.update(DeliveryEntity, { lockedBy: Not(IsNull()) }, { lockedBy: null, leaseUntil: null }));
     outboxSignal.on('event', this.onSignal);
     this.poll = setInterval(() => {
       this.dispatchSoon();

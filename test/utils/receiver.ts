@@ -13,7 +13,8 @@ export interface Received {
 /** A local HTTP receiver of notifications: records every request; `respond` chooses the status (204 by default). */
 export class Receiver {
   readonly requests: Received[] = [];
-  respond: (r: Received) => number | { status: number; body: unknown } = () => 204;
+  /** `hang`: the response is never ended (a receiver that accepted the connection and died). */
+  respond: (r: Received) => number | { status: number; body?: unknown; hang?: boolean } = () => 204;
   private server?: Server;
   url = '';
 
@@ -32,7 +33,8 @@ export class Receiver {
         const r: Received = { method: req.method!, path: req.url!, headers: req.headers, body, raw, at: Date.now() };
         this.requests.push(r);
         const out = this.respond(r);
-        const { status, body: answer } = typeof out === 'number' ? { status: out, body: undefined } : out;
+        const { status, body: answer, hang } = typeof out === 'number' ? { status: out, body: undefined, hang: false } : out;
+        if (hang) return;
         res.statusCode = status;
         if (answer !== undefined) res.setHeader('Content-Type', 'application/json');
         res.end(answer === undefined ? undefined : JSON.stringify(answer));
