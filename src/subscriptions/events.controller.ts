@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NOTIFICATION_SCHEMAS } from './notification-schemas';
 import type { Request, Response } from 'express';
 import { MoreThan, Repository } from 'typeorm';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -29,6 +30,13 @@ export class EventsController {
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'Server-Sent Events: the notifications of the session projects; resumes from Last-Event-ID' })
+  @ApiHeader({ name: 'last-event-id', required: false, description: 'resume after this event' })
+  @ApiQuery({ name: 'lastEventId', required: false, description: 'as Last-Event-ID (for clients that cannot set headers)' })
+  @ApiQuery({ name: 'api', required: false, description: 'comma-separated: nslcm, nsd, vnfpkgm, nsilcm' })
+  @ApiOkResponse({
+    description: 'one `id:`/`event:`/`data:` block per notification; `data` is one of these (also what callbacks get)',
+    content: { 'text/event-stream': { schema: { oneOf: Object.values(NOTIFICATION_SCHEMAS) } } },
+  })
   async stream(
     @CurrentSession() session: Session,
     @Req() req: Request,

@@ -39,9 +39,9 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
   private filling = false;
   private fillAgain = false;
   private readonly onSignal = () => {
-    this.dispatchSoon();
+    void this.dispatchSoon();
     // on PostgreSQL the writer's transaction may not have committed yet: look again shortly
-    if (this.tx.isPostgres) for (const ms of [15, 100]) this.later(ms, () => this.dispatchSoon());
+    if (this.tx.isPostgres) for (const ms of [15, 100]) this.later(ms, () => void this.dispatchSoon());
   };
 
   constructor(
@@ -58,13 +58,13 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
       await this.tx.run((em) => em.update(DeliveryEntity, { lockedBy: Not(IsNull()) }, { lockedBy: null, leaseUntil: null }));
     outboxSignal.on('event', this.onSignal);
     this.poll = setInterval(() => {
-      this.dispatchSoon();
+      void this.dispatchSoon();
       this.fill();
     }, this.config.notify.pollMs);
     this.poll.unref();
     this.prune = setInterval(() => void this.pruneEvents().catch(() => undefined), 60_000);
     this.prune.unref();
-    this.dispatchSoon();
+    void this.dispatchSoon();
   }
 
   async onApplicationShutdown(): Promise<void> {
