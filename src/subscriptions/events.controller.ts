@@ -45,6 +45,13 @@ export class EventsController {
     @Query('lastEventId') lastEventQuery?: string,
     @Query('api') apiQuery?: string,
   ): Promise<void> {
+    // a stream never ends: only for clients that ask for one (EventSource sends this Accept)
+    if (!req.headers.accept?.includes('text/event-stream'))
+      throw new DomainError(
+        406,
+        'REQUEST.NOT_ACCEPTABLE',
+        'GET /osm/events is a Server-Sent Events stream: send Accept: text/event-stream',
+      );
     const raw = lastEventHeader ?? lastEventQuery;
     if (raw !== undefined && !/^\d{1,15}$/.test(raw))
       throw DomainError.badRequest('REQUEST.INVALID_QUERY', `Last-Event-ID: '${raw.slice(0, 40)}' is not an event id`);

@@ -291,7 +291,12 @@ describe('subscriptions and notifications', () => {
       new Promise<{ res: IncomingMessage; events: { id: string; event: string; data: Obj }[] }>((resolve, reject) => {
         const events: { id: string; event: string; data: Obj }[] = [];
         const req = httpGet(
-          { host: '127.0.0.1', port, path: '/osm/events', headers: { Authorization: `Bearer ${admin}`, ...headers } },
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/osm/events',
+            headers: { Authorization: `Bearer ${admin}`, Accept: 'text/event-stream', ...headers },
+          },
           (res) => {
             let buf = '';
             res.setEncoding('utf8');
@@ -343,7 +348,8 @@ describe('subscriptions and notifications', () => {
     ]);
     expect(Number(resumed.events[0].id)).toBeGreaterThan(Number(lastId));
     // a bad Last-Event-ID is refused; no token → 401
-    await asJson(t.http.get('/osm/events').set('Last-Event-ID', 'abc'), admin).expect(400);
+    await asJson(t.http.get('/osm/events'), admin).expect(406);
+    await asJson(t.http.get('/osm/events').set('Accept', 'text/event-stream').set('Last-Event-ID', 'abc'), admin).expect(400);
     await t.http.get('/osm/events').expect(401);
   });
 
