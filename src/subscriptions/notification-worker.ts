@@ -239,7 +239,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     const d = await ds.getRepository(DeliveryEntity).findOneBy({ id, lockedBy: this.workerId });
     if (!d) return;
     const sub = await ds.getRepository(SubscriptionEntity).findOneBy({ id: d.subscriptionId });
-    const event = await ds.getRepository(OutboxEventEntity).findOneBy({ seq: d.eventSeq });
+    const event = await this.event(d.eventSeq);
     if (!sub || !event) {
       await ds.getRepository(DeliveryEntity).delete({ id });
       return;
@@ -293,6 +293,19 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     );
     if (failing && sub.state !== 'FAILING') this.logger.warn(`subscription ${sub.id} is FAILING: ${error}`);
     this.later(delay + 5, () => this.fill());
+  }
+
+  /** Events never change: the last few hundred are kept in memory (one event goes to many subscriptions). */
+  private readonly eventCache = new Map<number, OutboxEventEntity>();
+  private async event(seq: number): Promise<OutboxEventEntity | null> {
+    const cached = this.eventCache.get(seq);
+    if (cached) return cached;
+    const e = await this.tx.dataSource.getRepository(OutboxEventEntity).findOneBy({ seq });
+    if (e) {
+      this.eventCache.set(seq, e);
+      if (this.eventCache.size > 500) this.eventCache.delete(this.eventCache.keys().next().value!);
+    }
+    return e;
   }
 
   /** Events past the retention that nothing is still owed are dropped (SSE can resume up to that far back). */

@@ -132,8 +132,9 @@ async function main(): Promise<void> {
         }),
       );
       // every NS: creation + START + RESULT, to its ~10 narrow subscribers and the wide ones
-      const per = Math.round(NARROW / NS_COUNT) + WIDE;
-      const expected = (to - from) * 3 * per;
+      let expected = 0;
+      for (let i = from; i < to; i++)
+        expected += 3 * (WIDE + Array.from({ length: NARROW }, (_, j) => j % NS_COUNT).filter((x) => x === i).length);
       const until = Date.now() + 120_000;
       while (arrivals.length < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       const lat = arrivals.map((a) => a.latencyMs);

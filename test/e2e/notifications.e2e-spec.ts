@@ -349,7 +349,7 @@ describe('subscriptions and notifications', () => {
     expect(Number(resumed.events[0].id)).toBeGreaterThan(Number(lastId));
     // a bad Last-Event-ID is refused; no token → 401
     await asJson(t.http.get('/osm/events'), admin).expect(406);
-    await asJson(t.http.get('/osm/events').set('Accept', 'text/event-stream').set('Last-Event-ID', 'abc'), admin).expect(400);
+    await asJson(t.http.get('/osm/events').set('Last-Event-ID', 'abc'), admin).set('Accept', 'text/event-stream').expect(400);
     await t.http.get('/osm/events').expect(401);
   });
 
