@@ -188,7 +188,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
           if (room <= 0) break;
           const ids = await this.claim(room);
           for (const id of ids) {
-            const run = this.deliver(id)
+            const run = this.deliverChain(id)
               .catch((e: unknown) => this.logger.error(`delivery ${id}: ${(e as Error).message}`))
               .finally(() => {
                 this.active.delete(id);
@@ -234,7 +234,41 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     });
   }
 
-  private async deliver(id: string): Promise<void> {
+  /**
+   * Delivers, then goes on with the same subscription's next notification in the same slot (an index lookup):
+   * the full scan for heads runs only when a slot frees up, not after every delivery.
+   */
+  private async deliverChain(first: string): Promise<void> {
+    for (let id: string | undefined = first; id && !this.stopping;) {
+      const subscriptionId = await this.deliver(id);
+      id = subscriptionId ? await this.claimNext(subscriptionId) : undefined;
+    }
+  }
+
+  /** The subscription's next delivery, if due and free, claimed; answers its id. */
+  private async claimNext(subscriptionId: string): Promise<string | undefined> {
+    const now = Date.now() / 1000;
+    const until = now + (this.config.notify.timeoutMs * 3 + 5000) / 1000;
+    const run = async (em: EntityManager) => {
+      const next = await em.findOne(DeliveryEntity, {
+        where: { subscriptionId },
+        order: { dispatchSeq: 'ASC' },
+        select: { id: true, nextAttemptAt: true },
+      });
+      if (!next || next.nextAttemptAt > now) return undefined;
+      const claimed = await em
+        .createQueryBuilder()
+        .update(DeliveryEntity)
+        .set({ lockedBy: this.workerId, leaseUntil: until })
+        .where('id = :id AND (locked_by IS NULL OR lease_until < :now)', { id: next.id, now })
+        .execute();
+      return claimed.affected ? next.id : undefined;
+    };
+    return this.tx.isPostgres ? run(this.tx.dataSource.manager) : this.tx.run(run);
+  }
+
+  /** One attempt; answers the subscription id when it was acknowledged (its next one may follow at once). */
+  private async deliver(id: string): Promise<string | undefined> {
     const ds = this.tx.dataSource;
     const d = await ds.getRepository(DeliveryEntity).findOneBy({ id, lockedBy: this.workerId });
     if (!d) return;
@@ -269,7 +303,7 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
       await ds.getRepository(DeliveryEntity).delete({ id, lockedBy: this.workerId });
       if (sub.state !== 'ACTIVE' || sub.lastError)
         await subs.update({ id: sub.id }, { state: 'ACTIVE', failingSince: null, lastError: null, modified: Date.now() / 1000 });
-      return;
+      return sub.id;
     }
     const { retryBaseMs, retryMaxMs, attemptsBeforeFailing } = this.config.notify;
     const attempts = d.attempts + 1;
