@@ -264,7 +264,21 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
         .execute();
       return claimed.affected ? next.id : undefined;
     };
-    return this.tx.isPostgres ? run(this.tx.dataSource.manager) : this.tx.run(run);
+    if (this.tx.isPostgres) return run(this.tx.dataSource.manager);
+    // SQLite: one conditional statement, not queued behind the operations' transactions (a claim lost to a
+    // rollback of whichever transaction it ran in is seen by deliver(), which re-reads it with the lock)
+    await this.tx.dataSource.query(
+      `UPDATE notification_deliveries SET locked_by = ?, lease_until = ?
+        WHERE id = (SELECT id FROM notification_deliveries WHERE subscription_id = ? ORDER BY dispatch_seq LIMIT 1)
+          AND next_attempt_at <= ? AND (locked_by IS NULL OR lease_until < ?)`,
+      [this.workerId, until, subscriptionId, now, now],
+    );
+    const mine = await this.tx.dataSource.getRepository(DeliveryEntity).findOne({
+      where: { subscriptionId, lockedBy: this.workerId },
+      order: { dispatchSeq: 'ASC' },
+      select: { id: true },
+    });
+    return mine && !this.active.has(mine.id) ? mine.id : undefined;
   }
 
   /** One attempt; answers the subscription id when it was acknowledged (its next one may follow at once). */
