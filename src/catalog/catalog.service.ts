@@ -1,3 +1,5 @@
+import { Transactions } from '../database/transactions';
+import { notifyCatalog } from '../records/outbox';
 import { PackageFilesCache } from './package-files';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -55,6 +57,7 @@ export class CatalogService {
     @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
     private readonly packages: PackageFilesCache,
     @InjectRepository(NsiEntity) private readonly nsis: Repository<NsiEntity>,
+    private readonly tx: Transactions,
   ) {}
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
@@ -123,21 +126,31 @@ export class CatalogService {
       ...ProjectScope.of(session).forNew(),
       ...this.contentColumns(id, kind, prepared, { revision: 1, userDefinedData: {} }),
     });
-    await this.items.insert(row as object);
+    await this.tx.run(async (em) => {
+      await em.insert(CatalogItemEntity, row as object);
+      await notifyCatalog(em, 'OnBoarding', row);
+    });
     return id;
   }
 
   /** SOL005 step two, and PUT of new content: replaces the content, revision + 1. */
   async upload(kind: DescriptorKind, session: Session, ref: string, input: UploadInput): Promise<void> {
     const item = await this.find(kind, session, ref, 'write');
-    const prepared = await this.prepare(kind, session, input, item.id);
+    const prepared = await this.prepare(kind, session, input, item.id).catch(async (e: unknown) => {
+      // SOL005: a failed upload into an existing package record is notified (nothing of it is stored)
+      await this.tx.run((em) => notifyCatalog(em, 'OnboardingFailure', item, (e as Error).message));
+      throw e;
+    });
     const revision = Number(item.admin.revision ?? 0) + 1;
     Object.assign(
       item,
       this.contentColumns(item.id, kind, prepared, { revision, userDefinedData: item.admin.userDefinedData ?? {} }),
       { modified: nowSeconds() },
     );
-    await this.items.save(item);
+    await this.tx.run(async (em) => {
+      await em.save(item);
+      await notifyCatalog(em, 'OnBoarding', item);
+    });
   }
 
   /** PATCH: userDefinedData and operationalState (SOL005), sharing with SET_PROJECT, or descriptor fields (merged, validated again). */
@@ -185,7 +198,11 @@ export class CatalogService {
       item.descriptorId = descriptor.id === undefined ? null : String(descriptor.id);
     }
     item.modified = nowSeconds();
-    await this.items.save(item);
+    const stateChanged = operationalState !== undefined;
+    await this.tx.run(async (em) => {
+      await em.save(item);
+      if (stateChanged) await notifyCatalog(em, 'Change', item);
+    });
   }
 
   async remove(kind: DescriptorKind, session: Session, ref: string): Promise<void> {
@@ -204,7 +221,10 @@ export class CatalogService {
       const user = await this.userOf(kind, item);
       if (user) throw DomainError.conflict(`${kind.toUpperCase()}.IN_USE`, user);
     }
-    await this.items.delete({ id: item.id });
+    await this.tx.run(async (em) => {
+      await notifyCatalog(em, 'Deletion', item);
+      await em.delete(CatalogItemEntity, { id: item.id });
+    });
   }
 
   async descriptorText(kind: DescriptorKind, session: Session, ref: string): Promise<string> {

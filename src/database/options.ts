@@ -22,6 +22,8 @@ import { CreateSliceTables1764307000000 } from './migrations/1764307000000-Creat
 import { NSI_ENTITIES } from '../records/nsi.entities';
 import { PlaPriceListEntity } from '../records/pla-price-list.entity';
 import { CreatePlaPriceLists1764316000000 } from './migrations/1764316000000-CreatePlaPriceLists';
+import { NOTIFICATION_ENTITIES } from '../records/notification.entities';
+import { CreateNotificationTables1779300000000 } from './migrations/1779300000000-CreateNotificationTables';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -38,6 +40,7 @@ export const ENTITIES = [
   LoginFailureEntity,
   ...NSI_ENTITIES,
   PlaPriceListEntity,
+  ...NOTIFICATION_ENTITIES,
 ];
 /** Listed explicitly (not globbed) so the app, the CLI and the tests run exactly the same set. */
 export const MIGRATIONS = [
@@ -48,8 +51,9 @@ export const MIGRATIONS = [
   IndexNsList1764200000000,
   OpCancelAndWorkers1764210000000,
   CreateSliceTables1764307000000,
-  LoginThrottleAndTokenLineage1769300000000,
   CreatePlaPriceLists1764316000000,
+  LoginThrottleAndTokenLineage1769300000000,
+  CreateNotificationTables1779300000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -9,6 +9,7 @@ import { PrerenderedList } from '../common/http/prerendered';
 import { isUuid, newId, nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
+import { notifyNsIdentifier, notifyNsLcmOp } from '../records/outbox';
 import { OperationRunner } from '../lcm/operation-runner';
 import { isFinal, transition } from '../lcm/op-state-machine';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
@@ -219,6 +220,7 @@ export class NsInstancesService {
     await this.tx.run(async (em) => {
       await em.insert(NsInstanceEntity, ns as object);
       for (const v of vnfRows) await em.insert(VnfInstanceEntity, v as object);
+      await notifyNsIdentifier(em, 'Creation', ns);
     });
     return { id, name: params.nsName };
   }
@@ -231,6 +233,8 @@ export class NsInstancesService {
       return { id, opId, name };
     } catch (e) {
       await this.tx.run(async (em) => {
+        const ns = await em.findOneBy(NsInstanceEntity, { id });
+        if (ns) await notifyNsIdentifier(em, 'Deletion', ns);
         await em.delete(VnfInstanceEntity, { nsInstanceId: id });
         await em.delete(NsInstanceEntity, { id });
       });
@@ -471,6 +475,8 @@ export class NsInstancesService {
         `operation ${busy.id} (${busy.lcmOperationType}) is still running on this NS`,
       );
     await this.tx.run(async (em) => {
+      const ns = await em.findOneBy(NsInstanceEntity, { id: nsId });
+      if (ns) await notifyNsIdentifier(em, 'Deletion', ns);
       await em.delete(NsLcmOpOccEntity, { nsInstanceId: nsId });
       await em.delete(VnfInstanceEntity, { nsInstanceId: nsId });
       await em.delete(NsInstanceEntity, { id: nsId });
@@ -502,6 +508,7 @@ export class NsInstancesService {
           other.statusEnteredTime = now;
           other.detailedStatus = `${other.detailedStatus ?? ''} (superseded by terminate ${opId})`.trim();
           await em.save(other);
+          await notifyNsLcmOp(em, other);
         } else if (!isFinal(other.operationState)) {
           throw DomainError.conflict(
             'LCM.OPERATION_IN_PROGRESS',
@@ -530,6 +537,14 @@ export class NsInstancesService {
         created: now,
         modified: now,
       } as object);
+      await notifyNsLcmOp(em, {
+        ...owner,
+        id: opId,
+        nsInstanceId: ns.id,
+        lcmOperationType: type,
+        operationState: 'PROCESSING',
+        operationParams: params,
+      });
       ns.nsState = nsState;
       ns.record = {
         ...ns.record,

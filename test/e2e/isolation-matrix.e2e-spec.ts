@@ -5,6 +5,7 @@ import { AUTHENTICATED_ONLY } from '../../src/auth/session';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { emulatorId, onboardWebserver, settledOp } from '../utils/lcm';
 import { RouteInfo, routesOf } from '../utils/routes';
+import { Receiver } from '../utils/receiver';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 /**
@@ -36,6 +37,8 @@ describe('project isolation matrix', () => {
   const b: Record<string, string> = {};
   const callers: { name: string; token?: string; permissions?: Permissions }[] = [];
   let routes: RouteInfo[] = [];
+  let stopReceiver = async () => undefined as void;
+  afterAll(() => stopReceiver());
 
   useTestApp(async (app, adminToken) => {
     t = app;
@@ -157,6 +160,13 @@ describe('project isolation matrix', () => {
     expect((await settledSliceOp(bt, b.nsiop)).operationState).toBe('COMPLETED');
     const inventory = (await asJson(t.http.get(`/mano/v1/emulator/${b.vim}/inventory`), bt).expect(200)).body;
     b.compute = inventory.computes[0].name;
+    // B's subscriptions, one per API, on a local receiver
+    const receiver = await new Receiver().start();
+    stopReceiver = () => receiver.stop();
+    for (const api of ['nslcm', 'nsd', 'vnfpkgm', 'nsilcm'])
+      b[`sub${api[0].toUpperCase()}${api.slice(1)}`] = (
+        await post(`/osm/${api}/v1/subscriptions`, { callbackUri: `${receiver.url}/b-${api}` }, bt)
+      ).id;
     for (const [k, v] of Object.entries(b)) expect([k, v]).toEqual([k, expect.any(String)]);
 
     // callers without a valid token
@@ -184,8 +194,11 @@ describe('project isolation matrix', () => {
     const rules: [RegExp, string][] = [
       [/^\/osm\/vnfpkgm\/v1\/vnf_packages/, b.vnfd],
       [/^\/osm\/nsd\/v1\/ns_descriptors/, b.nsd],
-      [/^\/osm\/nsd\/v1\/(pnf_descriptors|subscriptions)/, b.nsd],
-      [/^\/osm\/vnfpkgm\/v1\/subscriptions/, b.vnfd],
+      [/^\/osm\/nsd\/v1\/pnf_descriptors/, b.nsd],
+      [/^\/osm\/nslcm\/v1\/subscriptions\//, b.subNslcm],
+      [/^\/osm\/nsd\/v1\/subscriptions\//, b.subNsd],
+      [/^\/osm\/vnfpkgm\/v1\/subscriptions\//, b.subVnfpkgm],
+      [/^\/osm\/nsilcm\/v1\/subscriptions\//, b.subNsilcm],
       [/^\/osm\/nst\/v1\//, b.nst],
       [/^\/osm\/pdu\/v1\//, b.pdu],
       [/^\/osm\/admin\/v1\/(vim_accounts|vims)\//, b.vim],
