@@ -12,6 +12,7 @@ import { VimsModule } from './vims/vims.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { InstancesModule } from './instances/instances.module';
 import { SlicesModule } from './slices/slices.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         CatalogModule,
         InstancesModule,
         SlicesModule,
+        SubscriptionsModule,
       ],
       controllers: [HealthController],
       providers: [

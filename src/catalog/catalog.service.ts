@@ -1,3 +1,6 @@
+import { Transactions } from '../database/transactions';
+import { notifyCatalog } from '../records/outbox';
+import { CatalogUsage } from './catalog-usage';
 import { PackageFilesCache } from './package-files';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -56,14 +59,19 @@ export class CatalogService {
     @InjectRepository(NsInstanceEntity) private readonly nsInstances: Repository<NsInstanceEntity>,
     private readonly packages: PackageFilesCache,
     @InjectRepository(NsiEntity) private readonly nsis: Repository<NsiEntity>,
-  ) {}
+    private readonly tx: Transactions,
+  ) {
+    this.usage = new CatalogUsage(items, nsInstances, nsis);
+  }
+
+  private readonly usage: CatalogUsage;
 
   async list(kind: DescriptorKind, session: Session, query: Query): Promise<Record<string, unknown>[]> {
     const scope = ProjectScope.of(session);
     const rows = (await this.items.find({ select: LIGHT, where: { kind }, order: { created: 'ASC' } })).filter((r) =>
       scope.canList(r),
     );
-    const inUse = await this.idsInUse(kind);
+    const inUse = await this.usage.idsInUse(kind);
     return applyListFilters(
       rows.map((r) => this.record(r, inUse)),
       query,
@@ -72,7 +80,7 @@ export class CatalogService {
 
   async show(kind: DescriptorKind, session: Session, ref: string): Promise<Record<string, unknown>> {
     const item = await this.find(kind, session, ref, 'read');
-    return this.record(item, await this.idsInUse(kind));
+    return this.record(item, await this.usage.idsInUse(kind));
   }
 
   /** SOL005 step one: an empty record (CREATED, DISABLED) with the caller's userDefinedData. */
@@ -124,21 +132,31 @@ export class CatalogService {
       ...ProjectScope.of(session).forNew(),
       ...this.contentColumns(id, kind, prepared, { revision: 1, userDefinedData: {} }),
     });
-    await this.items.insert(row as object);
+    await this.tx.run(async (em) => {
+      await em.insert(CatalogItemEntity, row as object);
+      await notifyCatalog(em, 'OnBoarding', row);
+    });
     return id;
   }
 
   /** SOL005 step two, and PUT of new content: replaces the content, revision + 1. */
   async upload(kind: DescriptorKind, session: Session, ref: string, input: UploadInput): Promise<void> {
     const item = await this.find(kind, session, ref, 'write');
-    const prepared = await this.prepare(kind, session, input, item.id);
+    const prepared = await this.prepare(kind, session, input, item.id).catch(async (e: unknown) => {
+      // SOL005: a failed upload into an existing package record is notified (nothing of it is stored)
+      await this.tx.run((em) => notifyCatalog(em, 'OnboardingFailure', item, (e as Error).message));
+      throw e;
+    });
     const revision = Number(item.admin.revision ?? 0) + 1;
     Object.assign(
       item,
       this.contentColumns(item.id, kind, prepared, { revision, userDefinedData: item.admin.userDefinedData ?? {} }),
       { modified: nowSeconds() },
     );
-    await this.items.save(item);
+    await this.tx.run(async (em) => {
+      await em.save(item);
+      await notifyCatalog(em, 'OnBoarding', item);
+    });
   }
 
   /** PATCH: userDefinedData and operationalState (SOL005), sharing with SET_PROJECT, or descriptor fields (merged, validated again). */
@@ -186,7 +204,11 @@ export class CatalogService {
       item.descriptorId = descriptor.id === undefined ? null : String(descriptor.id);
     }
     item.modified = nowSeconds();
-    await this.items.save(item);
+    const stateChanged = operationalState !== undefined;
+    await this.tx.run(async (em) => {
+      await em.save(item);
+      if (stateChanged) await notifyCatalog(em, 'Change', item);
+    });
   }
 
   async remove(kind: DescriptorKind, session: Session, ref: string): Promise<void> {
@@ -202,10 +224,13 @@ export class CatalogService {
     if (deletion === 'denied')
       throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
     if (!session.force && item.descriptorId) {
-      const user = await this.userOf(kind, item);
+      const user = await this.usage.userOf(kind, item);
       if (user) throw DomainError.conflict(`${kind.toUpperCase()}.IN_USE`, user);
     }
-    await this.items.delete({ id: item.id });
+    await this.tx.run(async (em) => {
+      await notifyCatalog(em, 'Deletion', item);
+      await em.delete(CatalogItemEntity, { id: item.id });
+    });
   }
 
   async descriptorText(kind: DescriptorKind, session: Session, ref: string): Promise<string> {
@@ -388,55 +413,6 @@ export class CatalogService {
       );
   }
 
-  /** Who still uses this item, as OSM words it; undefined when nobody does. */
-  private async userOf(kind: DescriptorKind, item: CatalogItemEntity): Promise<string | undefined> {
-    const id = item.descriptorId!;
-    const shares = (r: CatalogItemEntity) => r.projectsRead.some((p) => item.projectsRead.includes(p));
-    if (kind === 'vnfd') {
-      const nsd = (await this.items.find({ select: LIGHT, where: { kind: 'nsd' } })).find(
-        (n) => shares(n) && asArray(n.descriptor['vnfd-id']).includes(id),
-      );
-      return nsd && `There is at least one NSD ('${nsd.descriptorId}') using this VNF package`;
-    }
-    if (kind === 'nsd') {
-      const ns = await this.nsInstances.findOne({ select: { id: true, name: true }, where: { nsdId: item.id } });
-      if (ns) return `There is at least one NS instance ('${ns.name}') using this NS descriptor`;
-    }
-    if (kind === 'nsd') {
-      const nst = (await this.items.find({ select: LIGHT, where: { kind: 'nst' } })).find(
-        (n) => shares(n) && listOf(n.descriptor['netslice-subnet']).some((s) => String(s['nsd-ref']) === id),
-      );
-      return nst && `There is at least one NST ('${nst.descriptorId}') using this NS descriptor`;
-    }
-    if (kind === 'nst') {
-      const nsi = await this.nsis.findOne({ select: { id: true, name: true }, where: { nstId: item.id } });
-      if (nsi) return `There is at least one NSI ('${nsi.name}') using this NST`;
-    }
-    return undefined;
-  }
-
-  private async idsInUse(kind: DescriptorKind): Promise<Set<string>> {
-    if (kind === 'vnfd')
-      return new Set(
-        (await this.items.find({ select: LIGHT, where: { kind: 'nsd' } })).flatMap((n) => asArray(n.descriptor['vnfd-id'])),
-      );
-    if (kind === 'nsd')
-      return new Set(
-        (await this.items.find({ select: LIGHT, where: { kind: 'nst' } })).flatMap((n) =>
-          listOf(n.descriptor['netslice-subnet']).map((s) => String(s['nsd-ref'])),
-        ),
-      );
-    if (kind === 'nst') {
-      const used = new Set((await this.nsis.find({ select: { id: true, nstId: true } })).map((n) => n.nstId));
-      return new Set(
-        (await this.items.find({ select: LIGHT, where: { kind: 'nst' } }))
-          .filter((n) => used.has(n.id))
-          .map((n) => n.descriptorId!),
-      );
-    }
-    return new Set();
-  }
-
   private record(e: CatalogItemEntity, inUse: Set<string>): Record<string, unknown> {
     // SOL006 VNFDs have product-name, no name; clients of OSM Release 8 find packages by name
     const name =
@@ -480,5 +456,4 @@ function invalid(kind: DescriptorKind, problems: FieldProblem[]): DomainError {
   return DomainError.invalidFields(`${kind.toUpperCase()}.INVALID_DESCRIPTOR`, problems, `Invalid ${kind}: `);
 }
 
-const asArray = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const listOf = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);

@@ -7,15 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 @ApiExcludeController()
 @Controller('osm')
 export class NotImplementedController {
-  @All([
-    'vnfpkgm/v1/vnf_packages/:id/package_content/upload_from_uri',
-    'vnfpkgm/v1/subscriptions',
-    'vnfpkgm/v1/subscriptions/:id',
-    'nsd/v1/pnf_descriptors',
-    'nsd/v1/pnf_descriptors/*rest',
-    'nsd/v1/subscriptions',
-    'nsd/v1/subscriptions/:id',
-  ])
+  @All(['vnfpkgm/v1/vnf_packages/:id/package_content/upload_from_uri', 'nsd/v1/pnf_descriptors', 'nsd/v1/pnf_descriptors/*rest'])
   @PublicRoute()
   notImplemented(): never {
     throw new DomainError(501, 'REQUEST.NOT_IMPLEMENTED', 'This OSM operation is not implemented');

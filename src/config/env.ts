@@ -56,6 +56,19 @@ export interface AppConfig {
   vimCallTimeoutMs: number;
   /** How long a VIM connectivity check may take. */
   vimCheckTimeoutMs: number;
+  /** Notification delivery (SOL005 subscriptions): see README, Subscriptions and notifications. */
+  notify: {
+    timeoutMs: number;
+    concurrency: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** Failed attempts of one notification after which its subscription shows FAILING. */
+    attemptsBeforeFailing: number;
+    /** How often each process looks for work another replica wrote (its own is signalled at once). */
+    pollMs: number;
+    /** How long delivered events stay for SSE resume (Last-Event-ID). */
+    retentionSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +118,13 @@ const KNOWN = [
   'MANO_VIM_URL_DENY',
   'MANO_VIM_URL_ALLOW',
   'MANO_VIM_CATALOG_ANY_HOST',
+  'MANO_NOTIFY_TIMEOUT_MS',
+  'MANO_NOTIFY_CONCURRENCY',
+  'MANO_NOTIFY_RETRY_BASE_MS',
+  'MANO_NOTIFY_RETRY_MAX_MS',
+  'MANO_NOTIFY_ATTEMPTS',
+  'MANO_NOTIFY_POLL_MS',
+  'MANO_EVENTS_RETENTION_SECONDS',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -230,6 +250,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),
     vimCallTimeoutMs: int('MANO_VIM_CALL_TIMEOUT_MS', 120000, 100, 3600000),
     vimCheckTimeoutMs: int('MANO_VIM_CHECK_TIMEOUT_MS', 15000, 100, 600000),
+    notify: {
+      timeoutMs: int('MANO_NOTIFY_TIMEOUT_MS', 5000, 100, 120000),
+      concurrency: int('MANO_NOTIFY_CONCURRENCY', 32, 1, 1024),
+      retryBaseMs: int('MANO_NOTIFY_RETRY_BASE_MS', 1000, 10, 3600000),
+      retryMaxMs: int('MANO_NOTIFY_RETRY_MAX_MS', 300000, 10, 86400000),
+      attemptsBeforeFailing: int('MANO_NOTIFY_ATTEMPTS', 8, 1, 1000),
+      pollMs: int('MANO_NOTIFY_POLL_MS', 500, 10, 60000),
+      retentionSeconds: int('MANO_EVENTS_RETENTION_SECONDS', 86400, 60, 365 * 86400),
+    },
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');

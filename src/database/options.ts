@@ -12,6 +12,7 @@ import { OpCancelAndWorkers1764210000000 } from './migrations/1764210000000-OpCa
 import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/1769300000000-LoginThrottleAndTokenLineage';
 import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
 import { CreatePlaPriceLists1764316000000 } from './migrations/1764316000000-CreatePlaPriceLists';
+import { CreateNotificationTables1779300000000 } from './migrations/1779300000000-CreateNotificationTables';
 import { RECORD_ENTITIES } from '../records';
 
 /** Collected by the records layer (src/records/index.ts): the database imports no module above it. */
@@ -25,8 +26,9 @@ export const MIGRATIONS = [
   IndexNsList1764200000000,
   OpCancelAndWorkers1764210000000,
   CreateSliceTables1764307000000,
-  LoginThrottleAndTokenLineage1769300000000,
   CreatePlaPriceLists1764316000000,
+  LoginThrottleAndTokenLineage1769300000000,
+  CreateNotificationTables1779300000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -9,6 +9,7 @@ import { PrerenderedList } from '../common/http/prerendered';
 import { newId, nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
+import { notifyNsIdentifier } from '../records/outbox';
 import { OperationRunner } from '../lcm/operation-runner';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
 import { planScale } from '../lcm/scaling';
@@ -184,6 +185,7 @@ export class NsInstancesService {
     await this.tx.run(async (em) => {
       await em.insert(NsInstanceEntity, ns as object);
       for (const v of vnfRows) await em.insert(VnfInstanceEntity, v as object);
+      await notifyNsIdentifier(em, 'Creation', ns);
     });
     return { id, name: params.nsName };
   }
@@ -196,6 +198,8 @@ export class NsInstancesService {
       return { id, opId, name };
     } catch (e) {
       await this.tx.run(async (em) => {
+        const ns = await em.findOneBy(NsInstanceEntity, { id });
+        if (ns) await notifyNsIdentifier(em, 'Deletion', ns);
         await em.delete(VnfInstanceEntity, { nsInstanceId: id });
         await em.delete(NsInstanceEntity, { id });
       });
@@ -436,6 +440,8 @@ export class NsInstancesService {
         `operation ${busy.id} (${busy.lcmOperationType}) is still running on this NS`,
       );
     await this.tx.run(async (em) => {
+      const ns = await em.findOneBy(NsInstanceEntity, { id: nsId });
+      if (ns) await notifyNsIdentifier(em, 'Deletion', ns);
       await em.delete(NsLcmOpOccEntity, { nsInstanceId: nsId });
       await em.delete(VnfInstanceEntity, { nsInstanceId: nsId });
       await em.delete(NsInstanceEntity, { id: nsId });

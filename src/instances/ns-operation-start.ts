@@ -6,6 +6,7 @@ import type { Transactions } from '../database/transactions';
 import { isFinal, transition } from '../lcm/op-state-machine';
 import { NsLcmOpOccEntity, type NsInstanceEntity, type OpStep } from '../records/ns.entities';
 import { queuedOperation } from '../records/operations';
+import { notifyNsLcmOp } from '../records/outbox';
 
 /** What starts an operation: its id and type, its parameters and steps, and what the NS shows meanwhile. */
 export type OperationArgs = [opId: string, type: string, params: Obj, steps: OpStep[], currentOperation: string, nsState: string];
@@ -34,6 +35,7 @@ export async function persistOperation(
         other.statusEnteredTime = now;
         other.detailedStatus = `${other.detailedStatus ?? ''} (superseded by terminate ${opId})`.trim();
         await em.save(other);
+        await notifyNsLcmOp(em, other);
       } else if (!isFinal(other.operationState)) {
         throw DomainError.conflict(
           'LCM.OPERATION_IN_PROGRESS',
@@ -51,6 +53,14 @@ export async function persistOperation(
       operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id },
       steps,
     } as object);
+    await notifyNsLcmOp(em, {
+      ...owner,
+      id: opId,
+      nsInstanceId: ns.id,
+      lcmOperationType: type,
+      operationState: 'PROCESSING',
+      operationParams: params,
+    });
     ns.nsState = nsState;
     ns.record = {
       ...ns.record,

@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
+import { notifyNsLcmOp } from '../records/outbox';
 import { OperationRunner } from '../lcm/operation-runner';
 import { OpEvent, OpState, transition } from '../lcm/op-state-machine';
 import { isRollingBack, rollbackSteps } from '../lcm/workflows';
@@ -107,6 +108,7 @@ export class OpOccurrencesService {
         modified: now,
       } as QueryDeepPartialEntity<NsLcmOpOccEntity>);
       if (!updated.affected) throw DomainError.conflict('LCM.CONCURRENT_CHANGE', `operation ${id} changed meanwhile; try again`);
+      await notifyNsLcmOp(em, { ...op, operationState: to });
       if (!ns || !after.currentOperation) return;
       ns.nsState = after.nsState ?? ns.nsState;
       ns.record = {

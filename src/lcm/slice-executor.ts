@@ -6,6 +6,7 @@ import { VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
+import { notifyNsiLcmOp } from '../records/outbox';
 import {
   NsiEntity,
   NsiLcmOpOccEntity,
@@ -210,6 +211,7 @@ export class SliceExecutor {
         steps: op.steps,
         cancelMode: null,
       });
+      await notifyNsiLcmOp(em, op);
       const nsi = await em.findOneBy(NsiEntity, { id: op.netsliceInstanceId });
       if (!nsi) return;
       const ok = error === null;

@@ -6,6 +6,7 @@ import { ExecResult, supportsExec, VimAdapter, VimError } from '../../vim-adapte
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
+import { notifyNsIdentifier, notifyNsLcmOp } from '../records/outbox';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { capacityAware, Demand } from './zone-placement';
 import { bounded, sleep } from './bounded';
@@ -390,9 +391,11 @@ export class WorkflowExecutor {
           cancelMode: null,
           modified: now,
         });
+        await notifyNsLcmOp(em, op);
         const ns = await em.findOneBy(NsInstanceEntity, { id: op.nsInstanceId });
         if (!ns) return;
         if (state === 'COMPLETED' && op.lcmOperationType === 'terminate' && op.operationParams.autoremove) {
+          await notifyNsIdentifier(em, 'Deletion', ns);
           await em.delete(NsLcmOpOccEntity, { nsInstanceId: ns.id });
           await em.delete(VnfInstanceEntity, { nsInstanceId: ns.id });
           await em.delete(NsInstanceEntity, { id: ns.id });

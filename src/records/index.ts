@@ -5,6 +5,7 @@ import { TokenEntity } from './auth/token.entity';
 import { UserEntity } from './auth/user.entity';
 import { CatalogItemEntity } from './catalog-item.entity';
 import { NS_ENTITIES } from './ns.entities';
+import { NOTIFICATION_ENTITIES } from './notification.entities';
 import { NSI_ENTITIES } from './nsi.entities';
 import { PlaPriceListEntity } from './pla-price-list.entity';
 import { AdminAccountEntity, SettingEntity, VimInventoryEntity } from './vim.entities';
@@ -26,4 +27,5 @@ export const RECORD_ENTITIES = [
   LoginFailureEntity,
   ...NSI_ENTITIES,
   PlaPriceListEntity,
+  ...NOTIFICATION_ENTITIES,
 ];

@@ -6,6 +6,7 @@ import type { Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
 import { Transactions } from '../database/transactions';
+import { notifyNsiLcmOp } from '../records/outbox';
 import { cancelSchema } from '../instances/params';
 import { OpEvent, OpState, transition } from '../lcm/op-state-machine';
 import { SliceRunner } from '../lcm/slice-executor';
@@ -86,6 +87,7 @@ export class NsiOpsService {
         modified: now,
       } as QueryDeepPartialEntity<NsiLcmOpOccEntity>);
       if (!updated.affected) throw DomainError.conflict('LCM.CONCURRENT_CHANGE', `operation ${id} changed meanwhile; try again`);
+      await notifyNsiLcmOp(em, { ...op, operationState: to });
       const nsi = await em.findOneBy(NsiEntity, { id: op.netsliceInstanceId });
       if (!nsi || !status) return;
       nsi.record = { ...nsi.record, 'operational-status': status, 'detailed-status': `${event} requested`, errorDetail: null };

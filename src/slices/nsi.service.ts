@@ -9,6 +9,7 @@ import { isUuid, newId, nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { Obj, list } from '../common/values';
 import { Transactions } from '../database/transactions';
+import { notifyNsiLcmOp } from '../records/outbox';
 import { NsInstanceEntity } from '../records/ns.entities';
 import { NsInstancesService } from '../instances/ns-instances.service';
 import { isFinal, transition } from '../lcm/op-state-machine';
@@ -319,6 +320,13 @@ export class NsiService {
         operationParams: { ...params, lcmOperationType: type, netsliceInstanceId: nsi.id },
         steps,
       } as object);
+      await notifyNsiLcmOp(em, {
+        id: opId,
+        netsliceInstanceId: nsi.id,
+        lcmOperationType: type,
+        operationState: 'PROCESSING',
+        projectsRead: nsi.projectsRead,
+      });
       nsi.nsiState = 'INSTANTIATED';
       nsi.record = {
         ...nsi.record,

@@ -326,6 +326,6 @@ describe('catalog: VNF packages, NS descriptors, slice templates, PDUs', () => {
 
   it('answers OSM TODO paths with 501', async () => {
     await asJson(t.http.get('/osm/nsd/v1/pnf_descriptors'), admin).expect(501);
-    await asJson(t.http.post('/osm/vnfpkgm/v1/subscriptions'), admin).expect(501);
+    await asJson(t.http.get('/osm/nsd/v1/pnf_descriptors/x'), admin).expect(501);
   });
 });

@@ -5,6 +5,7 @@ import { AUTHENTICATED_ONLY } from '../../src/auth/session';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { emulatorId, onboardWebserver, settledOp } from '../utils/lcm';
 import { RouteInfo, routesOf } from '../utils/routes';
+import { Receiver } from '../utils/receiver';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 /**
@@ -36,6 +37,8 @@ describe('project isolation matrix', () => {
   const b: Record<string, string> = {};
   const callers: { name: string; token?: string; permissions?: Permissions }[] = [];
   let routes: RouteInfo[] = [];
+  let stopReceiver = async () => undefined as void;
+  afterAll(() => stopReceiver());
 
   useTestApp(async (app, adminToken) => {
     t = app;
@@ -109,6 +112,7 @@ describe('project isolation matrix', () => {
       await post('/osm/admin/v1/wim_accounts', { name: 'wim-of-b', wim_type: 'odl', wim_url: 'http://127.0.0.1:1' }, bt)
     ).id;
     b.sdn = (await post('/osm/admin/v1/sdns', { name: 'sdn-of-b', type: 'opendaylight', url: 'http://127.0.0.1:1' }, bt)).id;
+    b.prices = (await post('/osm/admin/v1/pla_price_lists', { name: 'prices-of-b', pil: [] }, bt)).id;
     b.repo = (await post('/osm/admin/v1/k8srepos', { name: 'repo-of-b', type: 'helm-chart', url: 'http://127.0.0.1:1' }, bt)).id;
     b.cluster = (
       await post(
@@ -157,6 +161,13 @@ describe('project isolation matrix', () => {
     expect((await settledSliceOp(bt, b.nsiop)).operationState).toBe('COMPLETED');
     const inventory = (await asJson(t.http.get(`/mano/v1/emulator/${b.vim}/inventory`), bt).expect(200)).body;
     b.compute = inventory.computes[0].name;
+    // B's subscriptions, one per API, on a local receiver
+    const receiver = await new Receiver().start();
+    stopReceiver = () => receiver.stop();
+    for (const api of ['nslcm', 'nsd', 'vnfpkgm', 'nsilcm'])
+      b[`sub${api[0].toUpperCase()}${api.slice(1)}`] = (
+        await post(`/osm/${api}/v1/subscriptions`, { callbackUri: `${receiver.url}/b-${api}` }, bt)
+      ).id;
     for (const [k, v] of Object.entries(b)) expect([k, v]).toEqual([k, expect.any(String)]);
 
     // callers without a valid token
@@ -184,8 +195,11 @@ describe('project isolation matrix', () => {
     const rules: [RegExp, string][] = [
       [/^\/osm\/vnfpkgm\/v1\/vnf_packages/, b.vnfd],
       [/^\/osm\/nsd\/v1\/ns_descriptors/, b.nsd],
-      [/^\/osm\/nsd\/v1\/(pnf_descriptors|subscriptions)/, b.nsd],
-      [/^\/osm\/vnfpkgm\/v1\/subscriptions/, b.vnfd],
+      [/^\/osm\/nsd\/v1\/pnf_descriptors/, b.nsd],
+      [/^\/osm\/nslcm\/v1\/subscriptions\//, b.subNslcm],
+      [/^\/osm\/nsd\/v1\/subscriptions\//, b.subNsd],
+      [/^\/osm\/vnfpkgm\/v1\/subscriptions\//, b.subVnfpkgm],
+      [/^\/osm\/nsilcm\/v1\/subscriptions\//, b.subNsilcm],
       [/^\/osm\/nst\/v1\//, b.nst],
       [/^\/osm\/pdu\/v1\//, b.pdu],
       [/^\/osm\/admin\/v1\/(vim_accounts|vims)\//, b.vim],
@@ -194,6 +208,7 @@ describe('project isolation matrix', () => {
       [/^\/osm\/admin\/v1\/sdns\//, b.sdn],
       [/^\/osm\/admin\/v1\/k8sclusters\//, b.cluster],
       [/^\/osm\/admin\/v1\/k8srepos\//, b.repo],
+      [/^\/osm\/admin\/v1\/pla_price_lists\//, b.prices],
       [/^\/osm\/admin\/v1\/users\//, b.user],
       [/^\/osm\/admin\/v1\/projects\//, b.project],
       [/^\/osm\/admin\/v1\/roles\//, b.role],
