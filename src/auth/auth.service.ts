@@ -11,6 +11,7 @@ import { RoleEntity } from '../records/auth/role.entity';
 import { TokenEntity } from '../records/auth/token.entity';
 import { UserEntity } from '../records/auth/user.entity';
 import { LoginThrottle } from './login-throttle';
+import { NO_TX } from '../database/transactions';
 
 export interface LoginRequest {
   username?: string;
@@ -87,7 +88,7 @@ export class AuthService {
       parentHash: parent?.tokenHash ?? null,
       purpose,
     });
-    await this.tokens.save(token);
+    await this.tokens.save(token, NO_TX);
     await this.tokens.delete({ expires: LessThan(now) });
     return { bearer, caller: { token, user, project, roles: await this.rolesOf(user, project.id) } };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { Transactions } from '../database/transactions';
+import { NO_TX, Transactions } from '../database/transactions';
 import { applyListFilters, Query } from '../common/http/list-filters';
 import { newId, nowSeconds } from '../common/ids';
 import { assertNotUuid, Directory } from './directory';
@@ -72,7 +72,7 @@ export class ProjectsService {
       project.quotas = Object.keys(quotas).length ? quotas : null;
     }
     project.modified = nowSeconds();
-    await this.dir.projects.save(project).catch(duplicateAs('project', project.name));
+    await this.dir.projects.save(project, NO_TX).catch(duplicateAs('project', project.name));
   }
 
   async remove(session: Session, ref: string): Promise<void> {

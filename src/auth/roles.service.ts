@@ -9,6 +9,7 @@ import { OsmRecord, roleRecord } from './records';
 import { roleCreateSchema, roleEditSchema } from './schemas';
 import { Session } from './session';
 import { duplicateAs } from './users.service';
+import { NO_TX } from '../database/transactions';
 
 @Injectable()
 export class RolesService {
@@ -67,7 +68,7 @@ export class RolesService {
       role.permissions = permissions;
     }
     role.modified = nowSeconds();
-    await this.dir.roles.save(role).catch(duplicateAs('role', role.name));
+    await this.dir.roles.save(role, NO_TX).catch(duplicateAs('role', role.name));
   }
 
   async remove(session: Session, ref: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { Transactions } from '../database/transactions';
+import { NO_TX, Transactions } from '../database/transactions';
 import { notifyCatalog } from '../records/outbox';
 import { CatalogUsage } from './catalog-usage';
 import { PackageFilesCache } from './package-files';
@@ -218,7 +218,7 @@ export class CatalogService {
     if (deletion === 'unshare') {
       // shared: only this project's access goes (OSM)
       Object.assign(item, scope.withoutSession(item));
-      await this.items.save(item);
+      await this.items.save(item, NO_TX);
       return;
     }
     if (deletion === 'denied')

@@ -11,6 +11,7 @@ import { mergePatch } from '../common/object-paths';
 import { ProjectScope } from '../common/records/project-scope';
 import { BodySchema, Schema } from '../common/validation/json-schema';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
+import { NO_TX } from '../database/transactions';
 
 const iface: Schema = {
   type: 'object',
@@ -89,7 +90,7 @@ export class PdusService {
     item.descriptor = createSchema.validate(merged);
     item.descriptorId = String(merged.name);
     item.modified = nowSeconds();
-    await this.items.save(item);
+    await this.items.save(item, NO_TX);
   }
 
   async remove(session: Session, id: string): Promise<void> {
@@ -98,7 +99,7 @@ export class PdusService {
     const deletion = scope.deletion(item);
     if (deletion === 'denied')
       throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
-    if (deletion === 'unshare') await this.items.save(Object.assign(item, scope.withoutSession(item)));
+    if (deletion === 'unshare') await this.items.save(Object.assign(item, scope.withoutSession(item)), NO_TX);
     else await this.items.delete({ id: item.id });
   }
 

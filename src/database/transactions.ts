@@ -3,6 +3,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { KeyedMutex } from '../common/mutex';
 
 /**
+ * For a single-row `save()` outside `Transactions.run`: no transaction of its own. On SQLite every query runs on one
+ * shared connection (TypeORM's better-sqlite3 driver has one query runner), so a `save()` that opened its own
+ * transaction while a `run()` transaction was open would nest into it as a savepoint, and the first to commit would
+ * end the other's ("Transaction is not started yet"). One statement needs no transaction.
+ */
+export const NO_TX = { transaction: false } as const;
+
+/**
  * Transactions that are safe on both databases. SQLite (better-sqlite3) has one connection per
  * process, so two interleaved transactions would collide; they are serialised here.
  */

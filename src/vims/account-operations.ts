@@ -9,6 +9,7 @@ import { adminOf } from './account-records';
 import { AdminAccountEntity, VimInventoryEntity } from '../records/vim.entities';
 import { TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
+import { NO_TX } from '../database/transactions';
 
 /**
  * The asynchronous part of VIM/WIM/SDN/cluster registration, as OSM's LCM does it: a connectivity
@@ -88,7 +89,7 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
     freshAdmin.current_operation = null;
     fresh.operationalState = freshAdmin.operationalState;
     fresh.modified = now;
-    await this.accounts.save(fresh);
+    await this.accounts.save(fresh, NO_TX);
     this.logger.log(`${fresh.topic} '${fresh.name}': ${freshAdmin.operationalState} (${detail})`);
   }
 

@@ -15,6 +15,7 @@ import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, take
 import { AdminAccountEntity } from '../records/vim.entities';
 import { AccountTopic, TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
+import { NO_TX } from '../database/transactions';
 
 /**
  * OSM's admin resources over HTTP: create answers 202 with an operation id and the check runs in
@@ -94,7 +95,7 @@ export class AccountsService {
     account.secrets = Object.keys(secrets).length ? this.vault.encrypt(secrets, account.id) : null;
     account.operationalState = 'PROCESSING';
     account.modified = now;
-    await this.accounts.save(account);
+    await this.accounts.save(account, NO_TX);
     await this.registry.forget(account.id);
     this.operations.schedule(account.id);
     return `${account.id}:${admin.current_operation}`;
@@ -109,7 +110,7 @@ export class AccountsService {
       throw DomainError.unauthorized('You have not write permission to delete it', 'AUTH.PERMISSION_DENIED');
     if (deletion === 'unshare') {
       // shared with other projects: only this project's access goes (OSM)
-      await this.accounts.save(Object.assign(account, scope.withoutSession(account)));
+      await this.accounts.save(Object.assign(account, scope.withoutSession(account)), NO_TX);
       return null;
     }
     if ((topic.topic === 'vim_accounts' || topic.topic === 'k8sclusters') && !session.force) {
@@ -130,7 +131,7 @@ export class AccountsService {
     pushOperation(admin, newOperation('delete', nowSeconds()));
     admin.to_delete = true;
     account.operationalState = 'PROCESSING';
-    await this.accounts.save(account);
+    await this.accounts.save(account, NO_TX);
     this.operations.schedule(account.id);
     return `${account.id}:${admin.current_operation}`;
   }
