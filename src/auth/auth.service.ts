@@ -10,7 +10,8 @@ import { ProjectEntity } from '../records/auth/project.entity';
 import { RoleEntity } from '../records/auth/role.entity';
 import { TokenEntity } from '../records/auth/token.entity';
 import { UserEntity } from '../records/auth/user.entity';
-import { LoginThrottle } from './login-throttle';
+import { addressKey, LoginThrottle } from './login-throttle';
+import { KeyedMutex } from '../common/mutex';
 import { NO_TX } from '../database/transactions';
 
 export interface LoginRequest {
@@ -38,6 +39,7 @@ const CHANGE_PASSWORD_TTL_SECONDS = 600;
 /** Token issue and check. Only hashes of tokens and passwords are ever stored or compared. */
 @Injectable()
 export class AuthService {
+  private readonly perAddress = new KeyedMutex();
   private readonly logger = new Logger(AuthService.name);
 
   constructor(
@@ -123,17 +125,22 @@ export class AuthService {
     return all.filter((r) => roleIds.includes(r.id));
   }
 
-  /** Limits are checked (and the attempt counted) before the hash work, so parallel guesses cannot outrun them. */
+  /**
+   * Limits are checked (and the attempt counted) before the hash work, so parallel guesses cannot outrun them; the
+   * attempts of one source address are taken one at a time in this process, so that parallel right passwords each
+   * give their count back before the next is counted (they are never throttled) while parallel guesses stop at the limit.
+   */
   private async checkPassword(username: string, password: string, remote: Remote): Promise<UserEntity> {
     const user = await this.users.findOneBy(isUuid(username) ? { id: username } : { username });
-    // by id when the user exists, so that its name and its id share one counter
-    const reservation = await this.throttle.reserve(user ? user.id : `?${username.slice(0, 255)}`, remote.host);
-    // the same work for unknown users, so timing does not tell which usernames exist
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (user && ok) {
-      await this.throttle.release(reservation);
-      return user;
-    }
+    const ok = await this.perAddress.run(addressKey(remote.host), async () => {
+      // by id when the user exists, so that its name and its id share one counter
+      const reservation = await this.throttle.reserve(user ? user.id : `?${username.slice(0, 255)}`, remote.host);
+      // the same work for unknown users, so timing does not tell which usernames exist
+      const right = (await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)) && !!user;
+      if (right) await this.throttle.release(reservation);
+      return right;
+    });
+    if (user && ok) return user;
     this.logger.warn(`Failed login for user '${username.slice(0, 60)}'`);
     if (this.config.loginFailureDelayMs > 0) await new Promise((r) => setTimeout(r, this.config.loginFailureDelayMs));
     throw DomainError.unauthorized('Invalid username/password', 'AUTH.INVALID_CREDENTIALS');

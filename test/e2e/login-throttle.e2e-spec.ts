@@ -123,9 +123,10 @@ describe('login throttling', () => {
 
   it('never throttles successful logins: 70 within a minute from one address all succeed', async () => {
     const started = Date.now();
-    for (let batch = 0; batch < 7; batch++) {
-      const answers = await Promise.all(Array.from({ length: 10 }, () => loginFrom(port, '127.0.0.8', 'admin', 'Right-pass-1')));
-      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    // in parallel, far more than the failure limit at once: a right password never counts against it
+    for (let batch = 0; batch < 2; batch++) {
+      const answers = await Promise.all(Array.from({ length: 35 }, () => loginFrom(port, '127.0.0.8', 'admin', 'Right-pass-1')));
+      expect(answers.map((a) => a.status)).toEqual(Array(35).fill(200));
     }
     expect(Date.now() - started).toBeLessThan(60_000);
   });
