@@ -4,9 +4,14 @@ import { CinderVolume, labelMetadata, metadataLabels } from './resources';
 
 /** Cinder volumes: found by name, created with our labels as metadata, removed once detached. */
 
-export async function findVolume(ctx: OpenstackContext, name: string, signal?: AbortSignal): Promise<CinderVolume | undefined> {
+export async function findVolume(
+  ctx: OpenstackContext,
+  name: string,
+  signal?: AbortSignal,
+  { deleting = false } = {},
+): Promise<CinderVolume | undefined> {
   const volumes = await ctx.session.list<CinderVolume>('volume', '/volumes/detail', 'volumes', { name }, signal);
-  return volumes.find((v) => v.name === name && v.status !== 'deleting');
+  return volumes.find((v) => v.name === name && (deleting || v.status !== 'deleting'));
 }
 
 export async function applyVolume(ctx: OpenstackContext, desired: DesiredVolume, signal?: AbortSignal): Promise<Observed> {
@@ -37,7 +42,17 @@ export async function removeVolume(ctx: OpenstackContext, name: string, signal?:
   if (['in-use', 'attaching', 'detaching', 'reserved'].includes(vol.status))
     throw new VimError('VIM.CONFLICT', `volume ${name} is still ${vol.status}; it can go once its server has`, true);
   await ctx.session.call({ service: 'volume', method: 'DELETE', path: `/volumes/${vol.id}`, accept: [404], signal });
-  await untilGone(ctx, () => findVolume(ctx, name, signal), `volume ${name}`, signal);
+  // gone means gone: a volume still `deleting` in Cinder is not yet removed (nor can its quota be reused)
+  await untilGone(
+    ctx,
+    async () => {
+      const left = await findVolume(ctx, name, signal, { deleting: true });
+      if (left?.status === 'error_deleting') throw invalid(`Cinder could not delete volume ${name} (error_deleting)`);
+      return left;
+    },
+    `volume ${name}`,
+    signal,
+  );
   return 'deleted';
 }
 
