@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
 import { parse, stringify } from 'yaml';
 import { MULTIVDU } from '../utils/lcm';
 
@@ -133,4 +134,26 @@ export function benchNsd(id: string, members: number): string {
     return p;
   });
   return stringify(doc);
+}
+
+/**
+ * The database a bench or soak run uses: with BENCH_DB=postgres a throw-away PostgreSQL database (from
+ * MANO_TEST_PG_URL), given to the service as MANO_DB_URL and dropped by `drop()`; otherwise the service's own SQLite.
+ */
+export async function benchDatabase(
+  prefix: string,
+): Promise<{ onPg: boolean; env: Record<string, string>; drop(): Promise<void> }> {
+  const admin = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (process.env.BENCH_DB !== 'postgres') return { onPg: false, env: {}, drop: async () => undefined };
+  const name = `${prefix}_${Date.now()}`;
+  const sql = async (statement: string) => {
+    const c = new PgClient({ connectionString: admin });
+    await c.connect();
+    await c.query(statement);
+    await c.end();
+  };
+  await sql(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { onPg: true, env: { MANO_DB_URL: url.toString() }, drop: () => sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

@@ -8,12 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
 import { folderEntries, makeTarGz } from '../utils/packages';
-import { benchNsd, Client, ms, percentile, startService } from './harness';
+import { benchNsd, Client, ms, percentile, benchDatabase, startService } from './harness';
 
 const MULTIVDU = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-multivdu-gatici');
-const PG_ADMIN = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -24,19 +22,9 @@ function rssMb(pid: number): number {
 const LATENCY_POLL_MS = Number(process.env.BENCH_POLL_MS ?? 5);
 
 async function main(): Promise<void> {
-  const onPg = process.env.BENCH_DB === 'postgres';
-  let dbName = '';
-  const env: Record<string, string> = { MANO_LCM_CONCURRENCY: '32' };
-  if (onPg) {
-    dbName = `mano_bench_${Date.now()}`;
-    const c = new PgClient({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${dbName}`;
-    env.MANO_DB_URL = url.toString();
-  }
+  const db = await benchDatabase('mano_bench');
+  const onPg = db.onPg;
+  const env: Record<string, string> = { ...db.env, MANO_LCM_CONCURRENCY: '32' };
   const service = await startService(env);
   const client = new Client(service.url);
   const out: string[] = [];
@@ -169,12 +157,7 @@ async function main(): Promise<void> {
     report(`RSS after the run: ${rssMb(service.pid!).toFixed(0)} MB`);
   } finally {
     await service.stop();
-    if (onPg) {
-      const c = new PgClient({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await c.end();
-    }
+    await db.drop();
   }
 }
 

@@ -10,12 +10,10 @@
  */
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client as PgClient } from 'pg';
-import { Client, ms, percentile, startService } from './harness';
+import { Client, ms, percentile, benchDatabase, startService } from './harness';
 import { folderEntries, makeTarGz } from '../utils/packages';
 import { join } from 'node:path';
 
-const PG_ADMIN = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DESCRIPTORS = join(__dirname, '..', '..', 'descriptors');
 const NS_COUNT = 100;
 const NARROW = 990;
@@ -36,19 +34,9 @@ function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: 
 }
 
 async function main(): Promise<void> {
-  const onPg = process.env.BENCH_DB === 'postgres';
-  const env: Record<string, string> = { MANO_LCM_CONCURRENCY: '32', MANO_NOTIFY_TIMEOUT_MS: '5000' };
-  let dbName = '';
-  if (onPg) {
-    dbName = `mano_bench_${Date.now()}`;
-    const c = new PgClient({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${dbName}`;
-    env.MANO_DB_URL = url.toString();
-  }
+  const db = await benchDatabase('mano_bench');
+  const onPg = db.onPg;
+  const env: Record<string, string> = { ...db.env, MANO_LCM_CONCURRENCY: '32', MANO_NOTIFY_TIMEOUT_MS: '5000' };
   const arrivals: Arrival[] = [];
   const live = await listen((req, res) => {
     const chunks: Buffer[] = [];
@@ -161,12 +149,7 @@ async function main(): Promise<void> {
     dead.server.closeAllConnections();
     live.server.close();
     dead.server.close();
-    if (onPg) {
-      const c = new PgClient({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await c.end();
-    }
+    await db.drop();
   }
 }
 

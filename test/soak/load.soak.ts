@@ -9,8 +9,7 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client as PgClient } from 'pg';
-import { benchNsd, startService } from '../bench/harness';
+import { benchNsd, benchDatabase, startService } from '../bench/harness';
 import { folderEntries, makeTarGz } from '../utils/packages';
 import { MULTIVDU } from '../utils/lcm';
 
@@ -22,26 +21,15 @@ const SPLIT = [
   Math.round(CLIENTS * 0.2),
   CLIENTS - Math.round(CLIENTS * 0.7) - Math.round(CLIENTS * 0.2),
 ];
-const PG_ADMIN = process.env.MANO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 type Result = autocannon.Result;
 
 const peakRssMb = (pid: number): number =>
   Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
-  const onPg = process.env.BENCH_DB === 'postgres';
-  const env: Record<string, string> = {};
-  let dbName = '';
-  if (onPg) {
-    dbName = `mano_load_${Date.now()}`;
-    const c = new PgClient({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${dbName}`);
-    await c.end();
-    const url = new URL(PG_ADMIN);
-    url.pathname = `/${dbName}`;
-    env.MANO_DB_URL = url.toString();
-  }
+  const db = await benchDatabase('mano_load');
+  const onPg = db.onPg;
+  const env = db.env;
   const service = await startService(env);
   const failures: string[] = [];
   try {
@@ -202,12 +190,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await service.stop();
-    if (dbName) {
-      const c = new PgClient({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await c.end();
-    }
+    await db.drop();
   }
   if (failures.length) {
     console.log(`load: 0 passed, 1 failed\n  ${failures.join('\n  ')}`);
