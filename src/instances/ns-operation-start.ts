@@ -9,10 +9,24 @@ import { queuedOperation } from '../records/operations';
 import { notifyNsLcmOp } from '../records/outbox';
 
 /** What starts an operation: its id and type, its parameters and steps, and what the NS shows meanwhile. */
-export type OperationArgs = [opId: string, type: string, params: Obj, steps: OpStep[], currentOperation: string, nsState: string];
+export type OperationArgs = [
+  opId: string,
+  type: string,
+  params: Obj,
+  steps: OpStep[],
+  currentOperation: string,
+  nsState: string,
+  /** Started by the orchestrator itself (auto-healing), not by a request. */
+  automatic?: boolean,
+];
 
 /** OSM's `operational-status` while an operation of that type runs. */
-const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate: 'terminating', scale: 'scaling' };
+const RUNNING_STATUS: Record<string, string> = {
+  instantiate: 'init',
+  terminate: 'terminating',
+  scale: 'scaling',
+  heal: 'healing',
+};
 
 /**
  * Persists the operation with all its steps and moves the NS, in one transaction, before any VIM call;
@@ -21,7 +35,7 @@ const RUNNING_STATUS: Record<string, string> = { instantiate: 'init', terminate:
 export async function persistOperation(
   tx: Transactions,
   ns: NsInstanceEntity,
-  ...[opId, type, params, steps, currentOperation, nsState]: OperationArgs
+  ...[opId, type, params, steps, currentOperation, nsState, automatic]: OperationArgs
 ): Promise<void> {
   const now = nowSeconds();
   await tx.run(async (em) => {
@@ -50,7 +64,7 @@ export async function persistOperation(
       ...owner,
       lcmOperationType: type,
       ...queuedOperation(now),
-      operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id },
+      operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id, ...(automatic ? { isAutomaticInvocation: true } : {}) },
       steps,
     } as object);
     await notifyNsLcmOp(em, {
@@ -59,7 +73,7 @@ export async function persistOperation(
       nsInstanceId: ns.id,
       lcmOperationType: type,
       operationState: 'PROCESSING',
-      operationParams: params,
+      operationParams: automatic ? { ...params, isAutomaticInvocation: true } : params,
     });
     ns.nsState = nsState;
     ns.record = {

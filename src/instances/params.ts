@@ -263,3 +263,60 @@ export const actionSchema = new BodySchema<import('../lcm/day-n.service').Action
   },
   'NS action parameters',
 );
+
+/** OSM's `ns_heal` body (NBI R11+): which VNFs, and which of their VDU instances, to rebuild. */
+export interface HealBody {
+  healVnfData: {
+    vnfInstanceId: string;
+    cause?: string;
+    additionalParams?: { 'run-day1'?: boolean; vdu?: { 'vdu-id': string; 'count-index'?: number; 'run-day1'?: boolean }[] };
+  }[];
+  timeout_ns_heal?: number;
+}
+
+export const healSchema = new BodySchema<HealBody>(
+  {
+    type: 'object',
+    properties: {
+      lcmOperationType: { type: 'string' },
+      nsInstanceId: { type: 'string' },
+      timeout_ns_heal: { type: 'integer', minimum: 1 },
+      healVnfData: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          properties: {
+            vnfInstanceId: { type: 'string', minLength: 1, maxLength: 255 },
+            cause: { type: 'string', maxLength: 1024 },
+            additionalParams: {
+              type: 'object',
+              properties: {
+                'run-day1': { type: 'boolean' },
+                vdu: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      'run-day1': { type: 'boolean' },
+                      'vdu-id': name,
+                      'count-index': { type: 'integer', minimum: 0 },
+                    },
+                    required: ['vdu-id'],
+                    additionalProperties: false,
+                  },
+                },
+              },
+              additionalProperties: false,
+            },
+          },
+          required: ['vnfInstanceId'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['healVnfData'],
+    additionalProperties: false,
+  },
+  'NS heal parameters',
+);

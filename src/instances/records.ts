@@ -73,7 +73,8 @@ export function operationWire(e: OperationColumns, instance: Record<string, stri
     ...instance,
     lcmOperationType: e.lcmOperationType,
     startTime: e.startTime,
-    isAutomaticInvocation: false,
+    // the orchestrator's own operations (auto-healing) carry the mark in their parameters, as the notifications read it
+    isAutomaticInvocation: e.operationParams?.isAutomaticInvocation === true,
     isCancelPending: e.cancelMode !== null,
     cancelMode: e.cancelMode,
     operationParams: e.operationParams,

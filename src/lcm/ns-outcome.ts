@@ -50,6 +50,11 @@ export function nsOutcome(type: string, rolledBack: boolean, ok: boolean): NsOut
       return ok
         ? { nsState: 'READY', operationalStatus: 'running', verb: 'SCALING' }
         : { nsState: 'DEGRADED', operationalStatus: 'failed', verb: 'SCALING' };
+    case 'heal':
+      // the healed VDUs are back (READY), or some are not (DEGRADED until a retry or another heal)
+      return ok
+        ? { nsState: 'READY', operationalStatus: 'running', verb: 'HEALING' }
+        : { nsState: 'DEGRADED', operationalStatus: 'failed', verb: 'HEALING' };
     default:
       return { verb: type.toUpperCase() };
   }

@@ -20,6 +20,7 @@ import { RunControl, RunInterrupted } from './run-control';
 import { brief, hasFailed, kdurOf, ObservedBrief, own, primitiveOutput, scaleLevel, vdurOf } from './step-results';
 import { VimAdapters } from './vim-port';
 import { isRollingBack, pinZones } from './workflows';
+import { healedVdur } from './healing';
 
 type Obj = Record<string, unknown>;
 type AdapterOf = (vim: string) => Promise<VimAdapter>;
@@ -200,9 +201,8 @@ export class WorkflowExecutor {
       const before = await this.call(step, control, () => a.observe(step.ref!));
       if (before && hasFailed(before)) await this.call(step, control, (signal) => a.apply(applied.desired!, signal));
     }
-    const timeoutS = Number(
-      (op.operationParams.timeout_ns_deploy ?? op.operationParams.timeout_ns_scale ?? 600) as number | string,
-    );
+    const p = op.operationParams;
+    const timeoutS = Number((p.timeout_ns_deploy ?? p.timeout_ns_scale ?? p.timeout_ns_heal ?? 600) as number | string);
     const deadline = Date.now() + timeoutS * 1000;
     for (let delay = 5; ; delay = Math.min(delay * 2, 2000)) {
       const observed = await this.call(step, control, () => a.observe(step.ref!));
@@ -313,6 +313,7 @@ export class WorkflowExecutor {
           let vdur: Obj[];
           if (phase === 'instantiate') vdur = mine;
           else if (phase === 'scale') vdur = [...before.filter((v) => !removed.has(String(v.name))), ...mine];
+          else if (phase === 'heal') vdur = healedVdur(before, mine);
           else if (phase === 'terminate' || (phase === 'rollback' && op.lcmOperationType === 'instantiate')) vdur = [];
           else continue;
           const mgmtIp =
@@ -322,10 +323,10 @@ export class WorkflowExecutor {
           const kdur =
             phase === 'instantiate'
               ? kdurOf(op, vnf.id)
-              : phase === 'scale'
+              : phase === 'scale' || phase === 'heal'
                 ? ((vnf.record.kdur as Obj[] | undefined) ?? [])
                 : [];
-          const instantiated = vdur.length > 0 || kdur.length > 0 || phase === 'scale';
+          const instantiated = vdur.length > 0 || kdur.length > 0 || phase === 'scale' || phase === 'heal';
           vnf.record = {
             ...vnf.record,
             vdur,
@@ -473,7 +474,12 @@ export class WorkflowExecutor {
   }
 }
 
-const STAGE_VERBS: Record<string, string> = { instantiate: 'Deploying', terminate: 'Terminating', scale: 'Scaling' };
+const STAGE_VERBS: Record<string, string> = {
+  instantiate: 'Deploying',
+  terminate: 'Terminating',
+  scale: 'Scaling',
+  heal: 'Healing',
+};
 
 /** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
 async function updateOp(
