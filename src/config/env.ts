@@ -69,6 +69,8 @@ export interface AppConfig {
     /** How long delivered events stay for SSE resume (Last-Event-ID). */
     retentionSeconds: number;
   };
+  /** How often the auto-healing watcher looks at VDUs with a healing policy (seconds, fractions allowed; 0 = off). */
+  healingIntervalS: number;
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +127,7 @@ const KNOWN = [
   'MANO_NOTIFY_ATTEMPTS',
   'MANO_NOTIFY_POLL_MS',
   'MANO_EVENTS_RETENTION_SECONDS',
+  'MANO_HEALING_INTERVAL_S',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -153,6 +156,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return def;
     }
     return raw.toLowerCase() as T;
+  };
+  const seconds = (name: string, def: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return def;
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > max) {
+      problems.push(`${name}='${raw}' must be a number of seconds from 0 to ${max}`);
+      return def;
+    }
+    return Number(raw);
   };
   const bool = (name: string, def: boolean): boolean => {
     const raw = value(name);
@@ -259,6 +271,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollMs: int('MANO_NOTIFY_POLL_MS', 500, 10, 60000),
       retentionSeconds: int('MANO_EVENTS_RETENTION_SECONDS', 86400, 60, 365 * 86400),
     },
+    healingIntervalS: seconds('MANO_HEALING_INTERVAL_S', 30, 86400),
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');

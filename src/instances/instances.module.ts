@@ -11,6 +11,9 @@ import { AccountsService } from '../vims/accounts.service';
 import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
+import { SettingEntity } from '../records/vim.entities';
+import { HealingWatcher, HealOperations } from '../lcm/healing-watcher';
+import { NsHealService } from './ns-heal.service';
 import { DayNService } from '../lcm/day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
@@ -22,7 +25,7 @@ import { OpOccurrencesService } from './op-occurrences.service';
     VimsModule,
     PlacementModule,
     CatalogModule,
-    TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
+    TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity, SettingEntity]),
   ],
   controllers: [NsLcmController],
   providers: [
@@ -32,6 +35,10 @@ import { OpOccurrencesService } from './op-occurrences.service';
     { provide: PackageFiles, useExisting: PackageFilesCache },
     DayNService,
     NsInstancesService,
+    NsHealService,
+    // auto-healing starts its heal operations through the API layer's service
+    { provide: HealOperations, useExisting: NsHealService },
+    HealingWatcher,
     OpOccurrencesService,
     OperationRunner,
     WorkflowExecutor,

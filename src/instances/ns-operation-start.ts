@@ -64,7 +64,12 @@ export async function persistOperation(
       ...owner,
       lcmOperationType: type,
       ...queuedOperation(now),
-      operationParams: { ...params, lcmOperationType: type, nsInstanceId: ns.id, ...(automatic ? { isAutomaticInvocation: true } : {}) },
+      operationParams: {
+        ...params,
+        lcmOperationType: type,
+        nsInstanceId: ns.id,
+        ...(automatic ? { isAutomaticInvocation: true } : {}),
+      },
       steps,
     } as object);
     await notifyNsLcmOp(em, {

@@ -6,7 +6,8 @@ import { DomainError } from '../common/errors/domain-error';
 import type { Query as ListQuery } from '../common/http/list-filters';
 import { NsInstancesService } from './ns-instances.service';
 import { OpOccurrencesService } from './op-occurrences.service';
-import { actionSchema, cancelSchema, instantiateSchema, scaleSchema } from './params';
+import { NsHealService } from './ns-heal.service';
+import { actionSchema, cancelSchema, healSchema, instantiateSchema, scaleSchema } from './params';
 
 const BASE = 'osm/nslcm/v1';
 const opLocation = (res: Response, opId: string) => res.setHeader('Location', `/${BASE}/ns_lcm_op_occs/${opId}`);
@@ -19,6 +20,7 @@ export class NsLcmController {
   constructor(
     private readonly ns: NsInstancesService,
     private readonly opOccs: OpOccurrencesService,
+    private readonly healing: NsHealService,
   ) {}
 
   @Get(['ns_instances_content', 'ns_instances'])
@@ -158,7 +160,25 @@ export class NsLcmController {
     return { id: opId, nsName: name };
   }
 
-  @Post(['ns_instances/:id/update', 'ns_instances/:id/heal', 'ns_instances/:id/migrate'])
+  @Post('ns_instances/:id/heal')
+  @HttpCode(202)
+  @Permission('ns_instances:id:heal:post')
+  @ApiOperation({
+    summary: 'Rebuild VDU instances (OSM R11+ `healVnfData`), day-1 again when `run-day1`: 202 {id: opId}',
+  })
+  @ApiBody({ schema: healSchema.schema })
+  async heal(
+    @CurrentSession() s: Session,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { opId, name } = await this.healing.heal(s, id, body);
+    opLocation(res, opId);
+    return { id: opId, nsName: name };
+  }
+
+  @Post(['ns_instances/:id/update', 'ns_instances/:id/migrate'])
   @Permission('ns_instances:id:action:post')
   @ApiOperation({ summary: 'Not implemented yet (501)' })
   notYet(): never {

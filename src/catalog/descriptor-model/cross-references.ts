@@ -170,6 +170,11 @@ export function vnfdProblems(d: Descriptor, ctx: ReferenceContext): FieldProblem
         }),
       );
     });
+    list(df['healing-aspect']).forEach((aspect, j) =>
+      list(aspect['healing-policy']).forEach((policy, k) =>
+        c.ref(policy['vdu-id'], vdus, `${p}.healing-aspect[${j}].healing-policy[${k}].vdu-id`, 'a vdu id'),
+      ),
+    );
     const opConfig =
       ((df['lcm-operations-configuration'] as Obj | undefined)?.['operate-vnf-op-config'] as Obj | undefined) ?? {};
     list(opConfig['day1-2']).forEach((cfg, j) => {
