@@ -1,5 +1,6 @@
 import type { PlannedCompute } from './planner';
-import { automatic, healedVdur, healingPolicies, healNow, healSteps, pinToRecord } from './healing';
+import { automatic, healingPolicies, healNow, healSteps, pinToRecord } from './healing';
+import { healedVdur } from './step-results';
 
 const compute = (): PlannedCompute => ({
   vimAccountId: 'vim-from-params',

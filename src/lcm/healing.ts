@@ -52,12 +52,6 @@ export function healSteps(computes: PlannedCompute[], day1: OpStep[]): OpStep[] 
   return [...steps, ...day1, { key: 'finalize', kind: 'finalize', state: 'PENDING', attempts: 0, data: { phase: 'heal' } }];
 }
 
-/** The VNF's `vdur` after a heal: each rebuilt instance's entry replaced (new VIM id, addresses), in place. */
-export function healedVdur(before: Obj[], rebuilt: Obj[]): Obj[] {
-  const byName = new Map(rebuilt.map((v) => [String(v.name), v]));
-  return before.map((v) => byName.get(String(v.name)) ?? v);
-}
-
 /** OSM's `healing-aspect[].healing-policy[]` (augment of the VNFD's df). */
 export interface HealingPolicy {
   aspect: string;

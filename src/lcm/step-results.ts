@@ -60,6 +60,12 @@ export function vdurOf(op: NsLcmOpOccEntity): { vnfrId: string; vdur: Obj }[] {
     });
 }
 
+/** The VNF's `vdur` after a heal: each rebuilt instance's entry replaced (new VIM id, addresses), in place. */
+export function healedVdur(before: Obj[], rebuilt: Obj[]): Obj[] {
+  const byName = new Map(rebuilt.map((v) => [String(v.name), v]));
+  return before.map((v) => byName.get(String(v.name)) ?? v);
+}
+
 /** The VIM's word that a resource will never become usable as it is (contract README, rule 7). */
 export const hasFailed = (o: Observed) => o.conditions.find((c) => c.type === 'Failed' && c.status === 'True');
 

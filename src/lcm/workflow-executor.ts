@@ -17,10 +17,9 @@ import { memberView, PlacedNs } from './placement-decision';
 import { execPrimitive } from './primitive-exec';
 import type { PlannedVnf } from './planner';
 import { RunControl, RunInterrupted } from './run-control';
-import { brief, hasFailed, kdurOf, ObservedBrief, own, primitiveOutput, scaleLevel, vdurOf } from './step-results';
+import { brief, hasFailed, healedVdur, kdurOf, ObservedBrief, own, primitiveOutput, scaleLevel, vdurOf } from './step-results';
 import { VimAdapters } from './vim-port';
 import { isRollingBack, pinZones } from './workflows';
-import { healedVdur } from './healing';
 
 type Obj = Record<string, unknown>;
 type AdapterOf = (vim: string) => Promise<VimAdapter>;
@@ -58,7 +57,7 @@ export class WorkflowExecutor {
       return adapters.get(vim)!;
     };
     const log = (msg: string) => this.logger.log(`op=${op.id} ns=${op.nsInstanceId} ${msg}`);
-    const verb = isRollingBack(op) ? 'Rolling back' : (STAGE_VERBS[op.lcmOperationType] ?? 'Processing');
+    const verb = isRollingBack(op) ? 'Rolling back' : (VERBS[op.lcmOperationType] ?? 'Processing');
     log(`${op.lcmOperationType}: ${op.operationState}, ${op.steps.filter((s) => s.state === 'PENDING').length} step(s) to do`);
     try {
       for (const [i, step] of op.steps.entries()) {
@@ -474,12 +473,7 @@ export class WorkflowExecutor {
   }
 }
 
-const STAGE_VERBS: Record<string, string> = {
-  instantiate: 'Deploying',
-  terminate: 'Terminating',
-  scale: 'Scaling',
-  heal: 'Healing',
-};
+const VERBS: Record<string, string> = { instantiate: 'Deploying', terminate: 'Terminating', scale: 'Scaling', heal: 'Healing' };
 
 /** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
 async function updateOp(
