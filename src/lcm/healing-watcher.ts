@@ -90,12 +90,13 @@ export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShut
 
   /** One round over every NS with an automatic healing policy. */
   async watch(): Promise<void> {
+    // the VNFDs first: without an automatic policy anywhere (the usual case) a round is this one query
+    const items = await this.catalog.find({ where: { kind: 'vnfd' }, select: { id: true, descriptor: true } });
+    const policies = new Map(items.map((i) => [i.id, healingPolicies(i.descriptor ?? {}).filter(automatic)]));
+    if (![...policies.values()].some((p) => p.length)) return;
     const nss = await this.nss.findBy({ nsState: In(['READY', 'DEGRADED']) });
     if (!nss.length) return;
     const vnfRows = await this.vnfs.findBy({ nsInstanceId: In(nss.map((n) => n.id)) });
-    const vnfdIds = [...new Set(vnfRows.map((v) => String(v.record['vnfd-id'])))];
-    const items = vnfdIds.length ? await this.catalog.findBy({ kind: 'vnfd', id: In(vnfdIds) }) : [];
-    const policies = new Map(items.map((i) => [i.id, healingPolicies(i.descriptor).filter(automatic)]));
     for (const ns of nss) {
       const vnfs = vnfRows.filter((v) => v.nsInstanceId === ns.id && policies.get(String(v.record['vnfd-id']))?.length);
       if (!vnfs.length) continue;
