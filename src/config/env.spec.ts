@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the auto-healing interval in seconds, fractions allowed, 0 for off', () => {
+    expect(loadConfig({}).healingIntervalS).toBe(30);
+    expect(loadConfig({ MANO_HEALING_INTERVAL_S: '0.25' }).healingIntervalS).toBe(0.25);
+    expect(loadConfig({ MANO_HEALING_INTERVAL_S: '0' }).healingIntervalS).toBe(0);
+    for (const bad of ['-1', 'soon', '1e3', '90000'])
+      expect(() => loadConfig({ MANO_HEALING_INTERVAL_S: bad })).toThrow(/MANO_HEALING_INTERVAL_S/);
+  });
+
   it("checks the emulator's script sandbox settings", () => {
     expect(() => loadConfig({ MANO_EMULATOR_EXEC: 'unsafe', MANO_EMULATOR_EXEC_UIDS: '70000-70999' })).not.toThrow();
     expect(() => loadConfig({ MANO_EMULATOR_EXEC: 'off' })).toThrow(/MANO_EMULATOR_EXEC='off' must be bwrap or unsafe/);
