@@ -129,6 +129,10 @@ export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShut
         for (const vdur of list(vnf.record.vdur).filter((v) => String(v['vdu-id-ref']) === policy.vduId)) {
           const health = await this.healthOf(vdur);
           if (health === 'ok') continue;
+          if (typeof health === 'object') {
+            waiting.push(`${String(vdur.name)} not observed (${health.unknown}): no verdict`);
+            continue;
+          }
           const decision = healNow(policy, state.lastHealed?.[String(vdur.name)], now);
           if (decision.heal) unhealthy.push({ vnfrId: vnf.id, member: vnf.memberVnfIndex, vdur, policy, health });
           else waiting.push(`${String(vdur.name)} ${health}, ${decision.reason}`);
@@ -165,15 +169,14 @@ export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** gone: no such compute any more; failed: the VIM says it will not come up; an unreachable VIM is no verdict. */
-  private async healthOf(vdur: Obj): Promise<Health> {
+  private async healthOf(vdur: Obj): Promise<Health | { unknown: string }> {
     try {
       const adapter = await this.adapters.adapterById(String(vdur['vim-account-id']));
       const seen = await adapter.observe({ kind: 'compute', name: String(vdur.name), labels: {} });
       if (!seen) return 'gone';
       return hasFailed(seen) ? 'failed' : 'ok';
     } catch (e) {
-      this.logger.warn(`cannot observe ${String(vdur.name)}: ${(e as Error).message}`);
-      return 'ok';
+      return { unknown: (e as Error).message };
     }
   }
 
