@@ -94,6 +94,8 @@ const ok = (name: string): Observed => ({
   ref: { kind: 'compute', name, labels: {} },
   providerId: name,
   provisioned: true,
+  upToDate: true,
+  addresses: [],
   conditions: [],
 });
 const failed = (name: string): Observed => ({
