@@ -23,6 +23,9 @@ COPY package.json package-lock.json ./
 RUN SCARF_ANALYTICS=false npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20.20.2-bookworm-slim AS runtime
+LABEL org.opencontainers.image.title="OpenCloudEdge MANO" \
+      org.opencontainers.image.description="NFV MANO with OSM's northbound API" \
+      org.opencontainers.image.licenses="Apache-2.0"
 # tini as PID 1: passes SIGTERM on to node (graceful shutdown) and reaps the children of helm and scripts
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \

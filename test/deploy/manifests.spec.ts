@@ -233,6 +233,29 @@ describe('deploy/kubernetes', () => {
     },
   );
 
+  it.each(OVERLAYS)(
+    '%s: service links are off, as they must be: the variables the kubelet would derive from the Services are refused at start',
+    (overlay) => {
+      const b = builds.get(overlay)!;
+      // what the kubelet injects for each Service of the namespace when enableServiceLinks is not false
+      const links: Record<string, string> = {};
+      for (const s of b.objects.filter((o) => o.kind === 'Service')) {
+        const n = String((s.metadata as Obj).name)
+          .toUpperCase()
+          .replace(/-/g, '_');
+        const [first, ...rest] = (s as { spec: { ports: { port: number; protocol?: string }[] } }).spec.ports;
+        links[`${n}_SERVICE_HOST`] = '10.96.0.10';
+        links[`${n}_SERVICE_PORT`] = String(first.port);
+        links[`${n}_PORT`] = `tcp://10.96.0.10:${first.port}`;
+        for (const p of [first, ...rest]) links[`${n}_PORT_${p.port}_${p.protocol ?? 'TCP'}`] = `tcp://10.96.0.10:${p.port}`;
+      }
+      expect(() => loadConfig(links)).toThrow(/MANO_SERVICE_HOST is not a known setting/);
+      expect(() => loadConfig(links)).toThrow(/MANO_PORT='tcp:\/\/10\.96\.0\.10:9999' must be an integer/);
+      for (const w of b.objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet'))
+        expect([(w.metadata as Obj).name, podSpec(w).enableServiceLinks]).toEqual([(w.metadata as Obj).name, false]);
+    },
+  );
+
   it('bundled-postgres: MANO_DB_URL names the PostgreSQL Service, which selects the StatefulSet on its claim', () => {
     const b = builds.get('bundled-postgres')!;
     const mano = podSpec(find(b, 'Deployment', 'mano')).containers[0];
