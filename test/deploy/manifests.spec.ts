@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/env';
 import { kubernetesValidator } from '../utils/kubernetes-schema';
@@ -19,8 +19,8 @@ const KNOWN_ENV = new Set(
 );
 const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** The git-ignored `*.env` a user writes, or else the committed example (its keys are what matters here). */
-const envFile = (path: string) => (existsSync(path) ? path : `${path}.example`);
+/** Always the committed example, never a user's git-ignored `*.env`: its secrets must not reach a test's output. */
+const envFile = (path: string) => `${path}.example`;
 const builds = new Map<string, Build>(OVERLAYS.map((o) => [o, kustomize(join(ROOT, 'overlays', o), envFile)]));
 
 type Container = {
@@ -115,7 +115,7 @@ describe('deploy/kubernetes', () => {
   it('reads every file under deploy/kubernetes in some overlay build (nothing there goes unchecked)', () => {
     const walk = (d: string): string[] =>
       readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
-    const read = new Set([...builds.values()].flatMap((b) => [...b.files]).map((f) => f.replace(/\.env$/, '.env.example')));
+    const read = new Set([...builds.values()].flatMap((b) => [...b.files]));
     const unread = walk(ROOT)
       .filter((f) => !f.endsWith('.env') && !read.has(f))
       .map((f) => relative(ROOT, f));
