@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Container image of the orchestrator:   docker build -t opencloudedge-mano .
-# Three stages, so that the image holds neither the TypeScript toolchain, the sources, the dev dependencies
-# nor a compiler: `build` compiles, `deps` installs the production dependencies, `runtime` only copies.
+# Stages, so that the image holds neither the TypeScript toolchain, the sources, the dev dependencies nor a
+# compiler: `build` compiles, `deps` installs the production dependencies, `helm` provides the helm binary,
+# `runtime` only copies.
 # Base images are pinned to a full version (add @sha256:… for byte-for-byte rebuilds); test/deploy checks it.
 
 FROM node:20.20.2-bookworm-slim AS build
@@ -21,6 +22,9 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN SCARF_ANALYTICS=false npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# Helm 3 for Helm-chart KDUs (without it they are refused with 422): the static binary of the pinned helm image
+FROM alpine/helm:3.16.4 AS helm
 
 FROM node:20.20.2-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="OpenCloudEdge MANO" \
@@ -42,6 +46,7 @@ ENV NODE_ENV=production \
 # MANO_HTTP_HOST=0.0.0.0: inside a container 127.0.0.1 is the container's own loopback, unreachable from a
 # published port or a Kubernetes Service. Plain HTTP carries tokens in clear: publish 9998 only on a trusted
 # network (docker run -p 127.0.0.1:9998:9998), or set MANO_HTTP_PORT=0 to turn it off.
+COPY --from=helm /usr/bin/helm /usr/local/bin/helm
 COPY --from=deps /app/node_modules ./node_modules
 # package.json: src/version.ts reads the version from it
 COPY package.json ./

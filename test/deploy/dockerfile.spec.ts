@@ -40,9 +40,11 @@ beforeAll(() => {
 
 describe('Dockerfile', () => {
   it('copies only paths that exist: in the build context (not excluded by .dockerignore) or built by an earlier stage', () => {
-    const { problems, stages } = checkDockerfile(DOCKERFILE, REPO, IGNORE);
+    const { problems, stages, external } = checkDockerfile(DOCKERFILE, REPO, IGNORE);
     expect(problems).toEqual([]);
-    expect(stages.map((s) => s.name)).toEqual(['build', 'deps', 'runtime']);
+    expect(stages.map((s) => s.name)).toEqual(['build', 'deps', 'helm', 'runtime']);
+    // the one file taken from a third-party image as it is: its path is the image's (alpine/helm installs there)
+    expect(external).toEqual([`/usr/bin/helm from ${stages[2].image}`]);
   });
 
   it('puts into the runtime stage what the compiled service reads at run time, and nothing of the build', () => {
@@ -98,8 +100,10 @@ describe('Dockerfile', () => {
   });
 
   it('pins its base images, exposes 9999 and 9998, keeps its data in the /data volume, and sets only known MANO_* variables', () => {
-    // one slim Node image for every stage, of a version package.json's engines accept (the tests run on it too)
-    const images = new Set(parseDockerfile(DOCKERFILE).map((s) => s.image));
+    // one slim Node image for every Node stage, of a version package.json's engines accept (the tests run on it)
+    const all = parseDockerfile(DOCKERFILE).map((s) => s.image);
+    expect(all.filter((i) => !i.startsWith('node:'))).toEqual([expect.stringMatching(/^alpine\/helm:3\.\d+\.\d+$/)]);
+    const images = new Set(all.filter((i) => i.startsWith('node:')));
     expect(images.size).toBe(1);
     const [image] = images;
     const m = /^node:(\d+)\.(\d+)\.(\d+)-[a-z]+-slim(@sha256:[0-9a-f]{64})?$/.exec(image)!;

@@ -107,6 +107,8 @@ export interface CheckResult {
   stages: Stage[];
   /** The final stage's filesystem, as absolute path → repository path (for the caller's own checks). */
   runtime: { workdir: string; resolve(path: string): string | undefined; user?: string };
+  /** Files copied out of a stage that is a third-party image as it is (no RUN/COPY): their presence is that image's. */
+  external: string[];
 }
 
 /**
@@ -117,6 +119,7 @@ export function checkDockerfile(text: string, repo: string, ignoreText: string):
   const stages = parseDockerfile(text);
   const ignored = dockerIgnore(ignoreText);
   const problems: string[] = [];
+  const external: string[] = [];
   const trees: StageTree[] = [];
   const byName = new Map(stages.filter((s) => s.name).map((s) => [s.name!.toLowerCase(), s.index]));
 
@@ -178,6 +181,11 @@ export function checkDockerfile(text: string, repo: string, ignoreText: string):
             problems.push(`${at}: --from=${flags.from} names no earlier stage`);
             continue;
           }
+          const fromStage = stages[from];
+          if (fromStage.instructions.length === 0 && !/^node:/.test(fromStage.image)) {
+            external.push(`${src} from ${fromStage.image}`);
+            continue;
+          }
           origin = lookup(trees[from], posix.resolve(trees[from].workdir, src));
           if (!origin) problems.push(`${at}: ${src} is not in stage ${flags.from} (nothing copied or built there)`);
           else if (origin.kind === 'repo' && !existsSync(origin.path)) {
@@ -206,6 +214,7 @@ export function checkDockerfile(text: string, repo: string, ignoreText: string):
     problems.push(`the runtime stage runs as root (USER ${last.user ?? 'not set'}): set a non-root numeric USER`);
   return {
     problems,
+    external,
     stages,
     runtime: {
       workdir: last.workdir,
