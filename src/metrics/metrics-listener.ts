@@ -18,7 +18,8 @@ export function createMetricsListener(config: Pick<AppConfig, 'httpHeadersTimeou
       return;
     }
     renderMetrics().then(
-      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(req.method === 'HEAD' ? undefined : body),
+      ({ contentType, body }) =>
+        res.writeHead(200, { 'Content-Type': contentType }).end(req.method === 'HEAD' ? undefined : body),
       () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n'),
     );
   });

@@ -1,5 +1,7 @@
 import { Controller, Get, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+
+const TEXT_FORMAT = { description: 'Prometheus text format 0.0.4', schema: { type: 'string' } } as const;
 import { Permission, PublicRoute } from '../auth/session';
 import { renderMetrics } from '../common/metrics/metrics';
 
@@ -21,6 +23,7 @@ export class MetricsController {
   @Permission(METRICS_PERMISSION)
   @ApiBearerAuth()
   @ApiProduces('text/plain')
+  @ApiOkResponse(TEXT_FORMAT)
   @ApiOperation({
     summary: 'Prometheus metrics (text format): orchestrator (mano_*), VNFs (osm_*), process',
     description: `Needs a token whose role allows \`${METRICS_PERMISSION}\` (system_admin), unless MANO_METRICS_PUBLIC=true.`,
@@ -37,6 +40,7 @@ export class PublicMetricsController {
   @Get('metrics')
   @PublicRoute()
   @ApiProduces('text/plain')
+  @ApiOkResponse(TEXT_FORMAT)
   metrics(): Promise<StreamableFile> {
     return scrape();
   }

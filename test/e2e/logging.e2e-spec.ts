@@ -59,7 +59,10 @@ describe('structured logs (pino JSON lines) of a running service', () => {
     const all = lines();
     expect(all.length).toBeGreaterThan(10);
     for (const l of all) {
-      expect(l).toMatchObject({ level: expect.stringMatching(/^(debug|info|warn|error|fatal)$/), time: expect.stringMatching(ISO) });
+      expect(l).toMatchObject({
+        level: expect.stringMatching(/^(debug|info|warn|error|fatal)$/),
+        time: expect.stringMatching(ISO),
+      });
       expect(typeof l.msg).toBe('string');
       expect(l.pid).toBe(process.pid);
     }
@@ -68,7 +71,9 @@ describe('structured logs (pino JSON lines) of a running service', () => {
   });
 
   it('carries the X-Request-Id as correlation id (echoed), with the project of the token', async () => {
-    const res = await asJson(t.http.get('/osm/nslcm/v1/ns_instances_content'), admin).set('X-Request-Id', 'obs-req-1').expect(200);
+    const res = await asJson(t.http.get('/osm/nslcm/v1/ns_instances_content'), admin)
+      .set('X-Request-Id', 'obs-req-1')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('obs-req-1');
     const project = (await asJson(t.http.get('/osm/admin/v1/projects/admin'), admin).expect(200)).body._id as string;
     const mine = lines().filter((l) => l.correlationId === 'obs-req-1');
@@ -108,7 +113,13 @@ describe('structured logs (pino JSON lines) of a running service', () => {
     expect(ofOp.every((l) => l.correlationId === 'obs-inst-1')).toBe(true);
     const vimCalls = ofOp.filter((l) => l.context === 'VimCall');
     expect(vimCalls).toContainEqual(
-      expect.objectContaining({ level: 'debug', vimType: 'emulator', call: 'apply', outcome: 'ok', durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'debug',
+        vimType: 'emulator',
+        call: 'apply',
+        outcome: 'ok',
+        durationMs: expect.any(Number),
+      }),
     );
   });
 });
@@ -121,9 +132,7 @@ describe('ManoLogger', () => {
     logger.error('it failed', err.stack, 'Ctx');
     logger.log({ msg: 'structured', count: 3 }, 'Ctx2');
     logger.debug('hidden at log level', 'Ctx');
-    runWithContext({ correlationId: 'c-9', projectId: 'p-1', operationId: 'o-1' }, () =>
-      logger.warn('with context', 'Ctx3'),
-    );
+    runWithContext({ correlationId: 'c-9', projectId: 'p-1', operationId: 'o-1' }, () => logger.warn('with context', 'Ctx3'));
     logger.log({ msg: 'never a secret', password: 'pw-1', config: { token: 'tk-1' } }, 'Ctx4');
     const [e, o, w, secret] = s
       .text()

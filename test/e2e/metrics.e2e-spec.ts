@@ -86,7 +86,9 @@ describe('GET /metrics with a token (the default)', () => {
       .expect(204);
     const failed = await instantiate('metrics-2');
     expect(failed.op.operationState).toBe('FAILED_TEMP');
-    await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin).send({}).expect(204);
+    await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin)
+      .send({})
+      .expect(204);
     const after = await scrape();
 
     const delta = (family: string, labels: Record<string, string>) =>
@@ -110,20 +112,31 @@ describe('GET /metrics with a token (the default)', () => {
     // VIM calls by type and call; the injected fault by its code
     expect(delta('mano_vim_call_duration_seconds', { vim_type: 'emulator', call: 'apply', outcome: 'ok' })).toBeGreaterThan(0);
     expect(delta('mano_vim_call_duration_seconds', { vim_type: 'emulator', call: 'apply', outcome: 'error' })).toBeGreaterThan(0);
-    expect(delta('mano_vim_call_errors_total', { vim_type: 'emulator', call: 'apply', code: 'VIM.QUOTA_EXCEEDED' })).toBeGreaterThan(0);
+    expect(
+      delta('mano_vim_call_errors_total', { vim_type: 'emulator', call: 'apply', code: 'VIM.QUOTA_EXCEEDED' }),
+    ).toBeGreaterThan(0);
     // the database pool
     if (t.config.dbUrl) {
       expect(sampleValue(after, 'mano_db_pool_connections', { driver: 'postgres', state: 'total' })).toBeGreaterThan(0);
-      expect(after.get('mano_db_pool_connections')!.metrics.map((m) => m.labels?.state).sort()).toEqual(['idle', 'total', 'waiting']);
+      expect(
+        after
+          .get('mano_db_pool_connections')!
+          .metrics.map((m) => m.labels?.state)
+          .sort(),
+      ).toEqual(['idle', 'total', 'waiting']);
     } else {
-      expect(after.get('mano_db_pool_connections')!.metrics).toEqual([{ labels: { driver: 'sqlite', state: 'total' }, value: '1' }]);
+      expect(after.get('mano_db_pool_connections')!.metrics).toEqual([
+        { labels: { driver: 'sqlite', state: 'total' }, value: '1' },
+      ]);
     }
 
     // no id, token or URL in any label
     const labels = allLabelValues(after);
     expect(labels.length).toBeGreaterThan(50);
     const tokenId = (await asJson(t.http.get('/osm/admin/v1/tokens'), admin).expect(200)).body[0]._id as string;
-    const leaks = labels.filter((v) => [admin, tokenId, id, failed.id].some((s) => v.includes(s)) || UUID.test(v) || v.includes('?'));
+    const leaks = labels.filter(
+      (v) => [admin, tokenId, id, failed.id].some((s) => v.includes(s)) || UUID.test(v) || v.includes('?'),
+    );
     expect(leaks).toEqual([]);
     await t.app.get(OperationRunner).idle();
   });
@@ -172,7 +185,9 @@ describe('MANO_METRICS_PORT: a separate listener serving only /metrics', () => {
     const res = await agent.get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const families = parseMetrics(res.text);
-    expect(sampleValue(families, 'mano_http_requests_total', { method: 'GET', route: '/osm/version', status: '200' })).toBeGreaterThan(0);
+    expect(
+      sampleValue(families, 'mano_http_requests_total', { method: 'GET', route: '/osm/version', status: '200' }),
+    ).toBeGreaterThan(0);
     await agent.get('/osm/version').expect(404);
     await agent.post('/metrics').expect(405);
     await t.http.get('/metrics').expect(401);

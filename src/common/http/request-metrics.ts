@@ -21,7 +21,11 @@ export function requestMetrics(req: Request, res: Response, next: NextFunction):
     const labels = { method: req.method, route: routeTemplate(req), status: String(res.statusCode) };
     httpRequests.inc(labels);
     httpDuration.observe(labels, seconds);
-    logger.debug({ msg: `${labels.method} ${labels.route} ${labels.status}`, ...labels, durationMs: Math.round(seconds * 1e4) / 10 });
+    logger.debug({
+      msg: `${labels.method} ${labels.route} ${labels.status}`,
+      ...labels,
+      durationMs: Math.round(seconds * 1e4) / 10,
+    });
   });
   next();
 }

@@ -31,7 +31,13 @@ export function instrumentAdapter<T extends object>(adapter: T, vimType: string)
           const ms = performance.now() - started;
           vimCallDuration.observe({ vim_type: vimType, call: prop, outcome }, ms / 1000);
           if (outcome === 'error') vimCallErrors.inc({ vim_type: vimType, call: prop, code: codeOf(error) });
-          logger.debug({ msg: `vim call ${vimType}.${prop} ${outcome} in ${ms.toFixed(1)} ms`, vimType, call: prop, outcome, durationMs: Math.round(ms * 10) / 10 });
+          logger.debug({
+            msg: `vim call ${vimType}.${prop} ${outcome} in ${ms.toFixed(1)} ms`,
+            vimType,
+            call: prop,
+            outcome,
+            durationMs: Math.round(ms * 10) / 10,
+          });
         };
         return result.then(
           (v) => {
