@@ -17,8 +17,9 @@ function codeOf(e: unknown): string {
 export function instrumentAdapter<T extends object>(adapter: T, vimType: string): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(adapter, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
+    get(target, prop) {
+      // read on the adapter itself (not the proxy), so getters and methods using #private fields keep working
+      const value = Reflect.get(target, prop) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'constructor') return value;
       const cached = wrapped.get(prop);
       if (cached) return cached;
