@@ -21,12 +21,14 @@ class FakeAdapter {
   }
 }
 
+const matches = (have: object, want: Record<string, string>) =>
+  Object.entries(want).every(([k, x]) => (have as Record<string, unknown>)[k] === x);
 const count = async (labels: Record<string, string>) =>
   (await vimCallDuration.get()).values.find(
-    (v) => v.metricName === 'mano_vim_call_duration_seconds_count' && Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+    (v) => v.metricName === 'mano_vim_call_duration_seconds_count' && matches(v.labels, labels),
   )?.value ?? 0;
 const errors = async (labels: Record<string, string>) =>
-  (await vimCallErrors.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+  (await vimCallErrors.get()).values.find((v) => matches(v.labels, labels))?.value ?? 0;
 
 describe('instrumentAdapter', () => {
   it('times asynchronous calls by type, call and outcome, counts errors by code, and keeps the adapter working', async () => {
