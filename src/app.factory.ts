@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { stringify } from 'yaml';
 import { AppModule } from './app.module';
 import { methodOverride, RequestBodyInterceptor } from './common/http/request-body';
+import { requestMetrics } from './common/http/request-metrics';
 import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { configureCors, securityHeaders } from './common/http/security-headers';
 import { ManoLogger } from './common/logging/logger';
@@ -19,10 +20,13 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   express_.disable('x-powered-by');
   express_.set('etag', false);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const correlationId = correlationIdFrom(req.headers['x-correlation-id'] ?? req.headers['x-request-id']);
+    const correlationId = correlationIdFrom(req.headers['x-request-id'] ?? req.headers['x-correlation-id']);
+    // echoed under both names: X-Request-Id is what proxies and tracing tools use
+    res.setHeader('X-Request-Id', correlationId);
     res.setHeader('X-Correlation-Id', correlationId);
     runWithContext({ correlationId }, next);
   });
+  app.use(requestMetrics);
   app.use(securityHeaders);
   configureCors(app, config);
   app.use(rejectUnsafeQueryKeys);

@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from './config/env';
 import { dataSourceOptions } from './database/options';
 import { Transactions } from './database/transactions';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { VimsModule } from './vims/vims.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { InstancesModule } from './instances/instances.module';
@@ -28,6 +29,7 @@ export class AppModule {
         InstancesModule,
         SlicesModule,
         SubscriptionsModule,
+        MetricsModule.forConfig(config),
       ],
       controllers: [HealthController],
       providers: [

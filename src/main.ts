@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { createHttpListener, createHttpsListener, listen } from './common/http/listeners';
 import { ConfigError, loadConfig } from './config/env';
+import { createMetricsListener } from './metrics/metrics-listener';
 import { loadOrCreateCertificate } from './tls/certificate';
 
 async function main(): Promise<void> {
@@ -30,6 +31,11 @@ async function main(): Promise<void> {
     servers.push(createHttpListener(handler, config));
     await listen(servers[1], config.httpPort, config.httpHost);
     logger.log(`HTTP on ${config.httpHost}:${config.httpPort}`);
+  }
+  if (config.metricsPort !== 0) {
+    servers.push(createMetricsListener(config));
+    await listen(servers[servers.length - 1], config.metricsPort, config.metricsHost);
+    logger.log(`Metrics (no token) on http://${config.metricsHost}:${config.metricsPort}/metrics`);
   }
   logger.log(`Ready in ${Date.now() - started} ms; database: ${config.dbUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
 

@@ -25,6 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   instances: [...FOUNDATION, 'database', 'records', 'auth', 'catalog', 'vims', 'lcm', 'placement'],
   slices: [...FOUNDATION, 'database', 'records', 'auth', 'catalog', 'vims', 'instances', 'lcm'],
   health: ['common', 'auth', 'root'],
+  metrics: ['common', 'config', 'auth'],
 };
 
 /**

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
+import { setContextProject } from '../common/logging/request-context';
 import { AuthService, Caller, CHANGE_PASSWORD, mustChangePassword } from './auth.service';
 import { ProjectEntity } from '../records/auth/project.entity';
 import { FILTERED_WHEN_DENIED, roleAllows } from './permissions';
@@ -87,6 +88,7 @@ export class AuthGuard implements CanActivate {
     }
     req.caller = caller;
     req.session = await this.buildSession(req, caller, isAdmin, allowShowUserProjectRole);
+    setContextProject(caller.project.id);
     return true;
   }
 

@@ -84,4 +84,12 @@ describe('loadConfig', () => {
       /MANO_VIM_CATALOG_ANY_HOST='maybe' must be true or false/,
     );
   });
+
+  it('reads the metrics settings: a token by default, public or a separate loopback listener when asked', () => {
+    expect(loadConfig({})).toMatchObject({ metricsPublic: false, metricsPort: 0, metricsHost: '127.0.0.1' });
+    const c = loadConfig({ MANO_METRICS_PUBLIC: 'true', MANO_METRICS_PORT: '9100', MANO_METRICS_HOST: '0.0.0.0' });
+    expect(c).toMatchObject({ metricsPublic: true, metricsPort: 9100, metricsHost: '0.0.0.0' });
+    expect(() => loadConfig({ MANO_METRICS_PORT: '9998' })).toThrow(/MANO_METRICS_PORT must differ/);
+    expect(() => loadConfig({ MANO_LOG_FORMAT: 'xml' })).toThrow(/MANO_LOG_FORMAT='xml' must be one of json, pretty, text/);
+  });
 });

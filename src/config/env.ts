@@ -30,8 +30,14 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** Largest JSON/YAML body of every other authenticated route. */
   maxJsonBodyBytes: number;
-  logFormat: 'text' | 'json';
+  /** JSON lines (pino) or pino-pretty for humans; `text` is kept as a synonym of `pretty`. */
+  logFormat: 'json' | 'pretty';
   logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** `GET /metrics` without a token (on the API listeners). */
+  metricsPublic: boolean;
+  /** A separate plain-HTTP listener serving only `/metrics`, without a token; 0 = none. */
+  metricsPort: number;
+  metricsHost: string;
   loginFailureDelayMs: number;
   /** Failed logins allowed per username / per source address within the window, then 429 until it ends. */
   loginMaxFailuresPerUser: number;
@@ -98,6 +104,9 @@ const KNOWN = [
   'MANO_MAX_BODY_BYTES',
   'MANO_LOG_FORMAT',
   'MANO_LOG_LEVEL',
+  'MANO_METRICS_PUBLIC',
+  'MANO_METRICS_PORT',
+  'MANO_METRICS_HOST',
   'MANO_LOGIN_FAILURE_DELAY_MS',
   'MANO_LOGIN_FAILS_PER_USER',
   'MANO_LOGIN_FAILS_PER_ADDRESS',
@@ -131,6 +140,9 @@ const KNOWN = [
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
+
+const LOG_FORMATS = ['json', 'pretty', 'text'] as const;
+const logFormatOf = (f: (typeof LOG_FORMATS)[number]): AppConfig['logFormat'] => (f === 'json' ? 'json' : 'pretty');
 
 /** Parses and validates the MANO_* variables; throws one ConfigError listing every bad value. */
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -243,8 +255,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
     maxBodyBytes: int('MANO_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     maxJsonBodyBytes: int('MANO_MAX_JSON_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    logFormat: oneOf('MANO_LOG_FORMAT', 'text', ['text', 'json'] as const),
+    // JSON lines where logs are collected (production), readable lines elsewhere
+    logFormat: logFormatOf(oneOf('MANO_LOG_FORMAT', env.NODE_ENV === 'production' ? 'json' : 'pretty', LOG_FORMATS)),
     logLevel: oneOf('MANO_LOG_LEVEL', 'log', ['error', 'warn', 'log', 'debug'] as const),
+    metricsPublic: bool('MANO_METRICS_PUBLIC', false),
+    metricsPort: int('MANO_METRICS_PORT', 0, 0, 65535),
+    metricsHost: value('MANO_METRICS_HOST') ?? '127.0.0.1',
     loginFailureDelayMs: int('MANO_LOGIN_FAILURE_DELAY_MS', 500, 0, 60000),
     loginMaxFailuresPerUser: int('MANO_LOGIN_FAILS_PER_USER', 20, 1, 1_000_000),
     loginMaxFailuresPerAddress: int('MANO_LOGIN_FAILS_PER_ADDRESS', 10, 1, 1_000_000),
@@ -275,6 +291,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');
+  }
+  if (config.metricsPort !== 0 && [config.httpsPort, config.httpPort].includes(config.metricsPort)) {
+    problems.push('MANO_METRICS_PORT must differ from MANO_PORT and MANO_HTTP_PORT');
   }
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push('MANO_HTTP_HEADERS_TIMEOUT_MS must not exceed MANO_HTTP_REQUEST_TIMEOUT_MS');

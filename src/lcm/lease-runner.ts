@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import { In, IsNull, LessThan, ObjectLiteral, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
+import { runForOperation } from '../common/logging/request-context';
+import { setWorkerPoolSource } from '../common/metrics/metrics';
 import type { AppConfig } from '../config/env';
 import type { Transactions } from '../database/transactions';
 import { CancelMode, RunControl } from './run-control';
@@ -37,6 +39,7 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   private readonly stopped = new EventEmitter().setMaxListeners(0);
   private scan?: NodeJS.Timeout;
   private stopping = false;
+  private unregisterMetrics?: () => void;
 
   protected constructor(
     protected readonly config: AppConfig,
@@ -52,6 +55,11 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   protected abstract work(id: string, control: RunControl): Promise<void>;
 
   async onApplicationBootstrap(): Promise<void> {
+    this.unregisterMetrics = setWorkerPoolSource(this.table.replace(/_lcm_op_occs$/, ''), () => ({
+      workers: this.concurrency,
+      leases: this.controls.size,
+      queued: this.queue.length,
+    }));
     // SQLite is one process: whatever another worker id holds was held by this process before it died
     await this.takeOver(!this.tx.isPostgres);
     this.scan = setInterval(
@@ -63,6 +71,7 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.unregisterMetrics?.();
     if (this.scan) clearInterval(this.scan);
     await Promise.allSettled([...this.active.values()]);
   }
@@ -125,7 +134,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   private pump(): void {
     while (this.active.size < this.concurrency && this.queue.length) {
       const id = this.queue.shift()!;
-      const run = this.execute(id)
+      // its log lines carry the operation id (and the correlation id of the request that started it)
+      const run = runForOperation(id, () => this.execute(id))
         .catch((e: unknown) => this.logger.error(`op=${id} runner error: ${(e as Error).stack ?? String(e)}`))
         .finally(() => {
           this.active.delete(id);

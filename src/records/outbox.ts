@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { recordOperationTransition } from '../common/metrics/metrics';
 import { OutboxEventEntity, SubscriptionApi } from './notification.entities';
 
 /**
@@ -48,6 +49,8 @@ export interface OpLike {
   errorMessage?: string | null;
   projectsRead: string[];
   operationParams?: Obj;
+  /** Seconds since the epoch, for the operation duration metric. */
+  startTime?: number;
 }
 
 /** NS identity for filters (the NS row, looked up by entity name so this module does not depend on its location). */
@@ -70,6 +73,8 @@ const statusOf = (state: string) => (state === 'PROCESSING' || state === 'ROLLIN
  * transaction that stores it, before the NS itself may be removed).
  */
 export async function notifyNsLcmOp(em: EntityManager, op: OpLike & { nsInstanceId: string }): Promise<void> {
+  // every stored transition passes here (the notification of the new state), so it is also where it is counted
+  recordOperationTransition('ns', op);
   const subject = await nsSubject(em, op.nsInstanceId);
   const failed = op.operationState === 'FAILED_TEMP' || op.operationState === 'FAILED';
   await recordEvent(em, {
@@ -111,6 +116,7 @@ export async function notifyNsIdentifier(
 
 /** A slice operation (`nsilcm`): the NS notification's shape with `nsiId`/`nsiLcmOpOccId` (OSM has no SOL005 for slices). */
 export async function notifyNsiLcmOp(em: EntityManager, op: OpLike & { netsliceInstanceId: string }): Promise<void> {
+  recordOperationTransition('nsi', op);
   const failed = op.operationState === 'FAILED_TEMP' || op.operationState === 'FAILED';
   await recordEvent(em, {
     api: 'nsilcm',

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { join } from 'node:path';
 import { VimAccount, VimAdapter, VimAdapterFactory } from '../../vim-adapters/contract/src';
 import { APP_CONFIG, AppConfig } from '../config/env';
+import { instrumentAdapter } from '../common/metrics/vim-calls';
 import { Transactions } from '../database/transactions';
 import { DatabaseInventoryStore } from './inventory-store';
 
@@ -46,11 +47,14 @@ export class VimAdapterRegistry implements OnApplicationShutdown {
     if (cached && cached.fingerprint === fingerprint) return cached.adapter;
     if (cached) void cached.adapter.then((a) => a.close()).catch(() => undefined);
     const parsed = factory.parseAccount(account);
-    const adapter = factory.connect(parsed, {
-      store: new DatabaseInventoryStore(this.tx, account.id),
-      workDir: join(this.config.dataDir, 'vims', account.id),
-      log: (level, message) => this.logger[level](`[${account.name}] ${message}`),
-    });
+    const adapter = factory
+      .connect(parsed, {
+        store: new DatabaseInventoryStore(this.tx, account.id),
+        workDir: join(this.config.dataDir, 'vims', account.id),
+        log: (level, message) => this.logger[level](`[${account.name}] ${message}`),
+      })
+      // every caller (engine, checks, inventory) gets its adapters here: the one place VIM calls are measured
+      .then((a) => instrumentAdapter(a, factory.vimType));
     this.connected.set(account.id, { fingerprint, adapter });
     adapter.catch(() => this.connected.delete(account.id));
     return adapter;

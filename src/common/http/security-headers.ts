@@ -30,8 +30,16 @@ export function configureCors(app: INestApplication, config: Pick<AppConfig, 'co
   app.enableCors({
     origin: config.corsOrigins,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Accept', 'X-Correlation-Id', 'Content-File-MD5', 'Content-Filename'],
-    exposedHeaders: ['Location', 'X-Correlation-Id', 'Retry-After'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Accept',
+      'X-Correlation-Id',
+      'X-Request-Id',
+      'Content-File-MD5',
+      'Content-Filename',
+    ],
+    exposedHeaders: ['Location', 'X-Correlation-Id', 'X-Request-Id', 'Retry-After'],
     // bearer tokens travel in a header, never in cookies
     credentials: false,
     maxAge: 600,
