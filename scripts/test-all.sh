@@ -9,7 +9,7 @@ trap 'rm -rf "$results"' EXIT
 
 # What the tests need on this machine, installed or started when missing (root or sudo, Debian), one line each:
 # bubblewrap (the emulator runs day-1/2 scripts only under it), openssh-server (the SSH executor's tests start an
-# sshd on 127.0.0.1), PostgreSQL on 127.0.0.1:5432 (the PostgreSQL pass). The OpenStack suites start their own cloud.
+# sshd on 127.0.0.1), chromium (the web UI's browser tests, test/ui), PostgreSQL on 127.0.0.1:5432 (the PostgreSQL pass). The OpenStack suites start their own cloud.
 sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
 apt_install() { # <package> <command that shows it is there>
   eval "$2" >/dev/null 2>&1 && return 0
@@ -19,6 +19,7 @@ apt_install() { # <package> <command that shows it is there>
 }
 apt_install bubblewrap 'command -v bwrap'
 apt_install openssh-server 'test -x /usr/sbin/sshd'
+apt_install chromium 'test -x /usr/bin/chromium'
 if [ -z "${MANO_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   $sudo_ pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort | tail -1)" main start &&
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
@@ -28,6 +29,7 @@ fi
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; exit 1; }
 npx eslint . --max-warnings 0
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p ui/tsconfig.json
 
 status=0
 for db in sqlite postgres; do

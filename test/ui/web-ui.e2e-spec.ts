@@ -157,7 +157,7 @@ describeUi('web UI in a headless browser', () => {
     expect(await path.textContent()).toMatch(/vdu\[0\]\.virtual-compute-desc/);
 
     // the descriptor view
-    await nav(page, 'webserver_vnf').click();
+    await page.getByRole('table', { name: 'VNF packages' }).getByRole('link', { name: 'webserver_vnf' }).click();
     await page.getByLabel('Descriptor').getByText('set-greeting').waitFor();
 
     await nav(page, 'NS packages').click();
@@ -187,7 +187,8 @@ describeUi('web UI in a headless browser', () => {
     await form.getByLabel('NS package').selectOption({ label: 'webserver_ns' });
     await form.getByLabel('VIM account').selectOption({ label: 'lab (emulator, ENABLED)' });
     await form.getByRole('button', { name: 'Preview placement' }).click();
-    await page.getByRole('table', { name: 'Placement preview' }).getByRole('cell', { name: 'lab-edge' }).waitFor();
+    const preview = page.getByRole('table', { name: 'Placement preview' }).getByRole('row').filter({ hasText: 'web' });
+    await preview.getByRole('cell', { name: 'lab', exact: true }).waitFor();
     await form.getByRole('button', { name: 'Instantiate' }).click();
     await page.waitForURL(/\/ui\/ns\/[0-9a-f-]{36}$/);
     nsUrl = page.url();

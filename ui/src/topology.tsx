@@ -13,6 +13,7 @@ export default function Topology({ ns, vnfrs, vimNames }: { ns: Nsr; vnfrs: Vnfr
   const tip = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!box.current) return;
+    preventInlineStylesheet();
     const elements = graph(ns, vnfrs, vimNames);
     const cy = cytoscape({
       container: box.current,
@@ -43,9 +44,38 @@ export default function Topology({ ns, vnfrs, vimNames }: { ns: Nsr; vnfrs: Vnfr
   }, [ns, vnfrs, vimNames]);
   return (
     <div class="topology-wrap">
-      <div ref={box} class="topology" role="img" aria-label="Topology graph (the same facts are listed in the tables below)" />
-      <div ref={tip} class="tip" role="status" hidden />
+      <div ref={box} class="topology" role="img" aria-label="Topology graph; the list after it says the same in words" />
+      <div ref={tip} class="tip" hidden />
+      <ul class="sr-only" aria-label="Topology in words">
+        {describe(ns, vnfrs, vimNames).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
     </div>
+  );
+}
+
+/**
+ * Cytoscape adds a <style> element to the page (its container's `position: relative`) unless an element with its
+ * id exists; the CSP forbids inline styles, so a placeholder takes the id and styles.css carries the rule.
+ */
+function preventInlineStylesheet(): void {
+  const id = '__________cytoscape_stylesheet';
+  if (document.getElementById(id)) return;
+  const marker = document.createElement('meta');
+  marker.id = id;
+  document.head.appendChild(marker);
+}
+
+/** The graph for screen readers (and tests): one line per VDU, with where it runs and why. */
+function describe(ns: Nsr, vnfrs: Vnfr[], vimNames: Record<string, string>): string[] {
+  return vnfrs.flatMap((v) =>
+    v.vdur.map((d) => {
+      const vim = d['vim-account-id'] ?? v['vim-account-id'] ?? '';
+      const reason = ns.placement?.[v['member-vnf-index-ref']]?.reason;
+      const links = (d.interfaces ?? []).map((i) => `${i.name}${i['ns-vld-id'] ? ` on VL ${i['ns-vld-id']}` : ''}`).join(', ');
+      return `VDU ${d['vdu-id-ref']}-${d['count-index']} of VNF ${v['member-vnf-index-ref']} in PoP ${d.zone ?? 'default'} of VIM ${vimNames[vim] ?? vim}${links ? `; ${links}` : ''}${reason ? `; placed because ${reason}` : ''}`;
+    }),
   );
 }
 

@@ -127,15 +127,15 @@ export function NsDetail({ id }: { id: string }) {
       <h2>Operations</h2>
       <ErrorBox error={ops.error} />
       <ol class="ops" aria-label="Operations">
-        {sortedOps.map((o) => (
-          <OpItem key={o._id} op={o} onChange={reloadAll} onError={setActionError} />
+        {sortedOps.map((o, i) => (
+          <OpItem key={o._id} op={o} latest={i === 0} onChange={reloadAll} onError={setActionError} />
         ))}
       </ol>
     </Page>
   );
 }
 
-function OpItem({ op, onChange, onError }: { op: NsOp; onChange: () => void; onError: (e: Error) => void }) {
+function OpItem({ op, latest, onChange, onError }: { op: NsOp; latest: boolean; onChange: () => void; onError: (e: Error) => void }) {
   const call = async (what: string, body?: unknown) => {
     try {
       await api(`/osm/nslcm/v1/ns_lcm_op_occs/${op._id}/${what}`, { method: 'POST', body });
@@ -147,7 +147,7 @@ function OpItem({ op, onChange, onError }: { op: NsOp; onChange: () => void; onE
   const p = op.progress;
   return (
     <li class="op" data-op-type={op.lcmOperationType}>
-      <details open={RUNNING.has(op.operationState) || op.operationState === 'FAILED_TEMP'}>
+      <details open={latest || RUNNING.has(op.operationState) || op.operationState === 'FAILED_TEMP'}>
         <summary>
           <span class="op-type">{op.lcmOperationType}</span> <State value={op.operationState} /> {when(op.startTime)}
           {p && p.steps > 0 && (

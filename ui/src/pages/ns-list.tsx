@@ -192,7 +192,7 @@ function CreateNs() {
         </button>
       </div>
       {draftId && <p class="muted">NS record {draftId} created (NOT_INSTANTIATED) for the preview.</p>}
-      {preview && <PlacementPreview preview={preview} />}
+      {preview && <PlacementPreview preview={preview} vimNames={Object.fromEntries((vims.data ?? []).map((v) => [v._id, v.name]))} />}
     </form>
   );
 }
@@ -202,7 +202,7 @@ interface DryRun {
   resources: Record<string, { computes: { name: string; vdu: string; 'member-vnf-index': string; zone: string | null }[] }>;
 }
 
-function PlacementPreview({ preview }: { preview: DryRun }) {
+function PlacementPreview({ preview, vimNames }: { preview: DryRun; vimNames: Record<string, string> }) {
   const rows = Object.entries(preview.resources).flatMap(([vim, r]) => r.computes.map((c) => ({ vim, ...c })));
   return (
     <div class="preview" aria-live="polite">
@@ -215,8 +215,8 @@ function PlacementPreview({ preview }: { preview: DryRun }) {
           { title: 'Compute', cell: (c) => c.name },
           { title: 'VNF', cell: (c) => c['member-vnf-index'] },
           { title: 'VDU', cell: (c) => c.vdu },
-          { title: 'VIM', cell: (c) => c.vim },
-          { title: 'PoP / zone', cell: (c) => c.zone ?? '—' },
+          { title: 'VIM', cell: (c) => vimNames[c.vim] ?? c.vim },
+          { title: 'PoP / zone', cell: (c) => c.zone ?? 'chosen at instantiation' },
           {
             title: 'Why',
             cell: (c) => {
