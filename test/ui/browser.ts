@@ -23,10 +23,14 @@ function newest(dir: string): number {
 export function ensureUiBuilt(): void {
   const index = join(UI_DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, 'ui'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.mts', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.mts', '--logLevel', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 /** Makes the in-process app listen on a random loopback port (as a browser needs) and returns its base URL. */

@@ -14,7 +14,8 @@ import { CHROMIUM, ensureUiBuilt, listen, RESULTS, ROOT } from './browser';
  * non-admin in another. Screenshots go to test-results/ (CI artefacts), with the measured figures.
  */
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`web UI tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set MANO_CHROMIUM)`);
+if (!haveChromium)
+  console.warn(`web UI tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set MANO_CHROMIUM)`);
 const describeUi = haveChromium ? describe : describe.skip;
 
 const NEW_PASSWORD = 'Ui-test-pass-1';
@@ -36,7 +37,8 @@ describeUi('web UI in a headless browser', () => {
     ensureUiBuilt();
     mkdirSync(RESULTS, { recursive: true });
     work = mkdtempSync(join(tmpdir(), 'mano-ui-'));
-    for (const p of ['webserver_vnf', 'webserver_ns']) execFileSync('tar', ['-czf', join(work, `${p}.tar.gz`), '-C', join(ROOT, 'descriptors'), p]);
+    for (const p of ['webserver_vnf', 'webserver_ns'])
+      execFileSync('tar', ['-czf', join(work, `${p}.tar.gz`), '-C', join(ROOT, 'descriptors'), p]);
     // a VNFD with one broken reference: the 422 must name its path
     const vnfd = readFileSync(join(ROOT, 'descriptors/webserver_vnf/webserver_vnfd.yaml'), 'utf8')
       .replace('id: webserver_vnf', 'id: broken_vnf')
@@ -121,7 +123,9 @@ describeUi('web UI in a headless browser', () => {
     const gz = scripts.reduce((n, b) => n + gzipSync(b).length, 0);
     metrics.firstPageJsGzipBytes = gz;
     metrics.firstPageFcpMs = Math.round(fcp);
-    console.log(`web UI first page: ${scripts.length} script(s), ${(gz / 1024).toFixed(1)} kB gzipped; FCP ${Math.round(fcp)} ms`);
+    console.log(
+      `web UI first page: ${scripts.length} script(s), ${(gz / 1024).toFixed(1)} kB gzipped; FCP ${Math.round(fcp)} ms`,
+    );
     expect(scripts.length).toBeGreaterThan(0);
     expect(gz).toBeLessThanOrEqual(FIRST_PAGE_JS_BUDGET);
   });
@@ -137,7 +141,10 @@ describeUi('web UI in a headless browser', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     // the token is in sessionStorage, never in localStorage
-    const storage = await page.evaluate(() => ({ local: JSON.stringify(localStorage), session: sessionStorage.getItem('mano.session') }));
+    const storage = await page.evaluate(() => ({
+      local: JSON.stringify(localStorage),
+      session: sessionStorage.getItem('mano.session'),
+    }));
     expect(storage.local).toBe('{}');
     expect(JSON.parse(storage.session!)).toMatchObject({ username: 'admin', admin: true });
     await page.getByText('VIM accounts').first().waitFor();
@@ -223,7 +230,11 @@ describeUi('web UI in a headless browser', () => {
     await words.getByText(/VDU web-1 of VNF 1 in PoP lab-edge of VIM lab/).waitFor({ state: 'attached', timeout: 60_000 });
     await page.locator('li.op[data-op-type=scale] .state', { hasText: 'COMPLETED' }).first().waitFor({ timeout: 60_000 });
     const ops = page.getByRole('list', { name: 'Operations' });
-    await ops.locator('li.op').first().locator('details').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    await ops
+      .locator('li.op')
+      .first()
+      .locator('details')
+      .evaluate((d) => ((d as HTMLDetailsElement).open = true));
     await ops.screenshot({ path: join(RESULTS, 'ui-operations.png') });
   });
 

@@ -8,7 +8,13 @@ export interface Vdur {
   'vim-account-id'?: string;
   zone?: string | null;
   'ip-address'?: string | null;
-  interfaces?: { name: string; 'ip-address'?: string; 'ns-vld-id'?: string; 'vnf-vld-id'?: string; 'external-connection-point-ref'?: string }[];
+  interfaces?: {
+    name: string;
+    'ip-address'?: string;
+    'ns-vld-id'?: string;
+    'vnf-vld-id'?: string;
+    'external-connection-point-ref'?: string;
+  }[];
 }
 
 export interface Vnfr {

@@ -22,9 +22,37 @@ export default function Topology({ ns, vnfrs, vimNames }: { ns: Nsr; vnfrs: Vnfr
       wheelSensitivity: 0.3,
       style: [
         { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3 } },
-        { selector: 'node.vim', style: { shape: 'round-rectangle', 'background-color': '#eef3fb', 'border-color': '#3b6fb6', 'border-width': 2, 'text-valign': 'top', 'font-weight': 'bold' } },
-        { selector: 'node.pop', style: { shape: 'round-rectangle', 'background-color': '#f7faf3', 'border-color': '#5b8c2a', 'border-width': 1, 'text-valign': 'top' } },
-        { selector: 'node.vnf', style: { shape: 'round-rectangle', 'background-color': '#fff8ec', 'border-color': '#c07a12', 'border-width': 1, 'text-valign': 'top' } },
+        {
+          selector: 'node.vim',
+          style: {
+            shape: 'round-rectangle',
+            'background-color': '#eef3fb',
+            'border-color': '#3b6fb6',
+            'border-width': 2,
+            'text-valign': 'top',
+            'font-weight': 'bold',
+          },
+        },
+        {
+          selector: 'node.pop',
+          style: {
+            shape: 'round-rectangle',
+            'background-color': '#f7faf3',
+            'border-color': '#5b8c2a',
+            'border-width': 1,
+            'text-valign': 'top',
+          },
+        },
+        {
+          selector: 'node.vnf',
+          style: {
+            shape: 'round-rectangle',
+            'background-color': '#fff8ec',
+            'border-color': '#c07a12',
+            'border-width': 1,
+            'text-valign': 'top',
+          },
+        },
         { selector: 'node.vdu', style: { shape: 'rectangle', 'background-color': '#c07a12', width: 34, height: 24 } },
         { selector: 'node.cp', style: { shape: 'ellipse', 'background-color': '#555', width: 10, height: 10, 'font-size': 9 } },
         { selector: 'node.vl', style: { shape: 'diamond', 'background-color': '#3b6fb6', width: 22, height: 22 } },
@@ -38,7 +66,9 @@ export default function Topology({ ns, vnfrs, vimNames }: { ns: Nsr; vnfrs: Vnfr
       tip.current.style.left = `${x + 12}px`;
       tip.current.style.top = `${y + 12}px`;
     };
-    cy.on('mouseover', 'node', (e) => show(e.target.data('tip') as string | undefined, e.renderedPosition.x, e.renderedPosition.y));
+    cy.on('mouseover', 'node', (e) =>
+      show(e.target.data('tip') as string | undefined, e.renderedPosition.x, e.renderedPosition.y),
+    );
     cy.on('mouseout', 'node', () => show(undefined, 0, 0));
     return () => cy.destroy();
   }, [ns, vnfrs, vimNames]);
@@ -89,7 +119,14 @@ function graph(ns: Nsr, vnfrs: Vnfr[], vimNames: Record<string, string>): El[] {
     seen.add(id);
     els.push({ data: { id, label, parent, tip }, classes: cls });
   };
-  for (const vl of ns.vld ?? []) node(`vl:${vl.id}`, `VL ${vl.id}`, 'vl', undefined, `virtual link ${vl.id}${vl['vim-network-name'] ? ` on ${vl['vim-network-name']}` : ''}`);
+  for (const vl of ns.vld ?? [])
+    node(
+      `vl:${vl.id}`,
+      `VL ${vl.id}`,
+      'vl',
+      undefined,
+      `virtual link ${vl.id}${vl['vim-network-name'] ? ` on ${vl['vim-network-name']}` : ''}`,
+    );
   for (const v of vnfrs) {
     const member = v['member-vnf-index-ref'];
     const placed = ns.placement?.[member];
@@ -103,9 +140,21 @@ function graph(ns: Nsr, vnfrs: Vnfr[], vimNames: Record<string, string>): El[] {
       const vnfId = `vnf:${member}:${popId}`;
       node(vimId, `VIM ${vimNames[vim] ?? vim}`, 'vim');
       node(popId, `PoP ${zone}`, 'pop', vimId);
-      node(vnfId, `VNF ${member} (${v['vnfd-ref']})`, 'vnf', popId, `VNF ${member} on ${vimNames[vim] ?? vim} / ${zone}: ${reason}`);
+      node(
+        vnfId,
+        `VNF ${member} (${v['vnfd-ref']})`,
+        'vnf',
+        popId,
+        `VNF ${member} on ${vimNames[vim] ?? vim} / ${zone}: ${reason}`,
+      );
       const vduNode = `vdu:${vdu.name}`;
-      node(vduNode, `VDU ${vdu['vdu-id-ref']}-${vdu['count-index']}`, 'vdu', vnfId, `${vdu.name} ${vdu.status ?? ''} ${vdu['ip-address'] ?? ''} on PoP ${zone}`);
+      node(
+        vduNode,
+        `VDU ${vdu['vdu-id-ref']}-${vdu['count-index']}`,
+        'vdu',
+        vnfId,
+        `${vdu.name} ${vdu.status ?? ''} ${vdu['ip-address'] ?? ''} on PoP ${zone}`,
+      );
       for (const i of vdu.interfaces ?? []) {
         const cp = `cp:${vdu.name}:${i.name}`;
         node(cp, i.name, 'cp', vnfId, `${i.name} ${i['ip-address'] ?? ''}`);

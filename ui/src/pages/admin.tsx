@@ -59,7 +59,13 @@ export function AdminPage() {
           </label>
           <label>
             Password
-            <input type="password" autoComplete="new-password" required value={u.password} onInput={(e) => setU({ ...u, password: e.currentTarget.value })} />
+            <input
+              type="password"
+              autoComplete="new-password"
+              required
+              value={u.password}
+              onInput={(e) => setU({ ...u, password: e.currentTarget.value })}
+            />
           </label>
           <label>
             Project
@@ -103,7 +109,8 @@ export function AdminPage() {
           { title: 'Username', cell: (x) => x.username },
           {
             title: 'Projects and roles',
-            cell: (x) => (x.project_role_mappings ?? []).map((m) => `${m.project_name ?? m.project}: ${m.role_name ?? m.role}`).join(', '),
+            cell: (x) =>
+              (x.project_role_mappings ?? []).map((m) => `${m.project_name ?? m.project}: ${m.role_name ?? m.role}`).join(', '),
           },
           {
             title: '',
@@ -112,7 +119,10 @@ export function AdminPage() {
                 type="button"
                 class="danger small"
                 aria-label={`Delete user ${x.username}`}
-                onClick={() => confirmed(`Delete user ${x.username}?`) && void act(() => api(`/osm/admin/v1/users/${x._id}`, { method: 'DELETE' }))}
+                onClick={() =>
+                  confirmed(`Delete user ${x.username}?`) &&
+                  void act(() => api(`/osm/admin/v1/users/${x._id}`, { method: 'DELETE' }))
+                }
               >
                 Delete
               </button>
@@ -121,9 +131,23 @@ export function AdminPage() {
         ]}
       />
       <h2>Projects</h2>
-      <Table label="Projects" rows={projects.data} columns={[{ title: 'Name', cell: (p) => p.name }, { title: 'Id', cell: (p) => <code>{p._id}</code> }]} />
+      <Table
+        label="Projects"
+        rows={projects.data}
+        columns={[
+          { title: 'Name', cell: (p) => p.name },
+          { title: 'Id', cell: (p) => <code>{p._id}</code> },
+        ]}
+      />
       <h2>Roles</h2>
-      <Table label="Roles" rows={roles.data} columns={[{ title: 'Name', cell: (r) => r.name }, { title: 'Id', cell: (r) => <code>{r._id}</code> }]} />
+      <Table
+        label="Roles"
+        rows={roles.data}
+        columns={[
+          { title: 'Name', cell: (r) => r.name },
+          { title: 'Id', cell: (r) => <code>{r._id}</code> },
+        ]}
+      />
     </Page>
   );
 }

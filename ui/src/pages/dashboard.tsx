@@ -68,7 +68,10 @@ export function Dashboard() {
           {(vims.data ?? []).map((v) => (
             <div key={v._id}>
               <h3>
-                {v.name} <span class="muted">({v.vim_type}, {v._admin?.operationalState})</span>
+                {v.name}{' '}
+                <span class="muted">
+                  ({v.vim_type}, {v._admin?.operationalState})
+                </span>
               </h3>
               <ul class="bars">
                 {(v.config?.pops ?? [{ name: 'default' }]).map((p) => {

@@ -26,7 +26,13 @@ export function Login() {
         <h1 id="login-title">OpenCloudEdge MANO</h1>
         <label>
           Username
-          <input name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
@@ -80,15 +86,33 @@ export function ChangePassword({ session }: { session: Session }) {
         <p>The password of {session.username} is the generated one; choose a new one to continue.</p>
         <label>
           Current password
-          <input type="password" autoComplete="current-password" required value={old} onInput={(e) => setOld(e.currentTarget.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={old}
+            onInput={(e) => setOld(e.currentTarget.value)}
+          />
         </label>
         <label>
           New password
-          <input type="password" autoComplete="new-password" required value={next} onInput={(e) => setNext(e.currentTarget.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            value={next}
+            onInput={(e) => setNext(e.currentTarget.value)}
+          />
         </label>
         <label>
           New password again
-          <input type="password" autoComplete="new-password" required value={again} onInput={(e) => setAgain(e.currentTarget.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            required
+            value={again}
+            onInput={(e) => setAgain(e.currentTarget.value)}
+          />
         </label>
         <ErrorBox error={error} />
         <button type="submit">Change password</button>

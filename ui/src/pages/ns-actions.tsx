@@ -65,7 +65,10 @@ export function NsActions({ nsId, vnfrs, disabled, onStarted, onError }: Props) 
                 onClick={() =>
                   void post('scale', {
                     scaleType: 'SCALE_VNF',
-                    scaleVnfData: { scaleVnfType: t, scaleByStepData: { 'scaling-group-descriptor': a, 'member-vnf-index': member } },
+                    scaleVnfData: {
+                      scaleVnfType: t,
+                      scaleByStepData: { 'scaling-group-descriptor': a, 'member-vnf-index': member },
+                    },
                   })
                 }
               >
@@ -74,13 +77,23 @@ export function NsActions({ nsId, vnfrs, disabled, onStarted, onError }: Props) 
             ))}
           </fieldset>
         ))}
-        {primitives.length === 0 && aspects.length === 0 && <p class="muted">This VNF declares no day-2 primitive and no scaling aspect.</p>}
+        {primitives.length === 0 && aspects.length === 0 && (
+          <p class="muted">This VNF declares no day-2 primitive and no scaling aspect.</p>
+        )}
       </div>
     </section>
   );
 }
 
-function PrimitiveForm({ primitive, disabled, onRun }: { primitive: Primitive; disabled: boolean; onRun: (p: Record<string, unknown>) => Promise<void> }) {
+function PrimitiveForm({
+  primitive,
+  disabled,
+  onRun,
+}: {
+  primitive: Primitive;
+  disabled: boolean;
+  onRun: (p: Record<string, unknown>) => Promise<void>;
+}) {
   const [values, setValues] = useState<Record<string, string>>({});
   const submit = (e: Event) => {
     e.preventDefault();
@@ -101,14 +114,23 @@ function PrimitiveForm({ primitive, disabled, onRun }: { primitive: Primitive; d
             {p.name}
             {p.mandatory ? ' *' : ''}
             {p['allowed-values'] ? (
-              <select name={p.name} required={p.mandatory} value={values[p.name] ?? ''} onChange={(e) => setValues({ ...values, [p.name]: e.currentTarget.value })}>
+              <select
+                name={p.name}
+                required={p.mandatory}
+                value={values[p.name] ?? ''}
+                onChange={(e) => setValues({ ...values, [p.name]: e.currentTarget.value })}
+              >
                 <option value="">—</option>
                 {p['allowed-values'].map((v) => (
                   <option key={String(v)}>{String(v)}</option>
                 ))}
               </select>
             ) : p['data-type'] === 'BOOLEAN' ? (
-              <select name={p.name} value={values[p.name] ?? ''} onChange={(e) => setValues({ ...values, [p.name]: e.currentTarget.value })}>
+              <select
+                name={p.name}
+                value={values[p.name] ?? ''}
+                onChange={(e) => setValues({ ...values, [p.name]: e.currentTarget.value })}
+              >
                 <option value="">—</option>
                 <option>true</option>
                 <option>false</option>

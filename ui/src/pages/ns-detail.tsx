@@ -135,7 +135,17 @@ export function NsDetail({ id }: { id: string }) {
   );
 }
 
-function OpItem({ op, latest, onChange, onError }: { op: NsOp; latest: boolean; onChange: () => void; onError: (e: Error) => void }) {
+function OpItem({
+  op,
+  latest,
+  onChange,
+  onError,
+}: {
+  op: NsOp;
+  latest: boolean;
+  onChange: () => void;
+  onError: (e: Error) => void;
+}) {
   const call = async (what: string, body?: unknown) => {
     try {
       await api(`/osm/nslcm/v1/ns_lcm_op_occs/${op._id}/${what}`, { method: 'POST', body });
@@ -156,7 +166,11 @@ function OpItem({ op, latest, onChange, onError }: { op: NsOp; latest: boolean; 
             </progress>
           )}
         </summary>
-        {op.detailedStatus && <pre class="output" aria-label="Output">{op.detailedStatus}</pre>}
+        {op.detailedStatus && (
+          <pre class="output" aria-label="Output">
+            {op.detailedStatus}
+          </pre>
+        )}
         {op.operationState === 'FAILED_TEMP' && (
           <div class="buttons">
             <button type="button" onClick={() => void call('retry')}>

@@ -109,7 +109,9 @@ function CreateNs() {
     try {
       return instantiateBody(name, nsdId, vimId, config);
     } catch (e) {
-      throw new ApiError(422, `config: not valid JSON (${(e as Error).message})`, [{ path: 'config', message: 'not valid JSON' }]);
+      throw new ApiError(422, `config: not valid JSON (${(e as Error).message})`, [
+        { path: 'config', message: 'not valid JSON' },
+      ]);
     }
   };
   const run = async (fn: () => Promise<void>) => {
@@ -192,7 +194,9 @@ function CreateNs() {
         </button>
       </div>
       {draftId && <p class="muted">NS record {draftId} created (NOT_INSTANTIATED) for the preview.</p>}
-      {preview && <PlacementPreview preview={preview} vimNames={Object.fromEntries((vims.data ?? []).map((v) => [v._id, v.name]))} />}
+      {preview && (
+        <PlacementPreview preview={preview} vimNames={Object.fromEntries((vims.data ?? []).map((v) => [v._id, v.name]))} />
+      )}
     </form>
   );
 }

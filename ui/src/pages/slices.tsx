@@ -110,7 +110,10 @@ export function SliceDetail({ id }: { id: string }) {
           <button
             type="button"
             disabled={running}
-            onClick={() => confirmed('Terminate this slice?') && void act(() => api(`/osm/nsilcm/v1/netslice_instances/${id}/terminate`, { body: {} }))}
+            onClick={() =>
+              confirmed('Terminate this slice?') &&
+              void act(() => api(`/osm/nsilcm/v1/netslice_instances/${id}/terminate`, { body: {} }))
+            }
           >
             Terminate
           </button>
@@ -168,7 +171,12 @@ export function SliceDetail({ id }: { id: string }) {
               o.operationState === 'FAILED_TEMP' ? (
                 <span class="buttons">
                   {['retry', 'rollback', 'fail'].map((a) => (
-                    <button key={a} type="button" class="small" onClick={() => void act(() => api(`/osm/nsilcm/v1/nsi_lcm_op_occs/${o._id}/${a}`, { method: 'POST' }))}>
+                    <button
+                      key={a}
+                      type="button"
+                      class="small"
+                      onClick={() => void act(() => api(`/osm/nsilcm/v1/nsi_lcm_op_occs/${o._id}/${a}`, { method: 'POST' }))}
+                    >
                       {a}
                     </button>
                   ))}

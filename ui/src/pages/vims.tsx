@@ -171,12 +171,21 @@ function VimForm({ onCreated }: { onCreated: () => void }) {
                   />
                 </label>
               ))}
-              <button type="button" class="small" onClick={() => setPops(pops.filter((_, j) => j !== i))} disabled={pops.length === 1}>
+              <button
+                type="button"
+                class="small"
+                onClick={() => setPops(pops.filter((_, j) => j !== i))}
+                disabled={pops.length === 1}
+              >
                 Remove PoP {i + 1}
               </button>
             </div>
           ))}
-          <button type="button" class="small" onClick={() => setPops([...pops, { name: `pop-${pops.length + 1}`, vcpu: '', memory: '', labels: '' }])}>
+          <button
+            type="button"
+            class="small"
+            onClick={() => setPops([...pops, { name: `pop-${pops.length + 1}`, vcpu: '', memory: '', labels: '' }])}
+          >
             Add PoP
           </button>
         </fieldset>
