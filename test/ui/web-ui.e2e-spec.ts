@@ -13,6 +13,12 @@ import { CHROMIUM, ensureUiBuilt, listen, RESULTS, ROOT } from './browser';
  * the emulator: the journey of issue 21 from the first login to deleting the NS, in one browser tab, plus a
  * non-admin in another. Screenshots go to test-results/ (CI artefacts), with the measured figures.
  */
+// browser globals used inside page.evaluate (the tests are type-checked without the DOM library)
+declare const sessionStorage: { getItem(key: string): string | null };
+declare const localStorage: object;
+declare const document: { documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number };
+
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
   console.warn(`web UI tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set MANO_CHROMIUM)`);
@@ -148,7 +154,6 @@ describeUi('web UI in a headless browser', () => {
     expect(storage.local).toBe('{}');
     expect(JSON.parse(storage.session!)).toMatchObject({ username: 'admin', admin: true });
     await page.getByText('VIM accounts').first().waitFor();
-    await page.screenshot({ path: join(RESULTS, 'ui-dashboard.png') });
   });
 
   it('uploads the web server VNF and NS packages, and shows the field path of a broken one', async () => {
@@ -234,8 +239,12 @@ describeUi('web UI in a headless browser', () => {
       .locator('li.op')
       .first()
       .locator('details')
-      .evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      .evaluate((d) => ((d as unknown as { open: boolean }).open = true));
     await ops.screenshot({ path: join(RESULTS, 'ui-operations.png') });
+    await page.locator('.topology').screenshot({ path: join(RESULTS, 'ui-topology.png') });
+    await nav(page, 'Dashboard').click();
+    await page.getByRole('listitem').filter({ hasText: 'lab-edge' }).getByText('2 VDUs').waitFor();
+    await page.screenshot({ path: join(RESULTS, 'ui-dashboard.png') });
   });
 
   it('shows a non-admin only the items of their own project', async () => {
