@@ -21,7 +21,19 @@ export default function Topology({ ns, vnfrs, vimNames }: { ns: Nsr; vnfrs: Vnfr
       layout: { name: 'cose', animate: false, padding: 20, nodeDimensionsIncludeLabels: true },
       wheelSensitivity: 0.3,
       style: [
-        { selector: 'node', style: { label: 'data(label)', 'font-size': 11, 'text-valign': 'bottom', 'text-margin-y': 3 } },
+        {
+          selector: 'node',
+          style: {
+            label: 'data(label)',
+            'font-size': 11,
+            'text-valign': 'bottom',
+            'text-margin-y': 3,
+            // labels stay readable where a link crosses them
+            'text-background-color': '#ffffff',
+            'text-background-opacity': 0.85,
+            'text-background-padding': '2px',
+          },
+        },
         {
           selector: 'node.vim',
           style: {
