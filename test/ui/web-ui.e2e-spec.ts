@@ -175,6 +175,14 @@ describeUi('web UI in a headless browser', () => {
     await nav(page, 'NS packages').click();
     await page.locator('input[type=file]').setInputFiles(join(work, 'webserver_ns.tar.gz'));
     await page.getByRole('table', { name: 'NS packages' }).getByRole('link', { name: 'webserver_ns' }).waitFor();
+
+    // the VNF package is now in use: deleting it shows the 409's reason
+    await nav(page, 'VNF packages').click();
+    await page.getByRole('table', { name: 'VNF packages' }).getByRole('link', { name: 'webserver_vnf' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: '409' });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/webserver_ns/);
   });
 
   it('registers a second emulator VIM with its own PoP', async () => {
