@@ -28,6 +28,8 @@ export function ensureUiBuilt(): void {
     [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.mts', '--logLevel', 'warn'],
     {
       cwd: ROOT,
+      // Jest sets NODE_ENV=test, which would make a development build (with preact/debug): build what ships
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: 'inherit',
     },
   );
