@@ -87,10 +87,6 @@ describeUi('web UI in a headless browser', () => {
     return p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
   }
 
-  async function adminToken(): Promise<string> {
-    return t.login('admin', NEW_PASSWORD);
-  }
-
   it('serves the UI at /ui/ with a strict CSP, long-cached hashed assets and deep links', async () => {
     const index = await request(t.app.getHttpServer()).get('/ui/').expect(200);
     expect(index.headers['content-type']).toContain('text/html');
@@ -255,12 +251,27 @@ describeUi('web UI in a headless browser', () => {
     await page.screenshot({ path: join(RESULTS, 'ui-dashboard.png') });
   });
 
+  it('lets the admin create a project and a user in it', async () => {
+    await nav(page, 'Users & projects').click();
+    const project = page.getByRole('form', { name: 'New project' });
+    await project.getByLabel('Name').fill('other');
+    await project.getByRole('button', { name: 'Create project' }).click();
+    await page.getByRole('table', { name: 'Projects' }).getByRole('cell', { name: 'other', exact: true }).waitFor();
+    const user = page.getByRole('form', { name: 'New user' });
+    await user.getByLabel('Username').fill('olga');
+    await user.getByLabel('Password').fill('Olga-pass-1');
+    await user.getByLabel(/^Project/).selectOption('other');
+    await user.getByLabel(/^Role/).selectOption('project_admin');
+    await user.getByRole('button', { name: 'Create user' }).click();
+    await page
+      .getByRole('table', { name: 'Users' })
+      .getByRole('row')
+      .filter({ hasText: 'olga' })
+      .getByText('other: project_admin')
+      .waitFor();
+  });
+
   it('shows a non-admin only the items of their own project', async () => {
-    const token = await adminToken();
-    await asJson(t.http.post('/osm/admin/v1/projects'), token).send({ name: 'other' }).expect(201);
-    await asJson(t.http.post('/osm/admin/v1/users'), token)
-      .send({ username: 'olga', password: 'Olga-pass-1', project_role_mappings: [{ project: 'other', role: 'project_admin' }] })
-      .expect(201);
     const other = await newPage();
     await other.goto(`${base}/ui/ns`);
     await other.getByLabel('Username').fill('olga');
