@@ -9,7 +9,8 @@ trap 'rm -rf "$results"' EXIT
 
 # What the tests need on this machine, installed or started when missing (root or sudo, Debian), then said in one
 # line: bubblewrap (the emulator runs day-1/2 scripts only under it), openssh-server (the SSH executor's tests start
-# an sshd on 127.0.0.1), PostgreSQL on 127.0.0.1:5432 (the PostgreSQL pass). The OpenStack suites start their own cloud.
+# an sshd on 127.0.0.1), chromium (the web UI's browser tests, test/ui), PostgreSQL on 127.0.0.1:5432 (the
+# PostgreSQL pass). The OpenStack suites start their own cloud.
 sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
 setup=()
 apt_install() { # <package> <command that shows it is there>
@@ -23,6 +24,7 @@ apt_install() { # <package> <command that shows it is there>
 }
 apt_install bubblewrap 'command -v bwrap'
 apt_install openssh-server 'test -x /usr/sbin/sshd'
+apt_install chromium 'test -x /usr/bin/chromium'
 if [ -n "${MANO_TEST_PG_URL:-}" ]; then
   setup+=("PostgreSQL from MANO_TEST_PG_URL")
 elif ! command -v pg_isready >/dev/null; then
@@ -40,6 +42,7 @@ echo "setup: ${joined%, }"
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; exit 1; }
 npx eslint . --max-warnings 0
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p ui/tsconfig.json
 
 status=0
 for db in sqlite postgres; do

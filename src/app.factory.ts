@@ -9,6 +9,7 @@ import { methodOverride, RequestBodyInterceptor } from './common/http/request-bo
 import { requestMetrics } from './common/http/request-metrics';
 import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { configureCors, securityHeaders } from './common/http/security-headers';
+import { webUi } from './common/http/web-ui';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
 import { AppConfig } from './config/env';
@@ -29,6 +30,8 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   app.use(requestMetrics);
   app.use(securityHeaders);
   configureCors(app, config);
+  // the static web UI (public files; its API calls carry the user's token like any client's)
+  app.use(webUi(config.uiDir));
   app.use(rejectUnsafeQueryKeys);
   app.use(methodOverride);
   // bodies are read after the guards (authentication), not by a middleware before them

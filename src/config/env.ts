@@ -11,6 +11,8 @@ export interface AppConfig {
   bindAddress: string;
   /** Address of the plain-HTTP listener: loopback unless MANO_HTTP_HOST opens it wider. */
   httpHost: string;
+  /** The built web UI served at /ui/; unset = dist/ui of this package (tests point it elsewhere). */
+  uiDir?: string;
   /** Browser origins allowed by CORS; empty = CORS off (no Access-Control-* headers). */
   corsOrigins: string[];
   /** Node's server timeouts: whole headers, whole request, idle keep-alive connection. */

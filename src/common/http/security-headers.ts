@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { TLSSocket } from 'node:tls';
 import type { AppConfig } from '../../config/env';
+import { UI_CSP, UI_PATH } from './web-ui';
 
 /** API answers are data, never pages: nothing may load, run or frame them. */
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -19,9 +20,15 @@ export function securityHeaders(req: Request, res: Response, next: NextFunction)
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  res.setHeader('Content-Security-Policy', req.path === '/docs' || req.path.startsWith('/docs/') ? DOCS_CSP : API_CSP);
+  res.setHeader('Content-Security-Policy', policyFor(req.path));
   if ((req.socket as TLSSocket).encrypted) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
   next();
+}
+
+function policyFor(path: string): string {
+  if (path === '/docs' || path.startsWith('/docs/')) return DOCS_CSP;
+  if (path === UI_PATH || path.startsWith(`${UI_PATH}/`)) return UI_CSP;
+  return API_CSP;
 }
 
 /** CORS stays off (browsers refuse cross-origin calls) unless MANO_CORS_ORIGINS lists the origins to allow. */
