@@ -69,6 +69,11 @@ export interface AppConfig {
     /** How long delivered events stay for SSE resume (Last-Event-ID). */
     retentionSeconds: number;
   };
+  /** Closed loops (README, Monitoring and closed loops): collection period and the samples kept per VNF. */
+  metrics: {
+    intervalMs: number;
+    historySize: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -125,6 +130,8 @@ const KNOWN = [
   'MANO_NOTIFY_ATTEMPTS',
   'MANO_NOTIFY_POLL_MS',
   'MANO_EVENTS_RETENTION_SECONDS',
+  'MANO_METRICS_INTERVAL_S',
+  'MANO_METRICS_HISTORY',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -153,6 +160,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       return def;
     }
     return raw.toLowerCase() as T;
+  };
+  const seconds = (name: string, def: number, min: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return def;
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}='${raw}' must be a number of seconds from ${min} to ${max}`);
+      return def;
+    }
+    return Number(raw);
   };
   const bool = (name: string, def: boolean): boolean => {
     const raw = value(name);
@@ -258,6 +274,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       attemptsBeforeFailing: int('MANO_NOTIFY_ATTEMPTS', 8, 1, 1000),
       pollMs: int('MANO_NOTIFY_POLL_MS', 500, 10, 60000),
       retentionSeconds: int('MANO_EVENTS_RETENTION_SECONDS', 86400, 60, 365 * 86400),
+    },
+    metrics: {
+      intervalMs: Math.round(seconds('MANO_METRICS_INTERVAL_S', 30, 0.05, 86400) * 1000),
+      historySize: int('MANO_METRICS_HISTORY', 60, 1, 10000),
     },
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
