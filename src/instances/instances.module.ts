@@ -11,6 +11,13 @@ import { AccountsService } from '../vims/accounts.service';
 import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
+import { MONITORING_ENTITIES } from '../records/monitoring.entities';
+import { AdminAccountEntity } from '../records/vim.entities';
+import { ClosedLoops } from '../monitoring/closed-loops.service';
+import { AutoScaler } from '../monitoring/ports';
+import { AlarmsService } from './alarms.service';
+import { NsAlarmsController } from './alarms.controller';
+import { NsAutoScaler } from './auto-scaler';
 import { DayNService } from '../lcm/day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
@@ -22,9 +29,16 @@ import { OpOccurrencesService } from './op-occurrences.service';
     VimsModule,
     PlacementModule,
     CatalogModule,
-    TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity]),
+    TypeOrmModule.forFeature([
+      NsInstanceEntity,
+      VnfInstanceEntity,
+      NsLcmOpOccEntity,
+      CatalogItemEntity,
+      AdminAccountEntity,
+      ...MONITORING_ENTITIES,
+    ]),
   ],
-  controllers: [NsLcmController],
+  controllers: [NsLcmController, NsAlarmsController],
   providers: [
     // the engine's way to a VIM adapter, implemented by the VIM accounts
     { provide: VimAdapters, useExisting: AccountsService },
@@ -35,7 +49,11 @@ import { OpOccurrencesService } from './op-occurrences.service';
     OpOccurrencesService,
     OperationRunner,
     WorkflowExecutor,
+    // the closed loops (monitoring, alarms, automatic scaling), scaling through the lifecycle's own path
+    { provide: AutoScaler, useClass: NsAutoScaler },
+    AlarmsService,
+    ClosedLoops,
   ],
-  exports: [NsInstancesService, OpOccurrencesService, OperationRunner],
+  exports: [NsInstancesService, OpOccurrencesService, OperationRunner, ClosedLoops],
 })
 export class InstancesModule {}

@@ -88,6 +88,8 @@ export interface Decision {
   reason: string;
   opId?: string;
   error?: string;
+  /** The final state of the operation it started, once seen. */
+  outcome?: string;
 }
 
 export interface PolicyInput {
