@@ -18,16 +18,14 @@ export function emulatedMetrics(doc: ComputeDoc, profiles: StoredProfile[], now:
   const step: SettableMetrics = (profile && profileStep(profile, (now - profile.setAt) / 1000)) ?? {};
   const own = (doc.metrics ?? {}) as SettableMetrics;
   const allocated = doc.flavor.memoryGiB * 2 ** 30 * Math.max(1, doc.replicas);
-  const memoryBytes =
-    own.memoryBytes ??
-    step.memoryBytes ??
-    Math.round(allocated * (own.memoryUtilization ?? step.memoryUtilization ?? 0.25));
+  const utilization = own.memoryUtilization ?? step.memoryUtilization;
+  const memoryBytes = own.memoryBytes ?? step.memoryBytes ?? Math.round(allocated * (utilization ?? 0.25));
   const pick = (k: 'packetsIn' | 'packetsOut' | 'bytesIn' | 'bytesOut') => own[k] ?? step[k] ?? 0;
   const custom = { ...step.custom, ...own.custom };
   return {
     cpu: own.cpu ?? step.cpu ?? 0.05,
     memoryBytes,
-    memoryUtilization: allocated > 0 ? Math.min(1, memoryBytes / allocated) : undefined,
+    memoryUtilization: utilization ?? (allocated > 0 ? Math.min(1, memoryBytes / allocated) : undefined),
     packetsIn: pick('packetsIn'),
     packetsOut: pick('packetsOut'),
     bytesIn: pick('bytesIn'),
