@@ -48,8 +48,17 @@ export class AlarmEvaluator {
     private readonly webhooks: WebhookSender,
   ) {}
 
+  /** The rows as last written: only the evaluator writes them, and only while its replica holds the loops' lease. */
+  private cache?: NsAlarmEntity[];
+
+  /** Forget the cached rows (the lease was lost: whoever holds it now writes them). */
+  forget(): void {
+    this.cache = undefined;
+  }
+
   async evaluate(collected: CollectedNs[], now = Date.now() / 1000): Promise<void> {
-    const existing = await this.alarms.find();
+    const existing = this.cache ?? (await this.alarms.find());
+    this.cache = undefined;
     const byKey = new Map(existing.map((a) => [`${a.vnfInstanceId}\u0000${a.alarmId}`, a]));
     const live = new Set<string>();
     const inserts: NsAlarmEntity[] = [];
@@ -93,8 +102,13 @@ export class AlarmEvaluator {
           }
         }
     // alarms of NS instances no longer monitored, or no longer in their VNFD
-    const gone = existing.filter((a) => !live.has(`${a.vnfInstanceId}\u0000${a.alarmId}`));
-    if (!inserts.length && !changed.length && !gone.length) return;
+    const goneSet = new Set(existing.filter((a) => !live.has(`${a.vnfInstanceId}\u0000${a.alarmId}`)));
+    const gone = [...goneSet];
+    const next = [...existing.filter((a) => !goneSet.has(a)), ...inserts];
+    if (!inserts.length && !changed.length && !gone.length) {
+      this.cache = next;
+      return;
+    }
     await this.tx.run(async (em) => {
       for (let i = 0; i < inserts.length; i += 200) await em.insert(NsAlarmEntity, inserts.slice(i, i + 200) as never);
       for (const row of changed)
@@ -102,6 +116,7 @@ export class AlarmEvaluator {
       const ids = gone.map((a) => a.id);
       for (let i = 0; i < ids.length; i += 200) await em.delete(NsAlarmEntity, { id: In(ids.slice(i, i + 200)) });
     });
+    this.cache = next;
     // after the commit: a webhook never tells of a state the database does not hold
     for (const row of fire) {
       const actions = (row.definition.actions ?? {}) as Record<string, { url: string; refused?: string }[]>;

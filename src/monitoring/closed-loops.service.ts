@@ -7,7 +7,7 @@ import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { VimAdapters } from '../lcm/vim-port';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
-import { LoopLeaseEntity, NsAlarmEntity, VnfMetricHistoryEntity } from '../records/monitoring.entities';
+import { LoopLeaseEntity, NsAlarmEntity } from '../records/monitoring.entities';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
 import { AdminAccountEntity } from '../records/vim.entities';
 import { AlarmEvaluator } from './alarms';
@@ -44,7 +44,6 @@ export class ClosedLoops implements OnApplicationBootstrap, OnApplicationShutdow
     @InjectRepository(NsLcmOpOccEntity) ops: Repository<NsLcmOpOccEntity>,
     @InjectRepository(CatalogItemEntity) catalog: Repository<CatalogItemEntity>,
     @InjectRepository(NsAlarmEntity) alarms: Repository<NsAlarmEntity>,
-    @InjectRepository(VnfMetricHistoryEntity) histories: Repository<VnfMetricHistoryEntity>,
     @InjectRepository(LoopLeaseEntity) leases: Repository<LoopLeaseEntity>,
     @InjectRepository(AdminAccountEntity) accounts: Repository<AdminAccountEntity>,
     adapters: VimAdapters,
@@ -57,7 +56,16 @@ export class ClosedLoops implements OnApplicationBootstrap, OnApplicationShutdow
       retryBaseMs: config.notify.retryBaseMs,
       retryMaxMs: config.notify.retryMaxMs,
     });
-    this.collector = new MetricCollector(nss, vnfs, catalog, histories, adapters, tx, this.gauges, config.metrics.historySize);
+    this.collector = new MetricCollector(
+      nss,
+      vnfs,
+      catalog,
+      adapters,
+      tx,
+      this.gauges,
+      config.metrics.historySize,
+      config.metrics.intervalMs,
+    );
     this.alarms = new AlarmEvaluator(alarms, tx, this.webhooks);
     this.scaling = new AutoScalingLoop(nss, ops, accounts, scaler);
     this.lease = new LoopLease(leases, 'closed-loops', `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
@@ -84,7 +92,7 @@ export class ClosedLoops implements OnApplicationBootstrap, OnApplicationShutdow
       // the lease outlives a few missed rounds, so a slow round does not hand the loops over
       const held = await this.lease.acquire(Math.max(5000, this.config.metrics.intervalMs * 3));
       if (!held) {
-        if (this.holding) this.collector.forgetHistory();
+        if (this.holding) this.alarms.forget();
         this.holding = false;
         return;
       }

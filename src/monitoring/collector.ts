@@ -5,7 +5,7 @@ import { list, Obj } from '../common/values';
 import type { Transactions } from '../database/transactions';
 import { VimAdapters } from '../lcm/vim-port';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
-import { VnfMetricHistoryEntity } from '../records/monitoring.entities';
+import { VnfMetricSampleEntity } from '../records/monitoring.entities';
 import { NsInstanceEntity, VnfInstanceEntity } from '../records/ns.entities';
 import { VnfLoops, vnfLoops } from './descriptor-loops';
 import { mean, metricValue, Value } from './evaluation';
@@ -45,24 +45,17 @@ const PER_COMPUTE_CONCURRENCY = 16;
 export class MetricCollector {
   private readonly logger = new Logger('Monitoring');
   private readonly descriptors = new Map<string, { modified: number; loops: VnfLoops }>();
-  /** VNF id → its samples, as last written (loaded once per lease tenure: another replica may have written since). */
-  private history?: Map<string, VnfMetricHistoryEntity['samples']>;
 
   constructor(
     private readonly nss: Repository<NsInstanceEntity>,
     private readonly vnfs: Repository<VnfInstanceEntity>,
     private readonly catalog: Repository<CatalogItemEntity>,
-    private readonly histories: Repository<VnfMetricHistoryEntity>,
     private readonly adapters: VimAdapters,
     private readonly tx: Transactions,
     private readonly gauges: VnfGauges,
     private readonly historySize: number,
+    private readonly intervalMs: number,
   ) {}
-
-  /** Forget the cached history (the lease was lost: whoever holds it now writes it). */
-  forgetHistory(): void {
-    this.history = undefined;
-  }
 
   async round(): Promise<CollectedNs[]> {
     const nsRows = await this.nss.find({ where: { nsState: In(MONITORED_STATES) } });
@@ -98,9 +91,8 @@ export class MetricCollector {
 
     const at = Date.now() / 1000;
     const monitoringUpdates: { id: string; monitoring: Record<string, unknown> }[] = [];
-    const historyRows: VnfMetricHistoryEntity[] = [];
+    const sampleRows: Omit<VnfMetricSampleEntity, 'seq'>[] = [];
     const series = new Map<string, { metric: string; labels: SeriesLabels; value: number | null }[]>();
-    const history = await this.loadHistory();
     for (const vnf of vnfRows) {
       const l = loops.get(vnf.id);
       if (!l?.params.length) continue;
@@ -144,21 +136,20 @@ export class MetricCollector {
         .filter((p) => p.vduId === null)
         .map((p) => ({ id: p.id, name: p.name, 'performance-metric': p.metric, value: means.get(p.id) ?? 'unavailable' }));
       monitoringUpdates.push({ id: vnf.id, monitoring: { at, vdur: perVdur, vnf: vnfLevel } });
-      const samples = [...(history.get(vnf.id) ?? []), { at, values: sample }].slice(-this.historySize);
-      history.set(vnf.id, samples);
-      historyRows.push({ vnfInstanceId: vnf.id, nsInstanceId: vnf.nsInstanceId, samples, modified: at });
+      sampleRows.push({ vnfInstanceId: vnf.id, nsInstanceId: vnf.nsInstanceId, at, values: sample });
       byNs.get(vnf.nsInstanceId)?.vnfs.push({ vnf, loops: l, means });
     }
 
-    // the history of VNFs no longer monitored (terminated, deleted) goes
-    const kept = new Set(historyRows.map((h) => h.vnfInstanceId));
-    const stale = [...history.keys()].filter((id) => !kept.has(id));
-    for (const id of stale) history.delete(id);
+    // the history keeps MANO_METRICS_HISTORY rounds (older rows, and those of VNFs no longer monitored, expire)
+    const expired = at - (this.historySize * this.intervalMs) / 1000;
+    const update = this.tx.isPostgres
+      ? 'UPDATE vnf_instances SET monitoring = $1 WHERE id = $2'
+      : 'UPDATE vnf_instances SET monitoring = ? WHERE id = ?';
     await this.tx.run(async (em) => {
-      for (let i = 0; i < stale.length; i += CHUNK) await em.delete(VnfMetricHistoryEntity, { vnfInstanceId: In(stale.slice(i, i + CHUNK)) });
-      for (const u of monitoringUpdates) await em.update(VnfInstanceEntity, { id: u.id }, { monitoring: u.monitoring } as never);
-      for (let i = 0; i < historyRows.length; i += CHUNK)
-        await em.upsert(VnfMetricHistoryEntity, historyRows.slice(i, i + CHUNK), ['vnfInstanceId']);
+      // one prepared statement per VNF: the query builder costs more CPU than the write itself at this rate
+      for (const u of monitoringUpdates) await em.query(update, [JSON.stringify(u.monitoring), u.id]);
+      for (let i = 0; i < sampleRows.length; i += CHUNK) await em.insert(VnfMetricSampleEntity, sampleRows.slice(i, i + CHUNK) as never);
+      await em.createQueryBuilder().delete().from(VnfMetricSampleEntity).where('at < :expired', { expired }).execute();
     });
     for (const [nsId, s] of series) this.gauges.setNs(nsId, s);
     this.gauges.keepOnly(new Set(series.keys()));
@@ -216,10 +207,5 @@ export class MetricCollector {
       }),
     );
     return out;
-  }
-
-  private async loadHistory(): Promise<Map<string, VnfMetricHistoryEntity['samples']>> {
-    if (!this.history) this.history = new Map((await this.histories.find()).map((h) => [h.vnfInstanceId, h.samples]));
-    return this.history;
   }
 }

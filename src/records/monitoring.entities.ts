@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { epochSeconds, json, uuidKey } from '../database/columns';
 
 /** OK | ALARM | INSUFFICIENT_DATA, as OSM's alarms. */
@@ -73,22 +73,28 @@ export class NsAlarmEntity {
   modified!: number;
 }
 
-/** The last samples of a VNF's monitoring parameters (bounded; the newest value is also on the VNF record). */
-@Entity({ name: 'vnf_metric_history' })
-export class VnfMetricHistoryEntity {
-  @PrimaryColumn({ name: 'vnf_instance_id', ...uuidKey })
+/**
+ * One collection round's values of one VNF ({<vdur name>: {<parameter id>: number | null}}); rows older than
+ * MANO_METRICS_HISTORY rounds are deleted, so the history stays bounded. Append-only: a round writes one row per VNF.
+ */
+@Entity({ name: 'vnf_metric_samples' })
+@Index('idx_vnf_metric_samples_vnf', ['vnfInstanceId', 'at'])
+@Index('idx_vnf_metric_samples_at', ['at'])
+export class VnfMetricSampleEntity {
+  @PrimaryGeneratedColumn('increment')
+  seq!: number;
+
+  @Column({ name: 'vnf_instance_id', ...uuidKey })
   vnfInstanceId!: string;
 
-  @Index('idx_vnf_metric_history_ns')
   @Column({ name: 'ns_instance_id', ...uuidKey })
   nsInstanceId!: string;
 
-  /** [{at, values: {<vdur name>: {<parameter id>: number | null}}}], oldest first. */
-  @Column(json('samples'))
-  samples!: { at: number; values: Record<string, Record<string, number | null>> }[];
+  @Column(epochSeconds('at'))
+  at!: number;
 
-  @Column(epochSeconds('modified'))
-  modified!: number;
+  @Column(json('values'))
+  values!: Record<string, Record<string, number | null>>;
 }
 
 /** A named background loop's lease: the one replica holding it runs the loop (see monitoring/loop-lease.ts). */
@@ -104,4 +110,4 @@ export class LoopLeaseEntity {
   leaseUntil!: number | null;
 }
 
-export const MONITORING_ENTITIES = [NsAlarmEntity, VnfMetricHistoryEntity, LoopLeaseEntity];
+export const MONITORING_ENTITIES = [NsAlarmEntity, VnfMetricSampleEntity, LoopLeaseEntity];

@@ -8,6 +8,9 @@ import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
 type Obj = Record<string, unknown>;
 
+// instantiation on a busy machine can take longer than the default hook timeout
+jest.setTimeout(120_000);
+
 /**
  * The closed loops on the emulator, at test speed (a round every 0.2 s): metrics on the VNF record, an alarm and
  * its webhook (retried after a 500), and the worker-cpu policy scaling out to max-scale-level and back to 0 under

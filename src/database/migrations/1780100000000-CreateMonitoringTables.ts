@@ -33,14 +33,18 @@ export class CreateMonitoringTables1780100000000 implements MigrationInterface {
     );
     await q.createTable(
       new Table({
-        name: 'vnf_metric_history',
+        name: 'vnf_metric_samples',
         columns: [
-          { name: 'vnf_instance_id', type: 'varchar', length: '36', isPrimary: true },
+          { name: 'seq', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          { name: 'vnf_instance_id', type: 'varchar', length: '36' },
           { name: 'ns_instance_id', type: 'varchar', length: '36' },
-          { name: 'samples', type: 'text' },
-          { name: 'modified', type: 'double precision' },
+          { name: 'at', type: 'double precision' },
+          { name: 'values', type: 'text' },
         ],
-        indices: [new TableIndex({ name: 'idx_vnf_metric_history_ns', columnNames: ['ns_instance_id'] })],
+        indices: [
+          new TableIndex({ name: 'idx_vnf_metric_samples_vnf', columnNames: ['vnf_instance_id', 'at'] }),
+          new TableIndex({ name: 'idx_vnf_metric_samples_at', columnNames: ['at'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -61,7 +65,7 @@ export class CreateMonitoringTables1780100000000 implements MigrationInterface {
     await q.dropColumn('vnf_instances', 'monitoring');
     await q.dropColumn('ns_instances', 'closed_loops');
     await q.dropTable('loop_leases');
-    await q.dropTable('vnf_metric_history');
+    await q.dropTable('vnf_metric_samples');
     await q.dropTable('ns_alarms');
   }
 }
