@@ -120,7 +120,11 @@ describe('architecture (README "Architecture")', () => {
   it('the engine imports no API module, and the records layer nothing above it', () => {
     const api = ['auth', 'catalog', 'vims', 'placement', 'subscriptions', 'instances', 'slices', 'health', 'root'];
     const upward = all
-      .filter((e) => (['lcm', 'monitoring'].includes(e.from) && api.includes(e.to)) || (e.from === 'records' && [...api, 'lcm'].includes(e.to)))
+      .filter(
+        (e) =>
+          (['lcm', 'monitoring'].includes(e.from) && api.includes(e.to)) ||
+          (e.from === 'records' && [...api, 'lcm'].includes(e.to)),
+      )
       .map((e) => `${e.file} imports ${e.spec}`);
     expect(upward).toEqual([]);
   });

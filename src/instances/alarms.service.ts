@@ -57,6 +57,7 @@ export class AlarmsService {
 
   private async readableNs(session: Session, nsId: string): Promise<void> {
     const ns = await this.nss.findOne({ select: { id: true, projectsRead: true, projectsWrite: true }, where: { id: nsId } });
-    if (!ns || !ProjectScope.of(session).canRead(ns)) throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${nsId}' not found`);
+    if (!ns || !ProjectScope.of(session).canRead(ns))
+      throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${nsId}' not found`);
   }
 }

@@ -342,7 +342,10 @@ export class NsInstancesService {
   }
 
   /** The scale path shared by the API and the closed loops (whose operations say `isAutomaticInvocation: true`). */
-  async scaleNs(ns: NsInstanceEntity, params: ScaleParams & { isAutomaticInvocation?: boolean }): Promise<{ opId: string; name: string }> {
+  async scaleNs(
+    ns: NsInstanceEntity,
+    params: ScaleParams & { isAutomaticInvocation?: boolean },
+  ): Promise<{ opId: string; name: string }> {
     const step = params.scaleVnfData.scaleByStepData;
     const member = String(step['member-vnf-index']);
     if (ns.nsState !== 'READY')

@@ -112,7 +112,11 @@ export class AlarmEvaluator {
     await this.tx.run(async (em) => {
       for (let i = 0; i < inserts.length; i += 200) await em.insert(NsAlarmEntity, inserts.slice(i, i + 200) as never);
       for (const row of changed)
-        await em.update(NsAlarmEntity, { id: row.id }, { state: row.state, stateSince: row.stateSince, lastValue: row.lastValue, modified: now });
+        await em.update(
+          NsAlarmEntity,
+          { id: row.id },
+          { state: row.state, stateSince: row.stateSince, lastValue: row.lastValue, modified: now },
+        );
       const ids = gone.map((a) => a.id);
       for (let i = 0; i < ids.length; i += 200) await em.delete(NsAlarmEntity, { id: In(ids.slice(i, i + 200)) });
     });

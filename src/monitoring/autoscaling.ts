@@ -56,12 +56,18 @@ export class AutoScalingLoop {
       }),
     );
     const states: PolicyState[] = [];
-    let decided: { vnf: CollectedVnf; policy: PolicyDef; state: PolicyState; action: 'SCALE_OUT' | 'SCALE_IN'; reason: string } | null =
-      null;
+    let decided: {
+      vnf: CollectedVnf;
+      policy: PolicyDef;
+      state: PolicyState;
+      action: 'SCALE_OUT' | 'SCALE_IN';
+      reason: string;
+    } | null = null;
     for (const vnf of c.vnfs)
       for (const policy of vnf.loops.policies) {
         const member = vnf.vnf.memberVnfIndex;
-        let state = previous.get(`${member}/${policy.aspect}/${policy.name}`) ?? freshPolicyState(member, policy.aspect, policy.name);
+        let state =
+          previous.get(`${member}/${policy.aspect}/${policy.name}`) ?? freshPolicyState(member, policy.aspect, policy.name);
         state = await this.settlePending(state, policy, now);
         if (this.followedByHpa(vnf, policy, kubernetes)) {
           states.push({ ...state, status: 'on Kubernetes: followed by the HorizontalPodAutoscaler, not by this loop' });
@@ -76,7 +82,8 @@ export class AutoScalingLoop {
           busy: busy || decided !== null || state.pendingOpId !== null,
           now,
         });
-        if (result.action && !decided) decided = { vnf, policy, state: result.state, action: result.action, reason: result.reason };
+        if (result.action && !decided)
+          decided = { vnf, policy, state: result.state, action: result.action, reason: result.reason };
         states.push(result.state);
       }
 
@@ -100,7 +107,9 @@ export class AutoScalingLoop {
         });
         s.lastDecision.opId = opId;
         s.pendingOpId = opId;
-        this.logger.log(`NS ${c.ns.id}: ${decided.action} ${decided.policy.aspect} of VNF ${s.member} (op ${opId}): ${decided.reason}`);
+        this.logger.log(
+          `NS ${c.ns.id}: ${decided.action} ${decided.policy.aspect} of VNF ${s.member} (op ${opId}): ${decided.reason}`,
+        );
       } catch (e) {
         // refused (another operation started meanwhile, a limit): recorded, and no cooldown for what did not happen
         s.lastDecision.error = e instanceof DomainError ? `${e.status} ${e.message}` : (e as Error).message;
@@ -137,7 +146,10 @@ export class AutoScalingLoop {
   }
 
   private async kubernetesVims(): Promise<Set<string>> {
-    const rows = await this.accounts.find({ select: { id: true, topic: true, record: true }, where: { topic: In(['vim_accounts', 'k8sclusters']) } });
+    const rows = await this.accounts.find({
+      select: { id: true, topic: true, record: true },
+      where: { topic: In(['vim_accounts', 'k8sclusters']) },
+    });
     return new Set(rows.filter((r) => r.topic === 'k8sclusters' || r.record?.vim_type === 'kubernetes').map((r) => r.id));
   }
 

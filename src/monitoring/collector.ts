@@ -62,7 +62,8 @@ export class MetricCollector {
     const byNs = new Map(nsRows.map((ns) => [ns.id, { ns, vnfs: [] as CollectedVnf[] }]));
     const vnfRows: VnfInstanceEntity[] = [];
     const ids = [...byNs.keys()];
-    for (let i = 0; i < ids.length; i += CHUNK) vnfRows.push(...(await this.vnfs.findBy({ nsInstanceId: In(ids.slice(i, i + CHUNK)) })));
+    for (let i = 0; i < ids.length; i += CHUNK)
+      vnfRows.push(...(await this.vnfs.findBy({ nsInstanceId: In(ids.slice(i, i + CHUNK)) })));
     const loops = await this.loopsOf(vnfRows);
 
     const targets: Target[] = [];
@@ -148,7 +149,8 @@ export class MetricCollector {
     await this.tx.run(async (em) => {
       // one prepared statement per VNF: the query builder costs more CPU than the write itself at this rate
       for (const u of monitoringUpdates) await em.query(update, [JSON.stringify(u.monitoring), u.id]);
-      for (let i = 0; i < sampleRows.length; i += CHUNK) await em.insert(VnfMetricSampleEntity, sampleRows.slice(i, i + CHUNK) as never);
+      for (let i = 0; i < sampleRows.length; i += CHUNK)
+        await em.insert(VnfMetricSampleEntity, sampleRows.slice(i, i + CHUNK) as never);
       await em.createQueryBuilder().delete().from(VnfMetricSampleEntity).where('at < :expired', { expired }).execute();
     });
     for (const [nsId, s] of series) this.gauges.setNs(nsId, s);
@@ -164,7 +166,10 @@ export class MetricCollector {
     const stamps = vnfdIds.length
       ? await this.catalog.find({ select: { id: true, modified: true }, where: { kind: 'vnfd', id: In(vnfdIds) } })
       : [];
-    const stale = new Set([...missing, ...stamps.filter((s) => this.descriptors.get(s.id)?.modified !== s.modified).map((s) => s.id)]);
+    const stale = new Set([
+      ...missing,
+      ...stamps.filter((s) => this.descriptors.get(s.id)?.modified !== s.modified).map((s) => s.id),
+    ]);
     if (stale.size) {
       const items = await this.catalog.find({ where: { kind: 'vnfd', id: In([...stale]) } });
       for (const item of items) this.descriptors.set(item.id, { modified: item.modified, loops: vnfLoops(item.descriptor) });

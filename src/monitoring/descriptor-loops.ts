@@ -75,7 +75,12 @@ export function vnfLoops(vnfd: Obj): VnfLoops {
   const alarms: AlarmDef[] = [];
   for (const vdu of list(vnfd.vdu)) {
     for (const p of list(vdu['monitoring-parameter']))
-      params.push({ id: String(p.id), name: str(p.name) ?? String(p.id), metric: str(p['performance-metric']) ?? String(p.id), vduId: String(vdu.id) });
+      params.push({
+        id: String(p.id),
+        name: str(p.name) ?? String(p.id),
+        metric: str(p['performance-metric']) ?? String(p.id),
+        vduId: String(vdu.id),
+      });
     for (const a of list(vdu.alarm)) {
       if (disabled(a.enabled)) continue;
       const actions = (a.actions ?? {}) as Obj;
@@ -93,7 +98,12 @@ export function vnfLoops(vnfd: Obj): VnfLoops {
     }
   }
   for (const p of list(df['monitoring-parameter']))
-    params.push({ id: String(p.id), name: str(p.name) ?? String(p.id), metric: str(p['performance-metric']) ?? String(p.id), vduId: null });
+    params.push({
+      id: String(p.id),
+      name: str(p.name) ?? String(p.id),
+      metric: str(p['performance-metric']) ?? String(p.id),
+      vduId: null,
+    });
 
   const policies: PolicyDef[] = [];
   for (const aspect of list(df['scaling-aspect'])) {

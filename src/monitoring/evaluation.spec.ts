@@ -82,7 +82,9 @@ describe('scaling policy evaluation', () => {
   });
 
   it('treats an unavailable value as a criterion that does not hold', () => {
-    const r = evaluatePolicy(input({ values: new Map([['cpu', null]]), state: { ...freshPolicyState('1', 'a', 'p'), outSince: 0 } }));
+    const r = evaluatePolicy(
+      input({ values: new Map([['cpu', null]]), state: { ...freshPolicyState('1', 'a', 'p'), outSince: 0 } }),
+    );
     expect(r.action).toBeNull();
     expect(r.state.outSince).toBeNull();
     expect(r.reason).toMatch(/cpu unavailable/);
@@ -95,10 +97,40 @@ describe('scaling policy evaluation', () => {
       scaleOutOperation: 'AND',
       criteria: [...policy.criteria, { name: 'm', metric: 'mem', outThreshold: 50, outOp: 'GT', inOp: 'LT' }],
     };
-    expect(evaluatePolicy(input({ policy: two, values: new Map([['cpu', 90], ['mem', 10]]) })).action).toBeNull();
-    expect(evaluatePolicy(input({ policy: two, values: new Map([['cpu', 90], ['mem', 60]]) })).action).toBe('SCALE_OUT');
+    expect(
+      evaluatePolicy(
+        input({
+          policy: two,
+          values: new Map([
+            ['cpu', 90],
+            ['mem', 10],
+          ]),
+        }),
+      ).action,
+    ).toBeNull();
+    expect(
+      evaluatePolicy(
+        input({
+          policy: two,
+          values: new Map([
+            ['cpu', 90],
+            ['mem', 60],
+          ]),
+        }),
+      ).action,
+    ).toBe('SCALE_OUT');
     const or = { ...two, scaleOutOperation: 'OR' as const };
-    expect(evaluatePolicy(input({ policy: or, values: new Map([['cpu', 90], ['mem', 10]]) })).action).toBe('SCALE_OUT');
+    expect(
+      evaluatePolicy(
+        input({
+          policy: or,
+          values: new Map([
+            ['cpu', 90],
+            ['mem', 10],
+          ]),
+        }),
+      ).action,
+    ).toBe('SCALE_OUT');
   });
 });
 
@@ -110,7 +142,13 @@ describe('VNFD loops', () => {
           id: 'w',
           'monitoring-parameter': [{ id: 'cpu', 'performance-metric': 'cpu_utilization' }],
           alarm: [
-            { 'alarm-id': 'hi', 'vnf-monitoring-param-ref': 'cpu', operation: 'GE', value: '75.5', actions: { alarm: [{ url: 'http://h/x' }] } },
+            {
+              'alarm-id': 'hi',
+              'vnf-monitoring-param-ref': 'cpu',
+              operation: 'GE',
+              value: '75.5',
+              actions: { alarm: [{ url: 'http://h/x' }] },
+            },
             { 'alarm-id': 'off', 'vnf-monitoring-param-ref': 'cpu', enabled: 'false' },
           ],
         },

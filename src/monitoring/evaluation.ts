@@ -128,7 +128,11 @@ function side(input: PolicyInput, out: boolean): { holds: boolean; text: string 
  * step, within 0..max-scale-level, outside the cooldown, and only when no other operation of the NS runs. The new
  * state records since when each side holds, so a restart continues where it was instead of firing again.
  */
-export function evaluatePolicy(input: PolicyInput): { state: PolicyState; action: 'SCALE_OUT' | 'SCALE_IN' | null; reason: string } {
+export function evaluatePolicy(input: PolicyInput): {
+  state: PolicyState;
+  action: 'SCALE_OUT' | 'SCALE_IN' | null;
+  reason: string;
+} {
   const { policy, now } = input;
   const out = side(input, true);
   const inn = side(input, false);
@@ -141,7 +145,8 @@ export function evaluatePolicy(input: PolicyInput): { state: PolicyState; action
   let action: 'SCALE_OUT' | 'SCALE_IN' | null = null;
   let reason: string;
   if (out.holds && heldFor(state.outSince) >= policy.thresholdTimeS) {
-    if (input.level >= policy.maxLevel) reason = `scale-out condition holds (${out.text}) but ${policy.aspect} is at max-scale-level ${policy.maxLevel}`;
+    if (input.level >= policy.maxLevel)
+      reason = `scale-out condition holds (${out.text}) but ${policy.aspect} is at max-scale-level ${policy.maxLevel}`;
     else {
       action = 'SCALE_OUT';
       reason = `${out.text} for ${Math.round(heldFor(state.outSince))} s (threshold-time ${policy.thresholdTimeS} s)`;
@@ -152,8 +157,10 @@ export function evaluatePolicy(input: PolicyInput): { state: PolicyState; action
       action = 'SCALE_IN';
       reason = `${inn.text} for ${Math.round(heldFor(state.inSince))} s (threshold-time ${policy.thresholdTimeS} s)`;
     }
-  } else if (out.holds) reason = `scale-out condition holds (${out.text}) for ${Math.round(heldFor(state.outSince))} s of ${policy.thresholdTimeS} s`;
-  else if (inn.holds) reason = `scale-in condition holds (${inn.text}) for ${Math.round(heldFor(state.inSince))} s of ${policy.thresholdTimeS} s`;
+  } else if (out.holds)
+    reason = `scale-out condition holds (${out.text}) for ${Math.round(heldFor(state.outSince))} s of ${policy.thresholdTimeS} s`;
+  else if (inn.holds)
+    reason = `scale-in condition holds (${inn.text}) for ${Math.round(heldFor(state.inSince))} s of ${policy.thresholdTimeS} s`;
   else reason = `no condition holds (out: ${out.text || 'none'}; in: ${inn.text || 'none'})`;
 
   if (action && input.busy) {

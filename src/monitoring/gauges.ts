@@ -25,7 +25,11 @@ export class VnfGauges {
     // one registry per process, several apps in one test process: take over the one already registered
     const existing = register.getSingleMetric(name);
     if (existing) return existing as Gauge;
-    return new Gauge({ name, help: `VNF monitoring parameter ${metric} (OSM performance-metric), per VDU instance`, labelNames: [...LABEL_NAMES] });
+    return new Gauge({
+      name,
+      help: `VNF monitoring parameter ${metric} (OSM performance-metric), per VDU instance`,
+      labelNames: [...LABEL_NAMES],
+    });
   }
 
   /** The NS's series from this round (replacing its previous ones). */

@@ -15,7 +15,12 @@ export class LoopLease {
 
   /** Takes or renews the lease for `ttlMs`; false when another live holder has it. */
   async acquire(ttlMs: number): Promise<boolean> {
-    await this.rows.createQueryBuilder().insert().values({ name: this.name, holder: null, leaseUntil: null }).orIgnore().execute();
+    await this.rows
+      .createQueryBuilder()
+      .insert()
+      .values({ name: this.name, holder: null, leaseUntil: null })
+      .orIgnore()
+      .execute();
     const now = Date.now() / 1000;
     const result = await this.rows
       .createQueryBuilder()

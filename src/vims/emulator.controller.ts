@@ -4,7 +4,11 @@ import {
   parseFaultSpec,
   parseLoadProfile,
   parseSettableMetrics,
-  supportsFaultInjection, supportsInventory, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+  supportsFaultInjection,
+  supportsInventory,
+  VimAdapter,
+  VimError,
+} from '../../vim-adapters/contract/src';
 import { CurrentSession, Permission, Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { AccountsService } from './accounts.service';
@@ -92,7 +96,9 @@ export class EmulatorController {
     summary:
       'Emulated load over time on every compute whose labels include `labels` (now and later ones): {labels: {"mano.ns-instance": id}, steps: [{cpu: 0.9, durationS: 10}, {cpu: 0.1}], repeat}; steps [] removes it',
   })
-  @ApiBody({ schema: { type: 'object', properties: { labels: { type: 'object' }, steps: { type: 'array' }, repeat: { type: 'boolean' } } } })
+  @ApiBody({
+    schema: { type: 'object', properties: { labels: { type: 'object' }, steps: { type: 'array' }, repeat: { type: 'boolean' } } },
+  })
   async loadProfile(@CurrentSession() session: Session, @Param('vimId') vimId: string, @Body() body: unknown): Promise<void> {
     const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'load profiles');
     await adapter.setLoadProfile(await this.parse(async () => parseLoadProfile(body, 'body')));

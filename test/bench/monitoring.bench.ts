@@ -55,9 +55,21 @@ async function main(): Promise<void> {
         const nsId = newId();
         const vnfId = newId();
         const rename = (name: string) => `${name}-copy${k}`;
-        nsRows.push({ ...ns, id: nsId, name: `ns-${k}`, closedLoops: null, record: { ...ns.record, 'constituent-vnfr-ref': [vnfId] } });
+        nsRows.push({
+          ...ns,
+          id: nsId,
+          name: `ns-${k}`,
+          closedLoops: null,
+          record: { ...ns.record, 'constituent-vnfr-ref': [vnfId] },
+        });
         const vdur = (vnf.record.vdur as Record<string, unknown>[]).map((v) => ({ ...v, name: rename(String(v.name)) }));
-        vnfRows.push({ ...vnf, id: vnfId, nsInstanceId: nsId, monitoring: null, record: { ...vnf.record, 'nsr-id-ref': nsId, vdur } });
+        vnfRows.push({
+          ...vnf,
+          id: vnfId,
+          nsInstanceId: nsId,
+          monitoring: null,
+          record: { ...vnf.record, 'nsr-id-ref': nsId, vdur },
+        });
         for (const c of computes) {
           const doc = JSON.parse(c.doc) as { name: string; labels: Record<string, string> };
           doc.name = rename(doc.name);
@@ -91,9 +103,12 @@ async function main(): Promise<void> {
       });
     }
     const monitored = await ds.getRepository(VnfInstanceEntity).count({ where: { nsInstanceId: ns.id } });
-    console.log(`database: ${process.env.MANO_TEST_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}; NS: ${NS_COUNT}; VNFs of the seed NS: ${monitored}`);
+    console.log(
+      `database: ${process.env.MANO_TEST_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}; NS: ${NS_COUNT}; VNFs of the seed NS: ${monitored}`,
+    );
     console.log('round 1 is the warm-up (descriptor parse, history load, first alarm records):');
-    for (const [i, r] of rounds.entries()) console.log(`round ${i + 1}: CPU ${r.cpuMs} ms, wall ${r.wallMs} ms, RSS growth ${r.rssMb} MB`);
+    for (const [i, r] of rounds.entries())
+      console.log(`round ${i + 1}: CPU ${r.cpuMs} ms, wall ${r.wallMs} ms, RSS growth ${r.rssMb} MB`);
     const steady = rounds.slice(1);
     const worstCpu = Math.max(...steady.map((r) => r.cpuMs));
     const worstRss = Math.max(...steady.map((r) => r.rssMb));

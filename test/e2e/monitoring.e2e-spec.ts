@@ -159,7 +159,10 @@ describe('monitoring and closed loops (emulator)', () => {
     const manual = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/scale`), admin)
       .send({
         scaleType: 'SCALE_VNF',
-        scaleVnfData: { scaleVnfType: 'SCALE_OUT', scaleByStepData: { 'scaling-group-descriptor': 'worker-scaling', 'member-vnf-index': '1' } },
+        scaleVnfData: {
+          scaleVnfType: 'SCALE_OUT',
+          scaleByStepData: { 'scaling-group-descriptor': 'worker-scaling', 'member-vnf-index': '1' },
+        },
       })
       .expect(202);
     await new Promise((r) => setTimeout(r, 1500));
@@ -167,7 +170,9 @@ describe('monitoring and closed loops (emulator)', () => {
     expect(String((admin_.policies as Obj[])[0].status)).toMatch(/another operation of the NS runs/);
     const op = await settledOp(t, admin, manual.body.id);
     expect(op).toMatchObject({ isAutomaticInvocation: false, operationState: 'COMPLETED' });
-    await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin).send({}).expect(204);
+    await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin)
+      .send({})
+      .expect(204);
     await profile('worker', []);
   });
 });
@@ -207,7 +212,9 @@ describe('alarms are scoped like their NS', () => {
   });
 
   it('drops the alarms and history of a terminated NS', async () => {
-    const term = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/terminate`), admin).send({}).expect(202);
+    const term = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/terminate`), admin)
+      .send({})
+      .expect(202);
     await settledOp(t, admin, term.body.id);
     await t.app.get(ClosedLoops).round();
     expect((await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${nsId}/alarms`), admin).expect(200)).body).toEqual([]);

@@ -17,7 +17,8 @@ export function parseSettableMetrics(v: unknown, path: string, extra: string[] =
   const out: SettableMetrics = {};
   for (const key of Object.keys(v)) {
     if (extra.includes(key)) continue;
-    if ((FRACTIONS as readonly string[]).includes(key)) out[key as (typeof FRACTIONS)[number]] = number(v[key], `${path}.${key}`, 1);
+    if ((FRACTIONS as readonly string[]).includes(key))
+      out[key as (typeof FRACTIONS)[number]] = number(v[key], `${path}.${key}`, 1);
     else if ((COUNTS as readonly string[]).includes(key)) out[key as (typeof COUNTS)[number]] = number(v[key], `${path}.${key}`);
     else if (key === 'custom') {
       const custom = v.custom;
@@ -25,7 +26,8 @@ export function parseSettableMetrics(v: unknown, path: string, extra: string[] =
       out.custom = {};
       for (const [name, value] of Object.entries(custom)) {
         if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw configInvalid(`${path}.custom.${name}`, 'is not a metric name');
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw configInvalid(`${path}.custom.${name}`, 'must be a number');
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          throw configInvalid(`${path}.custom.${name}`, 'must be a number');
         out.custom[name] = value;
       }
     } else throw configInvalid(`${path}.${key}`, `is not a settable metric (${[...FRACTIONS, ...COUNTS, 'custom'].join(', ')})`);

@@ -199,7 +199,12 @@ export async function removeCompute(ctx: OpenstackContext, name: string, signal?
 export interface NovaDiagnostics {
   cpu_details?: { utilisation?: number | null }[];
   memory_details?: { maximum?: number | null; used?: number | null };
-  nic_details?: { rx_octets?: number | null; tx_octets?: number | null; rx_packets?: number | null; tx_packets?: number | null }[];
+  nic_details?: {
+    rx_octets?: number | null;
+    tx_octets?: number | null;
+    rx_packets?: number | null;
+    tx_packets?: number | null;
+  }[];
 }
 
 /** Diagnostics as the contract's metrics: null without a CPU utilisation (what the drivers cannot tell is left out). */
@@ -212,7 +217,12 @@ export function diagnosticsMetrics(d: NovaDiagnostics): ComputeMetrics | null {
   };
   const used = d.memory_details?.used;
   const max = d.memory_details?.maximum;
-  const counters = { packetsIn: sum('rx_packets'), packetsOut: sum('tx_packets'), bytesIn: sum('rx_octets'), bytesOut: sum('tx_octets') };
+  const counters = {
+    packetsIn: sum('rx_packets'),
+    packetsOut: sum('tx_packets'),
+    bytesIn: sum('rx_octets'),
+    bytesOut: sum('tx_octets'),
+  };
   return {
     cpu: cpus.reduce((a, b) => a + b, 0) / cpus.length / 100,
     memoryBytes: typeof used === 'number' ? used * 2 ** 20 : 0,
