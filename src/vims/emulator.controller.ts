@@ -101,7 +101,17 @@ export class EmulatorController {
   })
   async loadProfile(@CurrentSession() session: Session, @Param('vimId') vimId: string, @Body() body: unknown): Promise<void> {
     const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'load profiles');
-    await adapter.setLoadProfile(await this.parse(async () => parseLoadProfile(body, 'body')));
+    const profile = await this.parse(async () => parseLoadProfile(body, 'body'));
+    // the emulator is shared: a project's caller steers the load of its own NS instances only
+    const mine = await this.accounts.inventoryScope(session);
+    const ns = profile.labels[NS_LABEL];
+    if (mine && (ns === undefined || !mine.has(ns)))
+      throw DomainError.unprocessable(
+        'REQUEST.INVALID_BODY',
+        `body.labels.${NS_LABEL}: must name an NS instance of your projects (the emulator is shared)`,
+        [{ path: `body.labels.${NS_LABEL}`, message: 'not an NS instance of your projects' }],
+      );
+    await adapter.setLoadProfile(profile);
   }
 
   private async parse<T>(fn: () => Promise<T>): Promise<T> {
