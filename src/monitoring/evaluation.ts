@@ -142,6 +142,7 @@ export function evaluatePolicy(input: PolicyInput): {
     inSince: inn.holds ? (input.state.inSince ?? now) : null,
   };
   const heldFor = (since: number | null) => (since === null ? 0 : now - since);
+  const shown = (since: number | null) => Math.round(heldFor(since) * 10) / 10;
   let action: 'SCALE_OUT' | 'SCALE_IN' | null = null;
   let reason: string;
   if (out.holds && heldFor(state.outSince) >= policy.thresholdTimeS) {
@@ -149,18 +150,18 @@ export function evaluatePolicy(input: PolicyInput): {
       reason = `scale-out condition holds (${out.text}) but ${policy.aspect} is at max-scale-level ${policy.maxLevel}`;
     else {
       action = 'SCALE_OUT';
-      reason = `${out.text} for ${Math.round(heldFor(state.outSince))} s (threshold-time ${policy.thresholdTimeS} s)`;
+      reason = `${out.text} for ${shown(state.outSince)} s (threshold-time ${policy.thresholdTimeS} s)`;
     }
   } else if (inn.holds && heldFor(state.inSince) >= policy.thresholdTimeS) {
     if (input.level <= 0) reason = `scale-in condition holds (${inn.text}) but ${policy.aspect} is at its minimum level 0`;
     else {
       action = 'SCALE_IN';
-      reason = `${inn.text} for ${Math.round(heldFor(state.inSince))} s (threshold-time ${policy.thresholdTimeS} s)`;
+      reason = `${inn.text} for ${shown(state.inSince)} s (threshold-time ${policy.thresholdTimeS} s)`;
     }
   } else if (out.holds)
-    reason = `scale-out condition holds (${out.text}) for ${Math.round(heldFor(state.outSince))} s of ${policy.thresholdTimeS} s`;
+    reason = `scale-out condition holds (${out.text}) for ${shown(state.outSince)} s of ${policy.thresholdTimeS} s`;
   else if (inn.holds)
-    reason = `scale-in condition holds (${inn.text}) for ${Math.round(heldFor(state.inSince))} s of ${policy.thresholdTimeS} s`;
+    reason = `scale-in condition holds (${inn.text}) for ${shown(state.inSince)} s of ${policy.thresholdTimeS} s`;
   else reason = `no condition holds (out: ${out.text || 'none'}; in: ${inn.text || 'none'})`;
 
   if (action && input.busy) {

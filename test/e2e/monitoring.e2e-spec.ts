@@ -154,7 +154,7 @@ describe('monitoring and closed loops (emulator)', () => {
   it('lets a manual operation run: the loop skips while another operation of the NS is unfinished', async () => {
     await profile('worker', [{ cpu: 0.9 }]);
     await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin)
-      .send({ hangCalls: [1], hangMs: 3000, operations: ['apply'] })
+      .send({ hangCalls: [1], hangMs: 8000, operations: ['apply'] })
       .expect(204);
     const manual = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/scale`), admin)
       .send({
@@ -165,9 +165,11 @@ describe('monitoring and closed loops (emulator)', () => {
         },
       })
       .expect(202);
-    await new Promise((r) => setTimeout(r, 1500));
-    const admin_ = ((await get(`/osm/nslcm/v1/ns_instances/${nsId}`))._admin as Obj)['closed-loops'] as Obj;
-    expect(String((admin_.policies as Obj[])[0].status)).toMatch(/another operation of the NS runs/);
+    // the policy is due while the manual operation hangs: it waits instead of scaling beside it
+    await until('the loop to wait for the manual operation', async () => {
+      const loops = ((await get(`/osm/nslcm/v1/ns_instances/${nsId}`))._admin as Obj)['closed-loops'] as Obj;
+      return /another operation of the NS runs/.test(String((loops.policies as Obj[])[0].status));
+    });
     const op = await settledOp(t, admin, manual.body.id);
     expect(op).toMatchObject({ isAutomaticInvocation: false, operationState: 'COMPLETED' });
     await asJson(t.http.put(`/mano/v1/emulator/${vim}/faults`), admin)
