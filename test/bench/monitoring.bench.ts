@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     console.log(
       `database: ${process.env.MANO_TEST_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}; NS: ${NS_COUNT}; VNFs of the seed NS: ${monitored}`,
     );
-    console.log('round 1 is the warm-up (descriptor parse, history load, first alarm records):');
+    console.log('round 1 is the warm-up (descriptor parse, first alarm records):');
     for (const [i, r] of rounds.entries())
       console.log(`round ${i + 1}: CPU ${r.cpuMs} ms, wall ${r.wallMs} ms, RSS growth ${r.rssMb} MB`);
     const steady = rounds.slice(1);
