@@ -184,6 +184,8 @@ describe('alarms are scoped like their NS', () => {
   let admin: string;
   let nsId: string;
   let other: string;
+  let otherAdmin: string;
+  let vim: string;
 
   useTestApp(async (app, token) => {
     t = app;
@@ -193,7 +195,11 @@ describe('alarms are scoped like their NS', () => {
       .send({ username: 'bob', password: 'pw-1234', project_role_mappings: [{ project: 'B', role: 'project_user' }] })
       .expect(201);
     other = await t.login('bob', 'pw-1234');
-    const vim = await emulatorId(t, admin);
+    await asJson(t.http.post('/osm/admin/v1/users'), admin)
+      .send({ username: 'carol', password: 'pw-1234', project_role_mappings: [{ project: 'B', role: 'project_admin' }] })
+      .expect(201);
+    otherAdmin = await t.login('carol', 'pw-1234');
+    vim = await emulatorId(t, admin);
     await onboardFolder(t, admin, 'autoscale_vnf', 'vnf');
     const nsdId = await onboardFolder(t, admin, 'autoscale_ns', 'ns');
     const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin)
@@ -211,6 +217,16 @@ describe('alarms are scoped like their NS', () => {
     await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${nsId}/alarms`), other).expect(404);
     await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${nsId}/alarms/${mine[0]._id as string}`), other).expect(404);
     await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${nsId}/alarms`)).expect(401);
+  });
+
+  it('lets no other project steer the load of the NS (404 on a VIM it cannot write), and checks the profile', async () => {
+    await asJson(t.http.put(`/mano/v1/emulator/${vim}/load-profile`), otherAdmin)
+      .send({ labels: { 'mano.ns-instance': nsId }, steps: [{ cpu: 0.99 }] })
+      .expect(404);
+    const bad = await asJson(t.http.put(`/mano/v1/emulator/${vim}/load-profile`), admin)
+      .send({ labels: { 'mano.ns-instance': nsId }, steps: [{ cpu: 2 }] })
+      .expect(422);
+    expect(bad.body.detail).toContain('body.steps[0].cpu');
   });
 
   it('drops the alarms and history of a terminated NS', async () => {
