@@ -79,6 +79,11 @@ export interface AppConfig {
   };
   /** How often the auto-healing watcher looks at VDUs with a healing policy (seconds, fractions allowed; 0 = off). */
   healingIntervalS: number;
+  /** Closed loops (README, Monitoring and closed loops): collection period and the samples kept per VNF. */
+  metrics: {
+    intervalMs: number;
+    historySize: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -139,6 +144,8 @@ const KNOWN = [
   'MANO_NOTIFY_POLL_MS',
   'MANO_EVENTS_RETENTION_SECONDS',
   'MANO_HEALING_INTERVAL_S',
+  'MANO_METRICS_INTERVAL_S',
+  'MANO_METRICS_HISTORY',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -171,11 +178,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
     return raw.toLowerCase() as T;
   };
-  const seconds = (name: string, def: number, max: number): number => {
+  const seconds = (name: string, def: number, min: number, max: number): number => {
     const raw = value(name);
     if (raw === undefined) return def;
-    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > max) {
-      problems.push(`${name}='${raw}' must be a number of seconds from 0 to ${max}`);
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name}='${raw}' must be a number of seconds from ${min} to ${max}`);
       return def;
     }
     return Number(raw);
@@ -289,7 +296,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pollMs: int('MANO_NOTIFY_POLL_MS', 500, 10, 60000),
       retentionSeconds: int('MANO_EVENTS_RETENTION_SECONDS', 86400, 60, 365 * 86400),
     },
-    healingIntervalS: seconds('MANO_HEALING_INTERVAL_S', 30, 86400),
+    healingIntervalS: seconds('MANO_HEALING_INTERVAL_S', 30, 0, 86400),
+    metrics: {
+      intervalMs: Math.round(seconds('MANO_METRICS_INTERVAL_S', 30, 0.05, 86400) * 1000),
+      historySize: int('MANO_METRICS_HISTORY', 60, 1, 10000),
+    },
   };
   if (config.httpPort !== 0 && config.httpPort === config.httpsPort) {
     problems.push('MANO_PORT and MANO_HTTP_PORT must differ');

@@ -11,9 +11,15 @@ import { AccountsService } from '../vims/accounts.service';
 import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
-import { SettingEntity } from '../records/vim.entities';
+import { AdminAccountEntity, SettingEntity } from '../records/vim.entities';
 import { HealingWatcher, HealOperations } from '../lcm/healing-watcher';
 import { NsHealService } from './ns-heal.service';
+import { MONITORING_ENTITIES } from '../records/monitoring.entities';
+import { ClosedLoops } from '../monitoring/closed-loops.service';
+import { AutoScaler } from '../monitoring/ports';
+import { AlarmsService } from './alarms.service';
+import { NsAlarmsController } from './alarms.controller';
+import { NsAutoScaler } from './auto-scaler';
 import { DayNService } from '../lcm/day-n.service';
 import { NsInstancesService } from './ns-instances.service';
 import { NsLcmController } from './nslcm.controllers';
@@ -25,9 +31,17 @@ import { OpOccurrencesService } from './op-occurrences.service';
     VimsModule,
     PlacementModule,
     CatalogModule,
-    TypeOrmModule.forFeature([NsInstanceEntity, VnfInstanceEntity, NsLcmOpOccEntity, CatalogItemEntity, SettingEntity]),
+    TypeOrmModule.forFeature([
+      NsInstanceEntity,
+      VnfInstanceEntity,
+      NsLcmOpOccEntity,
+      CatalogItemEntity,
+      SettingEntity,
+      AdminAccountEntity,
+      ...MONITORING_ENTITIES,
+    ]),
   ],
-  controllers: [NsLcmController],
+  controllers: [NsLcmController, NsAlarmsController],
   providers: [
     // the engine's way to a VIM adapter, implemented by the VIM accounts
     { provide: VimAdapters, useExisting: AccountsService },
@@ -42,7 +56,11 @@ import { OpOccurrencesService } from './op-occurrences.service';
     OpOccurrencesService,
     OperationRunner,
     WorkflowExecutor,
+    // the closed loops (monitoring, alarms, automatic scaling), scaling through the lifecycle's own path
+    { provide: AutoScaler, useClass: NsAutoScaler },
+    AlarmsService,
+    ClosedLoops,
   ],
-  exports: [NsInstancesService, OpOccurrencesService, OperationRunner],
+  exports: [NsInstancesService, OpOccurrencesService, OperationRunner, ClosedLoops],
 })
 export class InstancesModule {}

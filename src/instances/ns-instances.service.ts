@@ -20,7 +20,7 @@ import { attachPlacement, dryRunView, placeNs } from '../placement/ns-placement'
 import { PlacementService } from '../placement/placement.service';
 import { NsInstanceEntity, NsLcmOpOccEntity, OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { DayNService } from '../lcm/day-n.service';
-import { actionSchema, scaleSchema } from './params';
+import { actionSchema, ScaleParams, scaleSchema } from './params';
 import { NsListCache } from './ns-list-cache';
 import { OperationArgs, persistOperation } from './ns-operation-start';
 import { NsRequestResolver } from './ns-request';
@@ -338,8 +338,14 @@ export class NsInstancesService {
 
   /** POST ns_instances/{id}/scale: one step of a VNF scaling aspect out or in (OSM `osm vnf-scale`). */
   async scale(session: Session, nsId: string, body: unknown): Promise<{ opId: string; name: string }> {
-    const ns = await this.findNs(session, nsId, 'write');
-    const params = scaleSchema.validate(body);
+    return this.scaleNs(await this.findNs(session, nsId, 'write'), scaleSchema.validate(body));
+  }
+
+  /** The scale path shared by the API and the closed loops (whose operations say `isAutomaticInvocation: true`). */
+  async scaleNs(
+    ns: NsInstanceEntity,
+    params: ScaleParams & { isAutomaticInvocation?: boolean },
+  ): Promise<{ opId: string; name: string }> {
     const step = params.scaleVnfData.scaleByStepData;
     const member = String(step['member-vnf-index']);
     if (ns.nsState !== 'READY')
@@ -458,6 +464,13 @@ export class NsInstancesService {
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
   resolve(session: Session, body: unknown) {
     return this.request.resolve(session, body);
+  }
+
+  /** An NS by id without a session (the engine's own callers, e.g. the closed loops). */
+  async nsById(id: string): Promise<NsInstanceEntity> {
+    const ns = await this.nss.findOneBy({ id });
+    if (!ns) throw DomainError.notFound('NS_INSTANCE.NOT_FOUND', `NS instance '${id}' not found`);
+    return ns;
   }
 
   /** Instantiate, terminate, scale, action need write rights ('write'); a delete also needs them (401 as OSM). */

@@ -21,12 +21,24 @@ export function nsRecord(e: NsInstanceEntity, opts: { withNsd: boolean }): Recor
       modified: e.modified,
       projects_read: e.projectsRead,
       projects_write: e.projectsWrite,
+      // the automatic scaling policies: state, cooldown, the last decision and its reason
+      ...(e.closedLoops ? { 'closed-loops': e.closedLoops } : {}),
     },
   };
 }
 
+type Monitoring = { at?: number; vdur?: Record<string, unknown[]>; vnf?: unknown[] };
+
 export function vnfRecord(e: VnfInstanceEntity): Record<string, unknown> {
   const { _admin, ...rest } = e.record as Record<string, unknown> & { _admin?: Record<string, unknown> };
+  const monitoring = e.monitoring as Monitoring | null;
+  if (monitoring && Array.isArray(rest.vdur))
+    // the latest values of the VDU's monitoring parameters, where OSM's client shows vdur fields
+    rest.vdur = rest.vdur.map((v: Record<string, unknown>) => {
+      const values = monitoring.vdur?.[String(v.name)];
+      return values ? { ...v, 'monitoring-parameter': values } : v;
+    });
+  if (monitoring?.vnf?.length) rest['monitoring-parameter'] = monitoring.vnf;
   return {
     ...rest,
     _id: e.id,

@@ -4,6 +4,7 @@ import { RoleEntity } from './auth/role.entity';
 import { TokenEntity } from './auth/token.entity';
 import { UserEntity } from './auth/user.entity';
 import { CatalogItemEntity } from './catalog-item.entity';
+import { MONITORING_ENTITIES } from './monitoring.entities';
 import { NS_ENTITIES } from './ns.entities';
 import { NOTIFICATION_ENTITIES } from './notification.entities';
 import { NSI_ENTITIES } from './nsi.entities';
@@ -28,4 +29,5 @@ export const RECORD_ENTITIES = [
   ...NSI_ENTITIES,
   PlaPriceListEntity,
   ...NOTIFICATION_ENTITIES,
+  ...MONITORING_ENTITIES,
 ];

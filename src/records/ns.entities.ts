@@ -35,6 +35,13 @@ export class NsInstanceEntity {
   @Column(json('resources'))
   resources!: OwnedResource[];
 
+  /**
+   * The closed loops' state (scaling policies: when a criterion began to hold, cooldown, the last decision and its
+   * reason), written by the loop evaluator alone and shown in `_admin`; null until the loops first see the NS.
+   */
+  @Column(json('closed_loops', true))
+  closedLoops!: Record<string, unknown> | null;
+
   @Column(epochSeconds('created'))
   created!: number;
 
@@ -60,6 +67,10 @@ export class VnfInstanceEntity {
 
   @Column({ name: 'member_vnf_index', type: 'varchar', length: 64 })
   memberVnfIndex!: string;
+
+  /** Latest monitoring values per vdur name ({<vdur>: [{id, value, ...}]}), written by the metric collector alone. */
+  @Column(json('monitoring', true))
+  monitoring!: Record<string, unknown> | null;
 
   @Column(json('projects_read'))
   projectsRead!: string[];

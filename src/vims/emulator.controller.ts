@@ -1,6 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseFaultSpec, supportsFaultInjection, supportsInventory, VimAdapter, VimError } from '../../vim-adapters/contract/src';
+import {
+  parseFaultSpec,
+  parseLoadProfile,
+  parseSettableMetrics,
+  supportsFaultInjection,
+  supportsInventory,
+  VimAdapter,
+  VimError,
+} from '../../vim-adapters/contract/src';
 import { CurrentSession, Permission, Session } from '../auth/session';
 import { DomainError } from '../common/errors/domain-error';
 import { AccountsService } from './accounts.service';
@@ -65,27 +73,45 @@ export class EmulatorController {
   @Put('computes/:name/metrics')
   @HttpCode(204)
   @Permission('vim_accounts:id:patch')
-  @ApiOperation({ summary: 'Set emulated metrics of a compute: {cpu: 0..1, memoryBytes}' })
+  @ApiOperation({
+    summary:
+      'Set emulated metrics of a compute: {cpu: 0..1, memoryBytes, memoryUtilization: 0..1, packetsIn, packetsOut, bytesIn, bytesOut, custom: {name: value}}',
+  })
   @ApiBody({ schema: { type: 'object', properties: { cpu: { type: 'number' }, memoryBytes: { type: 'number' } } } })
   async metrics(
     @CurrentSession() session: Session,
     @Param('vimId') vimId: string,
     @Param('name') name: string,
-    @Body() body: { cpu?: unknown; memoryBytes?: unknown },
+    @Body() body: unknown,
   ): Promise<void> {
     const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'settable metrics');
-    const metrics: { cpu?: number; memoryBytes?: number } = {};
-    if (body.cpu !== undefined) {
-      if (typeof body.cpu !== 'number' || body.cpu < 0 || body.cpu > 1)
-        throw DomainError.unprocessable('REQUEST.INVALID_BODY', 'cpu: must be a number from 0 to 1');
-      metrics.cpu = body.cpu;
-    }
-    if (body.memoryBytes !== undefined) {
-      if (typeof body.memoryBytes !== 'number' || body.memoryBytes < 0)
-        throw DomainError.unprocessable('REQUEST.INVALID_BODY', 'memoryBytes: must be a number ≥ 0');
-      metrics.memoryBytes = body.memoryBytes;
-    }
+    const metrics = await this.parse(async () => parseSettableMetrics(body, 'body'));
     await this.parse(() => adapter.setMetrics({ kind: 'compute', name, labels: {} }, metrics));
+  }
+
+  @Put('load-profile')
+  @HttpCode(204)
+  @Permission('vim_accounts:id:patch')
+  @ApiOperation({
+    summary:
+      'Emulated load over time on every compute whose labels include `labels` (now and later ones): {labels: {"mano.ns-instance": id}, steps: [{cpu: 0.9, durationS: 10}, {cpu: 0.1}], repeat}; steps [] removes it',
+  })
+  @ApiBody({
+    schema: { type: 'object', properties: { labels: { type: 'object' }, steps: { type: 'array' }, repeat: { type: 'boolean' } } },
+  })
+  async loadProfile(@CurrentSession() session: Session, @Param('vimId') vimId: string, @Body() body: unknown): Promise<void> {
+    const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'load profiles');
+    const profile = await this.parse(async () => parseLoadProfile(body, 'body'));
+    // the emulator is shared: a project's caller steers the load of its own NS instances only
+    const mine = await this.accounts.inventoryScope(session);
+    const ns = profile.labels[NS_LABEL];
+    if (mine && (ns === undefined || !mine.has(ns)))
+      throw DomainError.unprocessable(
+        'REQUEST.INVALID_BODY',
+        `body.labels.${NS_LABEL}: must name an NS instance of your projects (the emulator is shared)`,
+        [{ path: `body.labels.${NS_LABEL}`, message: 'not an NS instance of your projects' }],
+      );
+    await adapter.setLoadProfile(profile);
   }
 
   private async parse<T>(fn: () => Promise<T>): Promise<T> {

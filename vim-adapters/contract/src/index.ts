@@ -5,3 +5,4 @@ export * from './faults';
 export * from './url-policy';
 export * from './remote-text';
 export * from './values';
+export * from './metrics';

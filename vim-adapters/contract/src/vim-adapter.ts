@@ -125,14 +125,30 @@ export interface SupportsExec {
 export interface SupportsScale {
   scale(ref: ResourceRef<'compute'>, replicas: number): Promise<Observed>;
 }
+/**
+ * What a VIM measures of a compute (all its replicas together). A field the VIM cannot measure is left out — never
+ * reported as 0 — so the orchestrator shows it as "unavailable".
+ */
 export interface ComputeMetrics {
   /** Fraction of the allocated vCPUs, 0..1. */
   cpu: number;
   memoryBytes: number;
+  /** Fraction of the allocated memory, 0..1 (when the VIM knows the allocation). */
+  memoryUtilization?: number;
+  /** Interface counters since boot, summed over the compute's interfaces. */
+  packetsIn?: number;
+  packetsOut?: number;
+  bytesIn?: number;
+  bytesOut?: number;
+  /** Further named values (a VNFD `performance-metric` of its own). */
+  custom?: Record<string, number>;
   at: string;
 }
+/** Metrics of computes; null = the VIM offers none for it now (no metrics API, no such compute). */
 export interface SupportsMetrics {
   metrics(ref: ResourceRef<'compute'>): Promise<ComputeMetrics | null>;
+  /** Many computes in one VIM round trip, keyed by `ref.name` (optional: else one `metrics` call each). */
+  metricsOf?(refs: ResourceRef<'compute'>[]): Promise<Map<string, ComputeMetrics | null>>;
 }
 /** An adapter whose whole inventory the orchestrator can show (the emulator). */
 export interface SupportsInventory {
@@ -147,6 +163,18 @@ export const supportsMetrics = (a: VimAdapter): a is VimAdapter & SupportsMetric
   typeof (a as Partial<SupportsMetrics>).metrics === 'function';
 export const supportsInventory = (a: VimAdapter): a is VimAdapter & SupportsInventory =>
   typeof (a as Partial<SupportsInventory>).inventory === 'function';
+
+/** Metric values a test or drill sets on an emulated compute (see ComputeMetrics). */
+export type SettableMetrics = Partial<Omit<ComputeMetrics, 'at'>>;
+/**
+ * Emulated load over time: the steps in order, each held for `durationS` (the last one held for ever, or the
+ * whole list repeated with `repeat`), on every compute whose labels include `labels` — present and future ones.
+ */
+export interface LoadProfile {
+  labels: Record<string, string>;
+  steps: (SettableMetrics & { durationS?: number })[];
+  repeat?: boolean;
+}
 
 /** Fault injection for tests and drills (the emulator). */
 export interface FaultSpec {
@@ -169,7 +197,9 @@ export const FAULT_OPERATIONS = ['apply', 'remove', 'observe', 'exec', 'scale'] 
 export type FaultOperation = (typeof FAULT_OPERATIONS)[number];
 export interface SupportsFaultInjection {
   setFaults(spec: FaultSpec): Promise<void>;
-  setMetrics(ref: ResourceRef<'compute'>, metrics: { cpu?: number; memoryBytes?: number }): Promise<void>;
+  setMetrics(ref: ResourceRef<'compute'>, metrics: SettableMetrics): Promise<void>;
+  /** A load profile for every compute whose labels include `labels` (an empty step list removes it). */
+  setLoadProfile(profile: LoadProfile): Promise<void>;
 }
 export const supportsFaultInjection = (a: VimAdapter): a is VimAdapter & SupportsFaultInjection =>
   typeof (a as Partial<SupportsFaultInjection>).setFaults === 'function';

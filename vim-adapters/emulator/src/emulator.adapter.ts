@@ -14,8 +14,10 @@ import {
   InventoryReader,
   InventoryTx,
   kduUnsupported,
+  LoadProfile,
   Observed,
   ResourceRef,
+  SettableMetrics,
   SupportsExec,
   SupportsFaultInjection,
   SupportsInventory,
@@ -48,6 +50,7 @@ import {
   VolumeDoc,
 } from './inventory';
 import { applyNetwork } from './networks';
+import { emulatedMetrics, StoredProfile, withProfile } from './metrics';
 import { Sandbox } from './sandbox';
 
 /**
@@ -149,20 +152,40 @@ export class EmulatorAdapter
   }
 
   async metrics(ref: ResourceRef<'compute'>): Promise<ComputeMetrics | null> {
-    const doc = await this.ctx.store.read((r) => r.get<ComputeDoc>(K.compute, ref.name));
-    if (!doc) return null;
-    return {
-      cpu: doc.metrics?.cpu ?? 0.05,
-      memoryBytes: doc.metrics?.memoryBytes ?? Math.round(doc.flavor.memoryGiB * 0.25 * 2 ** 30),
-      at: new Date().toISOString(),
-    };
+    return (await this.metricsOf([ref])).get(ref.name) ?? null;
   }
 
-  async setMetrics(ref: ResourceRef<'compute'>, metrics: { cpu?: number; memoryBytes?: number }): Promise<void> {
+  /** One read of the inventory for a whole collection round (a per-compute read costs a query each). */
+  async metricsOf(refs: ResourceRef<'compute'>[]): Promise<Map<string, ComputeMetrics | null>> {
+    const [docs, profiles] = await this.ctx.store.read(
+      async (r) =>
+        [
+          refs.length === 1 ? [await r.get<ComputeDoc>(K.compute, refs[0].name)] : await r.list<ComputeDoc>(K.compute),
+          (await r.get<StoredProfile[]>(K.state, 'load-profiles')) ?? [],
+        ] as const,
+    );
+    const byName = new Map(docs.filter((d): d is ComputeDoc => !!d).map((d) => [d.name, d]));
+    const now = Date.now();
+    return new Map(
+      refs.map((ref) => {
+        const doc = byName.get(ref.name);
+        return [ref.name, doc ? emulatedMetrics(doc, profiles, now) : null];
+      }),
+    );
+  }
+
+  async setMetrics(ref: ResourceRef<'compute'>, metrics: SettableMetrics): Promise<void> {
     await this.ctx.store.transaction(async (tx) => {
       const doc = await mustGet<ComputeDoc>(tx, K.compute, ref.name);
       doc.metrics = { ...doc.metrics, ...metrics };
       await tx.put(K.compute, doc.name, doc);
+    });
+  }
+
+  async setLoadProfile(profile: LoadProfile): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const stored = (await tx.get<StoredProfile[]>(K.state, 'load-profiles')) ?? [];
+      await tx.put(K.state, 'load-profiles', withProfile(stored, profile, Date.now()));
     });
   }
 

@@ -1,4 +1,4 @@
-import { DesiredCompute, FaultSpec, InventoryReader, Observed, VimError } from '../../contract/src';
+import { DesiredCompute, FaultSpec, InventoryReader, Observed, SettableMetrics, VimError } from '../../contract/src';
 import type { EmulatorConfig } from './config';
 import type { FaultState } from './faults';
 import type { Sandbox } from './sandbox';
@@ -49,7 +49,7 @@ export interface ComputeDoc {
   env?: Record<string, string>;
   createdAt: string;
   readyAt: number;
-  metrics?: { cpu?: number; memoryBytes?: number };
+  metrics?: SettableMetrics;
 }
 export interface VolumeDoc {
   name: string;

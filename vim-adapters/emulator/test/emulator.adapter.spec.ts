@@ -249,6 +249,30 @@ describe('emulator behaviour', () => {
     expect((await adapter.metrics(vm('m').ref))?.cpu).toBe(0.93);
   });
 
+  it('applies load profiles by labels, step by step, to present and later computes; own values win', async () => {
+    const { adapter } = await connect();
+    const a = vm('pa');
+    a.ref.labels = { 'mano.vdu': 'worker' };
+    await adapter.apply(a);
+    await adapter.setLoadProfile({
+      labels: { 'mano.vdu': 'worker' },
+      steps: [{ cpu: 0.9, packetsIn: 5, durationS: 3600 }, { cpu: 0.1 }],
+    });
+    const b = vm('pb');
+    b.ref.labels = { 'mano.vdu': 'worker' };
+    await adapter.apply(b);
+    await adapter.apply(vm('other'));
+    const got = await adapter.metricsOf([a.ref, b.ref, vm('other').ref, vm('gone').ref]);
+    expect(got.get('pa')).toMatchObject({ cpu: 0.9, packetsIn: 5 });
+    expect(got.get('pb')).toMatchObject({ cpu: 0.9 });
+    expect(got.get('other')).toMatchObject({ cpu: 0.05, packetsIn: 0 });
+    expect(got.get('gone')).toBeNull();
+    await adapter.setMetrics(b.ref, { cpu: 0.2 });
+    expect((await adapter.metrics(b.ref))?.cpu).toBe(0.2);
+    await adapter.setLoadProfile({ labels: { 'mano.vdu': 'worker' }, steps: [] });
+    expect((await adapter.metrics(a.ref))?.cpu).toBe(0.05);
+  });
+
   it('derives latency between PoPs from coordinates when no link is given', async () => {
     const { adapter } = await connect({
       pops: [

@@ -261,6 +261,8 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
       workload as { spec?: { template?: { spec?: { containers?: { resources?: { limits?: Record<string, string> } }[] } } } }
     )?.spec?.template?.spec?.containers?.[0];
     const allocated = quantity(template?.resources?.limits?.cpu, 'cpu') * items.length || 1;
+    // GiB; without a memory limit there is no utilisation to report (left out: "unavailable", not 0)
+    const memoryLimit = quantity(template?.resources?.limits?.memory, 'memory') * items.length;
     let cpu = 0;
     let memory = 0;
     for (const p of items)
@@ -268,7 +270,12 @@ export class KubernetesAdapter implements VimAdapter, SupportsExec, SupportsScal
         cpu += quantity(c.usage?.cpu, 'cpu');
         memory += quantity(c.usage?.memory, 'memory') * 1024 ** 3;
       }
-    return { cpu: cpu / allocated, memoryBytes: Math.round(memory), at: items[0].timestamp ?? new Date().toISOString() };
+    return {
+      cpu: cpu / allocated,
+      memoryBytes: Math.round(memory),
+      ...(memoryLimit > 0 ? { memoryUtilization: memory / (memoryLimit * 1024 ** 3) } : {}),
+      at: items[0].timestamp ?? new Date().toISOString(),
+    };
   }
 
   // ---- internals ----

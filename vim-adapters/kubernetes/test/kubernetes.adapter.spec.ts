@@ -166,6 +166,8 @@ describe('Kubernetes adapter against an in-process API server', () => {
       expect(await adapter.metrics(web.ref)).toEqual({
         cpu: 0.25,
         memoryBytes: 3 * 64 * 1024 * 1024,
+        // 3 × 64 MiB of 3 × the 512 MiB limit
+        memoryUtilization: 0.125,
         at: '2026-11-26T12:00:00Z',
       });
       api.setNodes([

@@ -1,4 +1,4 @@
-import { DesiredCompute, Observed, ResourceRef, VimError } from '../../contract/src';
+import { ComputeMetrics, DesiredCompute, Observed, ResourceRef, VimError } from '../../contract/src';
 import { forgetHostKey } from '../../ssh/src/host-keys';
 import { withAuthorizedKeys } from './cloud-init';
 import { OpenstackContext, escapeRegex, portDescription, untilGone } from './context';
@@ -193,4 +193,41 @@ export async function removeCompute(ctx: OpenstackContext, name: string, signal?
       });
   }
   return server || ports.length || flavor ? 'deleted' : 'absent';
+}
+
+/** Nova's standardised server diagnostics (microversion 2.48+): CPU % per vCPU, memory in MiB, NIC counters. */
+export interface NovaDiagnostics {
+  cpu_details?: { utilisation?: number | null }[];
+  memory_details?: { maximum?: number | null; used?: number | null };
+  nic_details?: {
+    rx_octets?: number | null;
+    tx_octets?: number | null;
+    rx_packets?: number | null;
+    tx_packets?: number | null;
+  }[];
+}
+
+/** Diagnostics as the contract's metrics: null without a CPU utilisation (what the drivers cannot tell is left out). */
+export function diagnosticsMetrics(d: NovaDiagnostics): ComputeMetrics | null {
+  const cpus = (d.cpu_details ?? []).map((c) => c.utilisation).filter((u): u is number => typeof u === 'number');
+  if (!cpus.length) return null;
+  const sum = (key: 'rx_octets' | 'tx_octets' | 'rx_packets' | 'tx_packets') => {
+    const values = (d.nic_details ?? []).map((n) => n[key]).filter((v): v is number => typeof v === 'number');
+    return values.length ? values.reduce((a, b) => a + b, 0) : undefined;
+  };
+  const used = d.memory_details?.used;
+  const max = d.memory_details?.maximum;
+  const counters = {
+    packetsIn: sum('rx_packets'),
+    packetsOut: sum('tx_packets'),
+    bytesIn: sum('rx_octets'),
+    bytesOut: sum('tx_octets'),
+  };
+  return {
+    cpu: cpus.reduce((a, b) => a + b, 0) / cpus.length / 100,
+    memoryBytes: typeof used === 'number' ? used * 2 ** 20 : 0,
+    ...(typeof used === 'number' && typeof max === 'number' && max > 0 ? { memoryUtilization: used / max } : {}),
+    ...Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== undefined)),
+    at: new Date().toISOString(),
+  };
 }

@@ -1,4 +1,5 @@
 import {
+  ComputeMetrics,
   DesiredCompute,
   DesiredNetwork,
   DesiredResource,
@@ -10,6 +11,7 @@ import {
   Observed,
   ResourceRef,
   SupportsExec,
+  SupportsMetrics,
   VimAdapter,
   VimCapacity,
   VimError,
@@ -18,7 +20,7 @@ import {
 import { pinOnFirstUse } from '../../ssh/src/host-keys';
 import { sshExec } from '../../ssh/src/ssh-exec';
 import type { OpenstackConfig } from './account';
-import { applyCompute, findServer, observedServer, removeCompute } from './computes';
+import { applyCompute, diagnosticsMetrics, findServer, NovaDiagnostics, observedServer, removeCompute } from './computes';
 import { OpenstackContext } from './context';
 import { applyNetwork, findNetwork, floatingIps, observedNetwork, portsOf, removeNetwork } from './networks';
 import { MGMT_PORT } from './resources';
@@ -31,7 +33,7 @@ import { applyVolume, findVolume, observedVolume, removeVolume } from './volumes
  * (Neutron tags, Nova/Cinder metadata), so observe/remove find exactly ours after any crash. The work per kind is
  * in networks.ts, volumes.ts, computes.ts and flavors.ts; this class dispatches and runs day-1/2 over SSH.
  */
-export class OpenstackAdapter implements VimAdapter, SupportsExec {
+export class OpenstackAdapter implements VimAdapter, SupportsExec, SupportsMetrics {
   private readonly ctx: OpenstackContext;
 
   constructor(
@@ -136,6 +138,19 @@ export class OpenstackAdapter implements VimAdapter, SupportsExec {
   }
 
   async close(): Promise<void> {}
+
+  /** Nova server diagnostics (no Gnocchi needed); null when the policy refuses them (admin-only by default) or the server is gone. */
+  async metrics(ref: ResourceRef<'compute'>): Promise<ComputeMetrics | null> {
+    const server = await findServer(this.ctx, ref.name);
+    if (!server) return null;
+    const { status, body } = await this.session.call<NovaDiagnostics>({
+      service: 'compute',
+      method: 'GET',
+      path: `/servers/${server.id}/diagnostics`,
+      accept: [403, 404, 409, 501],
+    });
+    return status === 200 ? diagnosticsMetrics(body) : null;
+  }
 
   /** Day-1/2 on a VM: over SSH to its management address (floating IP when it has one) with the account's key. */
   async exec(ref: ResourceRef<'compute'>, request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
