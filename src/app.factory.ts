@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { methodOverride, RequestBodyInterceptor } from './common/http/request-body';
 import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { configureCors, securityHeaders } from './common/http/security-headers';
+import { Lifecycle } from './common/lifecycle/shutdown';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
 import { AppConfig } from './config/env';
@@ -22,6 +23,12 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     const correlationId = correlationIdFrom(req.headers['x-correlation-id'] ?? req.headers['x-request-id']);
     res.setHeader('X-Correlation-Id', correlationId);
     runWithContext({ correlationId }, next);
+  });
+  const lifecycle = app.get(Lifecycle);
+  // draining: every answer closes its connection, so keep-alive clients reconnect to another replica
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
   });
   app.use(securityHeaders);
   configureCors(app, config);
