@@ -13,6 +13,7 @@ import { LoginThrottleAndTokenLineage1769300000000 } from './migrations/17693000
 import { CreateSliceTables1764307000000 } from './migrations/1764307000000-CreateSliceTables';
 import { CreatePlaPriceLists1764316000000 } from './migrations/1764316000000-CreatePlaPriceLists';
 import { CreateNotificationTables1779300000000 } from './migrations/1779300000000-CreateNotificationTables';
+import { AccountCheckLease1780400000000 } from './migrations/1780400000000-AccountCheckLease';
 import { RECORD_ENTITIES } from '../records';
 
 /** Collected by the records layer (src/records/index.ts): the database imports no module above it. */
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   CreatePlaPriceLists1764316000000,
   LoginThrottleAndTokenLineage1769300000000,
   CreateNotificationTables1779300000000,
+  AccountCheckLease1780400000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */
