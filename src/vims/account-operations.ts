@@ -48,7 +48,10 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.worker) return;
     // SQLite is one process: a claim held by another worker id was this process's before it stopped
-    if (!this.tx.isPostgres) await this.accounts.query('UPDATE admin_accounts SET locked_by = NULL, lease_until = NULL');
+    if (!this.tx.isPostgres)
+      await this.accounts.query('UPDATE admin_accounts SET locked_by = NULL, lease_until = NULL WHERE locked_by <> ?', [
+        this.workerId,
+      ]);
     await this.resumeUnclaimed();
     if (this.tx.isPostgres) {
       this.scan = setInterval(

@@ -1,0 +1,252 @@
+import { Client } from 'pg';
+import { ChildService, ensureBuilt } from '../utils/child-service';
+import { createTestDatabase, TestDatabase } from '../utils/test-app';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const PASSWORD = 'replica-test-admin';
+const pg = process.env.MANO_TEST_DB === 'postgres';
+const NS_COUNT = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Several processes of the built service (`node dist/src/main.js`, as `npm start`) on one PostgreSQL database.
+ * What they share is checked in the database itself: the operations, their leases and workers, and the emulator's
+ * inventory (the VIM side, so a resource made twice would show).
+ */
+describe('replicas on one PostgreSQL', () => {
+  if (!pg) {
+    it.skip('needs PostgreSQL (MANO_TEST_DB=postgres): several processes cannot share embedded SQLite', () => undefined);
+    console.log('replicas.e2e-spec: skipped on SQLite (several processes need PostgreSQL; run with MANO_TEST_DB=postgres)');
+    return;
+  }
+  jest.setTimeout(300_000);
+  let db: TestDatabase;
+  let sql: Client;
+  const services: ChildService[] = [];
+  beforeAll(() => ensureBuilt());
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((s) => s.kill()));
+    await sql?.end().catch(() => undefined);
+    await db.drop();
+  });
+
+  const start = async (env: Record<string, string>): Promise<ChildService> => {
+    const s = await ChildService.start(
+      {
+        MANO_ADMIN_PASSWORD: PASSWORD,
+        MANO_DATA_DIR: db.config.dataDir,
+        MANO_DB_URL: db.config.dbUrl!,
+        MANO_SHUTDOWN_DELAY_MS: '300',
+        ...env,
+      },
+      { built: true },
+    );
+    services.push(s);
+    return s;
+  };
+  const connect = async () => {
+    sql = new Client({ connectionString: db.config.dbUrl });
+    await sql.connect();
+  };
+  /** The worker id of a process (`host:pid:random`) from the operations it worked on. */
+  const ownedBy = (s: ChildService) => (worker: string | null) => !!worker && worker.split(':').at(-2) === String(s.pid);
+  const heldBy = async (s: ChildService): Promise<number> =>
+    (
+      await sql.query<{ locked_by: string }>(
+        `SELECT locked_by FROM ns_lcm_op_occs WHERE operation_state = 'PROCESSING' AND locked_by IS NOT NULL`,
+      )
+    ).rows.filter((r) => ownedBy(s)(r.locked_by)).length;
+
+  async function prepare(s: ChildService, bootDelay: number): Promise<{ nsdId: string; vim: string }> {
+    await s.onboard('webserver_vnf', 'vnf');
+    const nsdId = await s.onboard('webserver_ns', 'ns');
+    const vim = await s.expect(202, 'POST', '/osm/admin/v1/vim_accounts', {
+      name: 'replicas',
+      vim_type: 'emulator',
+      vim_url: 'emulator://replicas',
+      vim_user: 'u',
+      vim_password: 'p',
+      vim_tenant_name: 't',
+      config: {
+        boot_delay: { vm: bootDelay, container: 0 },
+        provider_networks: [{ name: 'osm-ext', cidr: '172.22.0.0/16' }],
+      },
+    });
+    for (;;) {
+      const acc = await s.expect(200, 'GET', `/osm/admin/v1/vim_accounts/${vim.id}`);
+      if (acc._admin.operationalState === 'ENABLED') break;
+      if (acc._admin.operationalState === 'ERROR') throw new Error(`VIM check failed: ${acc._admin['detailed-status']}`);
+      await sleep(50);
+    }
+    return { nsdId, vim: vim.id as string };
+  }
+
+  interface OpRow {
+    id: string;
+    ns_instance_id: string;
+    operation_state: string;
+    run_by: string;
+    locked_by: string | null;
+  }
+  const ops = async () =>
+    (await sql.query<OpRow>('SELECT id, ns_instance_id, operation_state, run_by, locked_by FROM ns_lcm_op_occs')).rows;
+  const workersOf = (o: OpRow) => JSON.parse(o.run_by) as string[];
+
+  /** Waits for every operation to end; FAILED_TEMP ones (a resume that failed) are retried once and counted. */
+  async function allEnded(via: ChildService, n: number, ms: number): Promise<{ rows: OpRow[]; retried: number }> {
+    const until = Date.now() + ms;
+    let retried = 0;
+    for (;;) {
+      const rows = await ops();
+      const open = rows.filter((o) => o.operation_state === 'PROCESSING' || o.operation_state === 'ROLLING_BACK');
+      if (rows.length === n && !open.length) {
+        const temp = rows.filter((o) => o.operation_state === 'FAILED_TEMP');
+        if (!temp.length) return { rows, retried };
+        for (const o of temp) await via.expect(202, 'POST', `/osm/nslcm/v1/ns_lcm_op_occs/${o.id}/retry`);
+        retried += temp.length;
+      }
+      if (Date.now() > until) {
+        const states = rows.reduce<Obj>((a, o) => ({ ...a, [o.operation_state]: (a[o.operation_state] ?? 0) + 1 }), {});
+        throw new Error(`operations not done in ${ms} ms: ${JSON.stringify(states)}`);
+      }
+      await sleep(200);
+    }
+  }
+
+  /** One COMPLETED instantiation per NS, every NS READY, and the VIM holding each NS's compute exactly once. */
+  async function expectExactlyOnce(via: ChildService, vim: string, rows: OpRow[], n: number): Promise<void> {
+    expect(rows.filter((o) => o.operation_state === 'COMPLETED')).toHaveLength(n);
+    expect(new Set(rows.map((o) => o.ns_instance_id)).size).toBe(n);
+    // nobody ran an operation twice: each worker at most once in its list
+    expect(rows.filter((o) => new Set(workersOf(o)).size !== workersOf(o).length)).toEqual([]);
+    const states = (await sql.query<{ ns_state: string; n: string }>('SELECT ns_state, count(*) AS n FROM ns_instances GROUP BY ns_state'))
+      .rows;
+    expect(states.map((r) => [r.ns_state, Number(r.n)])).toEqual([['READY', n]]);
+    const vnfrs = (await via.expect(200, 'GET', '/osm/nslcm/v1/vnfrs')) as Obj[];
+    const recorded = vnfrs.flatMap((v) => v.vdur.map((d: Obj) => d.name as string)).sort();
+    const inventory = await via.expect(200, 'GET', `/mano/v1/emulator/${vim}/inventory`);
+    const held = (inventory.computes as Obj[]).map((c) => c.name as string).sort();
+    expect(recorded).toHaveLength(n);
+    expect(new Set(held).size).toBe(held.length);
+    expect(held).toEqual(recorded);
+  }
+
+  it(`3 processes share ${NS_COUNT} instantiations; one is SIGKILLed and one SIGTERMed midway; each completes exactly once`, async () => {
+    const env = { MANO_LCM_LEASE_MS: '5000' };
+    const [a, b, c] = [await start(env), await start(env), await start(env)];
+    await connect();
+    const { nsdId, vim } = await prepare(a, 0);
+    const names = new Map([
+      [a, 'A (survives)'],
+      [b, 'B (SIGKILL)'],
+      [c, 'C (SIGTERM)'],
+    ]);
+
+    const started = Date.now();
+    let targets = [a, b, c];
+    const inFlight = new Map<ChildService, Set<Promise<unknown>>>(targets.map((s) => [s, new Set()]));
+    let next = 0;
+    let midway: Promise<void> | undefined;
+    const report: string[] = [];
+    const lane = async () => {
+      for (let i = next++; i < NS_COUNT; i = next++) {
+        if (i === NS_COUNT / 2) midway = kill();
+        const s = targets[i % targets.length];
+        const p = s.expect(201, 'POST', '/osm/nslcm/v1/ns_instances_content', { nsName: `r-${i}`, nsdId, vimAccountId: vim });
+        inFlight.get(s)!.add(p);
+        await p.finally(() => inFlight.get(s)!.delete(p));
+      }
+    };
+    /** Creates go to A alone from now; once B's and C's requests answered, B is killed and C terminated. */
+    const kill = async () => {
+      targets = [a];
+      await Promise.allSettled([...inFlight.get(b)!, ...inFlight.get(c)!]);
+      const [heldB, heldC] = [await heldBy(b), await heldBy(c)];
+      const t = Date.now();
+      const [, term] = await Promise.all([b.kill(), c.signal('SIGTERM')]);
+      report.push(
+        `midway (${Date.now() - started} ms): B killed holding ${heldB} lease(s); C held ${heldC}, exited ${term.code} after ${term.at - t} ms`,
+      );
+      expect(heldB).toBeGreaterThan(0);
+      expect(term.code).toBe(0);
+      expect(await heldBy(c)).toBe(0);
+    };
+    await Promise.all(Array.from({ length: 24 }, lane));
+    await midway;
+    const created = Date.now();
+    const { rows, retried } = await allEnded(a, NS_COUNT, 240_000);
+    const done = Date.now();
+    await expectExactlyOnce(a, vim, rows, NS_COUNT);
+
+    // per-process share: who completed each operation (the last worker), and how many were taken over
+    const share = [a, b, c].map((s) => `${names.get(s)} ${rows.filter((o) => ownedBy(s)(workersOf(o).at(-1)!)).length}`);
+    const takenOver = rows.filter((o) => workersOf(o).length > 1).length;
+    console.log(
+      [
+        `${NS_COUNT} instantiations on 3 replicas: created in ${created - started} ms, all COMPLETED after ${done - started} ms`,
+        ...report,
+        `completed per process: ${share.join(', ')}; ${takenOver} taken over from another process; ${retried} retried after FAILED_TEMP`,
+      ].join('\n'),
+    );
+    // every process did work, and only B's and C's operations changed hands
+    for (const s of [a, b, c]) expect(rows.some((o) => workersOf(o).some(ownedBy(s)))).toBe(true);
+    expect(rows.filter((o) => workersOf(o).length > 1 && ownedBy(a)(workersOf(o)[0]))).toEqual([]);
+  });
+
+  it('SIGTERM: readiness 503 at once, running steps finish, leases released, the peer resumes at once, exit 0', async () => {
+    const leaseMs = 10_000;
+    const a = await start({ MANO_LCM_LEASE_MS: String(leaseMs), MANO_LCM_CONCURRENCY: '8', MANO_SHUTDOWN_GRACE_S: '20' });
+    const b = await start({ MANO_LCM_LEASE_MS: String(leaseMs), MANO_LCM_CONCURRENCY: '64' });
+    await connect();
+    // VMs take a second to boot: when the signal comes, A's operations are in the middle of their steps
+    const { nsdId, vim } = await prepare(a, 1);
+    const n = 40;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        a.expect(201, 'POST', '/osm/nslcm/v1/ns_instances_content', { nsName: `g-${i}`, nsdId, vimAccountId: vim }),
+      ),
+    );
+    for (let t = Date.now(); (await heldBy(a)) === 0; await sleep(20))
+      if (Date.now() - t > 30_000) throw new Error('A never held an operation');
+    const heldAtSignal = await heldBy(a);
+
+    const signalled = Date.now();
+    const exit = a.signal('SIGTERM');
+    const ready = await fetch(`http://127.0.0.1:${a.port}/readyz`);
+    const readyMs = Date.now() - signalled;
+    expect(ready.status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${b.port}/readyz`)).status).toBe(200);
+
+    const { code, at: exitedAt } = await exit;
+    expect(code).toBe(0);
+    expect(exitedAt - signalled).toBeLessThan(20_000);
+    // nothing is left leased to A: B need not wait for an expiry
+    const left = await ops();
+    expect(left.filter((o) => ownedBy(a)(o.locked_by))).toEqual([]);
+    const handedOver = left.filter(
+      (o) => o.operation_state === 'PROCESSING' && workersOf(o).some(ownedBy(a)) && !workersOf(o).some(ownedBy(b)),
+    );
+    expect(handedOver.length).toBeGreaterThan(0);
+
+    // handover: until every operation A stopped is held by B (or already finished by it)
+    let handover = 0;
+    for (const pending = new Set(handedOver.map((o) => o.id)); pending.size; await sleep(25)) {
+      for (const o of await ops())
+        if (pending.has(o.id) && (ownedBy(b)(o.locked_by) || o.operation_state !== 'PROCESSING')) pending.delete(o.id);
+      handover = Date.now() - exitedAt;
+      if (handover > leaseMs * 2) throw new Error(`${pending.size} operation(s) not taken over after ${handover} ms`);
+    }
+    console.log(
+      `graceful shutdown: /readyz 503 after ${readyMs} ms; A held ${heldAtSignal} lease(s), exited 0 after ${exitedAt - signalled} ms; ` +
+        `${handedOver.length} stopped operation(s) resumed by B ${handover} ms after A exited (lease expiry would be ${leaseMs} ms)`,
+    );
+    expect(handover).toBeLessThan(leaseMs);
+
+    const { rows } = await allEnded(b, n, 120_000);
+    await expectExactlyOnce(b, vim, rows, n);
+    expect(rows.filter((o) => workersOf(o).length === 2 && ownedBy(a)(workersOf(o)[0])).length).toBeGreaterThan(0);
+  });
+});
