@@ -139,7 +139,9 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
   private async resumeUnclaimed(): Promise<void> {
     if (this.stopping) return;
     const rows = (await this.accounts.query(
-      this.sql(`SELECT id FROM admin_accounts WHERE operational_state = 'PROCESSING' AND (locked_by IS NULL OR lease_until < $1)`),
+      this.sql(
+        `SELECT id FROM admin_accounts WHERE operational_state = 'PROCESSING' AND (locked_by IS NULL OR lease_until < $1)`,
+      ),
       [Date.now() / 1000],
     )) as { id: string }[];
     for (const { id } of rows) if (!this.running.has(id)) this.schedule(id);
@@ -163,7 +165,9 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
     }
     // SQLite: the positional parameters repeat where $1 appeared twice
     await this.accounts.query(sql, [...params, this.workerId]);
-    const [row] = (await this.accounts.query('SELECT locked_by FROM admin_accounts WHERE id = ?', [id])) as { locked_by: string }[];
+    const [row] = (await this.accounts.query('SELECT locked_by FROM admin_accounts WHERE id = ?', [id])) as {
+      locked_by: string;
+    }[];
     return row?.locked_by === this.workerId;
   }
 

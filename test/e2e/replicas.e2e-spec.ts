@@ -5,7 +5,8 @@ import { createTestDatabase, TestDatabase } from '../utils/test-app';
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const PASSWORD = 'replica-test-admin';
 const pg = process.env.MANO_TEST_DB === 'postgres';
-const NS_COUNT = 1000;
+/** What issue 22 asks; REPLICAS_NS_COUNT lowers it for a quick run on a busy machine. */
+const NS_COUNT = Number(process.env.REPLICAS_NS_COUNT ?? 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -19,7 +20,8 @@ describe('replicas on one PostgreSQL', () => {
     console.log('replicas.e2e-spec: skipped on SQLite (several processes need PostgreSQL; run with MANO_TEST_DB=postgres)');
     return;
   }
-  jest.setTimeout(300_000);
+  // generous: on a 2-core machine shared with other jobs the 1,000 instantiations take minutes
+  jest.setTimeout(900_000);
   let db: TestDatabase;
   let sql: Client;
   const services: ChildService[] = [];
@@ -99,8 +101,13 @@ describe('replicas on one PostgreSQL', () => {
   async function allEnded(via: ChildService, n: number, ms: number): Promise<{ rows: OpRow[]; retried: number }> {
     const until = Date.now() + ms;
     let retried = 0;
+    let shown = Date.now();
     for (;;) {
       const rows = await ops();
+      if (Date.now() - shown > 10_000) {
+        shown = Date.now();
+        process.stdout.write(`replicas: ${rows.filter((o) => o.operation_state === 'COMPLETED').length}/${n} completed\n`);
+      }
       const open = rows.filter((o) => o.operation_state === 'PROCESSING' || o.operation_state === 'ROLLING_BACK');
       if (rows.length === n && !open.length) {
         const temp = rows.filter((o) => o.operation_state === 'FAILED_TEMP');
@@ -122,8 +129,9 @@ describe('replicas on one PostgreSQL', () => {
     expect(new Set(rows.map((o) => o.ns_instance_id)).size).toBe(n);
     // nobody ran an operation twice: each worker at most once in its list
     expect(rows.filter((o) => new Set(workersOf(o)).size !== workersOf(o).length)).toEqual([]);
-    const states = (await sql.query<{ ns_state: string; n: string }>('SELECT ns_state, count(*) AS n FROM ns_instances GROUP BY ns_state'))
-      .rows;
+    const states = (
+      await sql.query<{ ns_state: string; n: string }>('SELECT ns_state, count(*) AS n FROM ns_instances GROUP BY ns_state')
+    ).rows;
     expect(states.map((r) => [r.ns_state, Number(r.n)])).toEqual([['READY', n]]);
     const vnfrs = (await via.expect(200, 'GET', '/osm/nslcm/v1/vnfrs')) as Obj[];
     const recorded = vnfrs.flatMap((v) => v.vdur.map((d: Obj) => d.name as string)).sort();
@@ -146,6 +154,8 @@ describe('replicas on one PostgreSQL', () => {
     ]);
 
     const started = Date.now();
+    // phases as they happen (a slow run shows where it spent its time even if it times out)
+    const phase = (what: string) => process.stdout.write(`replicas: ${what} at ${Date.now() - started} ms\n`);
     let targets = [a, b, c];
     const inFlight = new Map<ChildService, Set<Promise<unknown>>>(targets.map((s) => [s, new Set()]));
     let next = 0;
@@ -177,7 +187,8 @@ describe('replicas on one PostgreSQL', () => {
     await Promise.all(Array.from({ length: 24 }, lane));
     await midway;
     const created = Date.now();
-    const { rows, retried } = await allEnded(a, NS_COUNT, 240_000);
+    phase(`${NS_COUNT} created, ${report.join('')}`);
+    const { rows, retried } = await allEnded(a, NS_COUNT, 600_000);
     const done = Date.now();
     await expectExactlyOnce(a, vim, rows, NS_COUNT);
 
