@@ -144,7 +144,7 @@ export class ChildService {
         ...(body !== undefined ? { 'Content-Type': contentType } : {}),
         ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
       },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
