@@ -42,6 +42,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> implements Drainable {
   /** Fires an operation's id when this process stops working on it (it reached a final state, FAILED_TEMP, or left). */
   private readonly stopped = new EventEmitter().setMaxListeners(0);
   private scan?: NodeJS.Timeout;
+  /** The scan in flight: the drain waits for it, so that nothing it claims escapes the release. */
+  private scanning?: Promise<void>;
   private stopping = false;
 
   protected constructor(
@@ -70,7 +72,10 @@ export abstract class LeaseRunner<Row extends LeasedRow> implements Drainable {
     // SQLite is one process: whatever another worker id holds was held by this process before it died
     await this.takeOver(!this.tx.isPostgres);
     this.scan = setInterval(
-      () => void this.takeOver(false).catch((e) => this.logger.error(`take-over scan failed: ${(e as Error).message}`)),
+      () =>
+        void (this.scanning = this.takeOver(false).catch((e) =>
+          this.logger.error(`take-over scan failed: ${(e as Error).message}`),
+        )),
       this.tx.isPostgres ? Math.min(PICKUP_MS, this.config.lcmLeaseMs / 2) : Math.max(500, this.config.lcmLeaseMs / 2),
     );
     this.scan.unref();
@@ -91,6 +96,7 @@ export abstract class LeaseRunner<Row extends LeasedRow> implements Drainable {
     if (this.scan) clearInterval(this.scan);
     this.queue.length = 0;
     for (const control of this.controls.values()) control.drain();
+    await this.scanning;
     await Promise.allSettled([...this.active.values()]);
     if (!this.config.worker) return;
     const released = await this.rows
