@@ -10,6 +10,7 @@ import { requestMetrics } from './common/http/request-metrics';
 import { rejectUnsafeQueryKeys } from './common/http/safe-query';
 import { configureCors, securityHeaders } from './common/http/security-headers';
 import { webUi } from './common/http/web-ui';
+import { Lifecycle } from './common/lifecycle/shutdown';
 import { ManoLogger } from './common/logging/logger';
 import { correlationIdFrom, runWithContext } from './common/logging/request-context';
 import { AppConfig } from './config/env';
@@ -28,6 +29,12 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     runWithContext({ correlationId }, next);
   });
   app.use(requestMetrics);
+  const lifecycle = app.get(Lifecycle);
+  // draining: every answer closes its connection, so keep-alive clients reconnect to another replica
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    if (lifecycle.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(securityHeaders);
   configureCors(app, config);
   // the static web UI (public files; its API calls carry the user's token like any client's)

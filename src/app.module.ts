@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
+import { Lifecycle } from './common/lifecycle/shutdown';
 import { OsmExceptionFilter } from './common/errors/osm-exception.filter';
 import { OsmResponseInterceptor } from './common/http/osm-response.interceptor';
 import { APP_CONFIG, AppConfig } from './config/env';
@@ -35,10 +36,11 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         Transactions,
+        Lifecycle,
         { provide: APP_FILTER, useClass: OsmExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: OsmResponseInterceptor },
       ],
-      exports: [APP_CONFIG, Transactions],
+      exports: [APP_CONFIG, Transactions, Lifecycle],
     };
   }
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { createApp } from './app.factory';
+import { GracefulShutdown, Lifecycle } from './common/lifecycle/shutdown';
 import { createHttpListener, createHttpsListener, listen } from './common/http/listeners';
 import { ConfigError, loadConfig } from './config/env';
 import { createMetricsListener } from './metrics/metrics-listener';
@@ -37,16 +38,21 @@ async function main(): Promise<void> {
     await listen(servers[servers.length - 1], config.metricsPort, config.metricsHost);
     logger.log(`Metrics (no token) on http://${config.metricsHost}:${config.metricsPort}/metrics`);
   }
-  logger.log(`Ready in ${Date.now() - started} ms; database: ${config.dbUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
+  logger.log(
+    `Ready in ${Date.now() - started} ms; database: ${config.dbUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}${config.worker ? '' : '; API only (MANO_WORKER=false)'}`,
+  );
 
-  const stop = async (signal: string): Promise<void> => {
-    logger.log(`${signal}: stopping`);
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-    await app.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  const shutdown = new GracefulShutdown({
+    lifecycle: app.get(Lifecycle),
+    servers,
+    close: () => app.close(),
+    graceMs: config.shutdown.graceMs,
+    delayMs: config.shutdown.delayMs,
+    exit: (code) => process.exit(code),
+    logger,
+  });
+  process.on('SIGTERM', () => shutdown.onSignal('SIGTERM'));
+  process.on('SIGINT', () => shutdown.onSignal('SIGINT'));
 }
 
 main().catch((e: unknown) => {

@@ -28,6 +28,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('worker and shutdown settings: an API-only replica needs PostgreSQL', () => {
+    expect(loadConfig({})).toMatchObject({ worker: true, shutdown: { graceMs: 20_000, delayMs: 1000 } });
+    const api = loadConfig({ MANO_WORKER: 'false', MANO_DB_URL: 'postgres://u@h/db', MANO_SHUTDOWN_GRACE_S: '5' });
+    expect(api).toMatchObject({ worker: false, shutdown: { graceMs: 5000 } });
+    expect(() => loadConfig({ MANO_WORKER: 'false' })).toThrow(/MANO_WORKER=false needs MANO_DB_URL/);
+  });
+
   it('names every bad value at once', () => {
     let error: Error | undefined;
     try {

@@ -64,6 +64,14 @@ export interface AppConfig {
   vimCallTimeoutMs: number;
   /** How long a VIM connectivity check may take. */
   vimCheckTimeoutMs: number;
+  /**
+   * This process runs background work: the LCM operation runners, VIM connectivity checks, notification delivery
+   * and every periodic loop. false = an API-only replica (PostgreSQL only): it accepts requests and writes
+   * operations, which the worker replicas pick up. Every new background loop must check it.
+   */
+  worker: boolean;
+  /** SIGTERM: readiness 503 at once, listeners closed after `delayMs`, running steps given `graceMs` to finish. */
+  shutdown: { graceMs: number; delayMs: number };
   /** Notification delivery (SOL005 subscriptions): see README, Subscriptions and notifications. */
   notify: {
     timeoutMs: number;
@@ -146,6 +154,9 @@ const KNOWN = [
   'MANO_HEALING_INTERVAL_S',
   'MANO_METRICS_INTERVAL_S',
   'MANO_METRICS_HISTORY',
+  'MANO_WORKER',
+  'MANO_SHUTDOWN_GRACE_S',
+  'MANO_SHUTDOWN_DELAY_MS',
   'MANO_TEST_DB',
   'MANO_TEST_PG_URL',
 ] as const;
@@ -287,6 +298,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     lcmLeaseMs: int('MANO_LCM_LEASE_MS', 30000, 1000, 3600000),
     vimCallTimeoutMs: int('MANO_VIM_CALL_TIMEOUT_MS', 120000, 100, 3600000),
     vimCheckTimeoutMs: int('MANO_VIM_CHECK_TIMEOUT_MS', 15000, 100, 600000),
+    worker: bool('MANO_WORKER', true),
+    shutdown: {
+      graceMs: int('MANO_SHUTDOWN_GRACE_S', 20, 0, 3600) * 1000,
+      delayMs: int('MANO_SHUTDOWN_DELAY_MS', 1000, 0, 600_000),
+    },
     notify: {
       timeoutMs: int('MANO_NOTIFY_TIMEOUT_MS', 5000, 100, 120000),
       concurrency: int('MANO_NOTIFY_CONCURRENCY', 32, 1, 1024),
@@ -310,6 +326,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
     problems.push('MANO_HTTP_HEADERS_TIMEOUT_MS must not exceed MANO_HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (!config.worker && !dbUrl) {
+    problems.push('MANO_WORKER=false needs MANO_DB_URL: on embedded SQLite no other process would run the operations');
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -14,6 +14,7 @@ import { CreateSliceTables1764307000000 } from './migrations/1764307000000-Creat
 import { CreatePlaPriceLists1764316000000 } from './migrations/1764316000000-CreatePlaPriceLists';
 import { CreateNotificationTables1779300000000 } from './migrations/1779300000000-CreateNotificationTables';
 import { CreateMonitoringTables1780100000000 } from './migrations/1780100000000-CreateMonitoringTables';
+import { AccountCheckLease1780400000000 } from './migrations/1780400000000-AccountCheckLease';
 import { RECORD_ENTITIES } from '../records';
 
 /** Collected by the records layer (src/records/index.ts): the database imports no module above it. */
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   LoginThrottleAndTokenLineage1769300000000,
   CreateNotificationTables1779300000000,
   CreateMonitoringTables1780100000000,
+  AccountCheckLease1780400000000,
 ];
 
 /** The single definition of the database, used by the app and by the TypeORM CLI. */

@@ -7,11 +7,17 @@ import { DomainError } from '../common/errors/domain-error';
 import { nowSeconds } from '../common/ids';
 import { runForOperation } from '../common/logging/request-context';
 import { setWorkerPoolSource } from '../common/metrics/metrics';
+import type { Drainable, Lifecycle } from '../common/lifecycle/shutdown';
 import type { AppConfig } from '../config/env';
 import type { Transactions } from '../database/transactions';
 import { CancelMode, RunControl } from './run-control';
 
 const ACTIVE_STATES = ['PROCESSING', 'ROLLING_BACK'];
+/**
+ * On PostgreSQL, how often a worker looks for operations nobody holds (written by an API-only replica, or released by a
+ * replica shutting down): a cheap indexed claim, and the bound on how long a released operation waits.
+ */
+const PICKUP_MS = 1000;
 
 /** The columns every leased operation table has (NS and slice operations). */
 export interface LeasedRow extends ObjectLiteral {
@@ -29,7 +35,7 @@ export interface LeasedRow extends ObjectLiteral {
  * taken over when its lease expires — at start-up and by a periodic scan. Several processes on one PostgreSQL
  * share the work: the scan claims with `FOR UPDATE SKIP LOCKED`, and a process that loses its lease stops at once.
  */
-export abstract class LeaseRunner<Row extends LeasedRow> {
+export abstract class LeaseRunner<Row extends LeasedRow> implements Drainable {
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   protected readonly logger = new Logger('LCM');
   private readonly queue: string[] = [];
@@ -38,6 +44,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   /** Fires an operation's id when this process stops working on it (it reached a final state, FAILED_TEMP, or left). */
   private readonly stopped = new EventEmitter().setMaxListeners(0);
   private scan?: NodeJS.Timeout;
+  /** The scan in flight: the drain waits for it, so that nothing it claims escapes the release. */
+  private scanning?: Promise<void>;
   private stopping = false;
   private unregisterMetrics?: () => void;
 
@@ -49,7 +57,14 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
     private readonly table: string,
     /** How many of its operations this process runs at once. */
     private readonly concurrency: number,
-  ) {}
+    lifecycle: Lifecycle,
+  ) {
+    lifecycle.register(this);
+  }
+
+  get name(): string {
+    return this.table;
+  }
 
   /** Carries out one claimed operation (its steps, fenced by the control's worker id). */
   protected abstract work(id: string, control: RunControl): Promise<void>;
@@ -60,11 +75,16 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
       leases: this.controls.size,
       queued: this.queue.length,
     }));
+    // an API-only replica writes operations and leaves them to the workers' scans
+    if (!this.config.worker) return;
     // SQLite is one process: whatever another worker id holds was held by this process before it died
     await this.takeOver(!this.tx.isPostgres);
     this.scan = setInterval(
-      () => void this.takeOver(false).catch((e) => this.logger.error(`take-over scan failed: ${(e as Error).message}`)),
-      Math.max(500, this.config.lcmLeaseMs / 2),
+      () =>
+        void (this.scanning = this.takeOver(false).catch((e) =>
+          this.logger.error(`take-over scan failed: ${(e as Error).message}`),
+        )),
+      this.tx.isPostgres ? Math.min(PICKUP_MS, this.config.lcmLeaseMs / 2) : Math.max(500, this.config.lcmLeaseMs / 2),
     );
     this.scan.unref();
   }
@@ -76,8 +96,29 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
     await Promise.allSettled([...this.active.values()]);
   }
 
+  /**
+   * Graceful shutdown: claims nothing more, lets every running operation finish its current step and stop there
+   * (progress saved), then releases every lease this process holds, so another replica's next scan resumes them.
+   */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    if (this.scan) clearInterval(this.scan);
+    this.queue.length = 0;
+    for (const control of this.controls.values()) control.drain();
+    await this.scanning;
+    await Promise.allSettled([...this.active.values()]);
+    if (!this.config.worker) return;
+    const released = await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ lockedBy: null, leaseUntil: null } as never)
+      .where('locked_by = :me', { me: this.workerId })
+      .execute();
+    this.logger.log(`${this.table}: drained${released.affected ? `, ${released.affected} queued lease(s) released` : ''}`);
+  }
+
   enqueue(opId: string): void {
-    if (this.stopping || this.queue.includes(opId) || this.active.has(opId)) return;
+    if (!this.config.worker || this.stopping || this.queue.includes(opId) || this.active.has(opId)) return;
     this.queue.push(opId);
     this.pump();
   }
@@ -150,6 +191,8 @@ export abstract class LeaseRunner<Row extends LeasedRow> {
   private async execute(id: string): Promise<void> {
     if (!(await this.claim(id))) return;
     const control = new RunControl(this.workerId);
+    // claimed while the drain began: the run stops before its first step and the lease goes back below
+    if (this.stopping) control.drain();
     this.controls.set(id, control);
     const renew = setInterval(
       () => void this.renew(id, control).catch((e) => this.logger.warn(`op=${id} lease renewal failed: ${(e as Error).message}`)),

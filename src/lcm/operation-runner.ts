@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { Lifecycle } from '../common/lifecycle/shutdown';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { NsLcmOpOccEntity } from '../records/ns.entities';
@@ -16,8 +17,9 @@ export class OperationRunner extends LeaseRunner<NsLcmOpOccEntity> implements On
     @InjectRepository(NsLcmOpOccEntity) ops: Repository<NsLcmOpOccEntity>,
     private readonly executor: WorkflowExecutor,
     tx: Transactions,
+    lifecycle: Lifecycle,
   ) {
-    super(config, ops, tx, 'ns_lcm_op_occs', config.lcmConcurrency);
+    super(config, ops, tx, 'ns_lcm_op_occs', config.lcmConcurrency, lifecycle);
   }
 
   protected work(id: string, control: RunControl): Promise<void> {

@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
+import { Lifecycle } from '../common/lifecycle/shutdown';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { notifyNsiLcmOp } from '../records/outbox';
@@ -52,6 +53,7 @@ export class SliceExecutor {
       // consecutive subnet steps run together: the subnets' NSs are deployed in parallel
       for (let i = 0; i < todo.length;) {
         if (control.cancelMode) throw new RunInterrupted('cancelled');
+        if (control.drainRequested) throw new RunInterrupted('shutdown');
         const kind = todo[i].kind;
         const group = kind === 'subnet' || kind === 'network' ? takeWhile(todo.slice(i), (s) => s.kind === kind) : [todo[i]];
         i += group.length;
@@ -83,6 +85,11 @@ export class SliceExecutor {
     } catch (e) {
       if (control.leaseLost) return log('stopped: the lease went to another process');
       if (!(e instanceof RunInterrupted)) throw e;
+      if (e.reason === 'shutdown') {
+        // the groups done so far are saved; another replica goes on from the next one
+        await this.saveProgress(op, control);
+        return log('stopped for shutdown');
+      }
       await this.finish(op, control, 'cancelled', `cancelled (${control.cancelMode})`);
       return log(`cancelled (${control.cancelMode})`);
     }
@@ -286,8 +293,9 @@ export class SliceRunner extends LeaseRunner<NsiLcmOpOccEntity> implements OnApp
     @InjectRepository(NsiLcmOpOccEntity) ops: Repository<NsiLcmOpOccEntity>,
     private readonly executor: SliceExecutor,
     tx: Transactions,
+    lifecycle: Lifecycle,
   ) {
-    super(config, ops, tx, 'nsi_lcm_op_occs', Math.max(64, config.lcmConcurrency * 4));
+    super(config, ops, tx, 'nsi_lcm_op_occs', Math.max(64, config.lcmConcurrency * 4), lifecycle);
   }
 
   protected work(id: string, control: RunControl): Promise<void> {

@@ -3,7 +3,7 @@ import { nowSeconds } from '../common/ids';
 import type { Transactions } from '../database/transactions';
 import { NsiEntity, NsiLcmOpOccEntity, NsiSubnetEntity, SharedSubnetEntity, SliceStep } from '../records/nsi.entities';
 import { crashPoint } from './crash-point';
-import { RunControl } from './run-control';
+import { RunControl, RunInterrupted } from './run-control';
 import { SliceOwner, SliceSubnets, SubnetOpView } from './slice-port';
 
 type Obj = Record<string, unknown>;
@@ -248,5 +248,7 @@ async function pause(
     control.signal.removeEventListener('abort', abort);
   }
   if (control.signal.aborted) throw control.signal.reason as Error;
+  // the subnet's NS runs on without this wait: the slice operation is resumed by another replica
+  if (control.drainRequested) throw new RunInterrupted('shutdown');
   if (Date.now() > deadline) throw new SubnetFailure(`subnet ${nssId}: not done within timeout_nsi_deploy`);
 }

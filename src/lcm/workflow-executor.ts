@@ -63,6 +63,9 @@ export class WorkflowExecutor {
       for (const [i, step] of op.steps.entries()) {
         if (step.state === 'DONE' || step.state === 'SKIPPED') continue;
         if (control.cancelMode) throw new RunInterrupted('cancelled');
+        // shutting down: what is done is saved, the lease goes back and another replica goes on from here
+        if (control.drainRequested)
+          return await this.saveProgress(op, control).then(() => log(`stopped for shutdown at ${step.key}`));
         op.stage = `${verb}: step ${i + 1}/${op.steps.length}`;
         op.detailedStatus = step.key;
         try {

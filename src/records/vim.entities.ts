@@ -41,6 +41,16 @@ export class AdminAccountEntity {
 
   @Column(epochSeconds('modified'))
   modified!: number;
+
+  /**
+   * The process running the pending operation, and until when (vims/account-operations.ts claims it with SQL of its
+   * own): never read or written by `save()`, so a record edit cannot drop another replica's claim.
+   */
+  @Column({ name: 'locked_by', type: 'varchar', length: 64, nullable: true, select: false, insert: false, update: false })
+  lockedBy?: string | null;
+
+  @Column({ name: 'lease_until', type: 'double precision', nullable: true, select: false, insert: false, update: false })
+  leaseUntil?: number | null;
 }
 
 /** Documents of VIMs that live inside the orchestrator (the emulator's inventory). */

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { MoreThan, Repository } from 'typeorm';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Authenticated, CurrentSession, Session } from '../auth/session';
+import { Lifecycle } from '../common/lifecycle/shutdown';
 import { DomainError } from '../common/errors/domain-error';
 import { ProjectScope } from '../common/records/project-scope';
 import { OutboxEventEntity } from '../records/notification.entities';
@@ -25,6 +26,7 @@ export class EventsController {
   constructor(
     @InjectRepository(OutboxEventEntity) private readonly events: Repository<OutboxEventEntity>,
     private readonly worker: NotificationWorker,
+    private readonly lifecycle: Lifecycle,
   ) {}
 
   @Get()
@@ -120,6 +122,13 @@ export class EventsController {
       };
       req.on('close', stop);
       res.on('close', stop);
+      // shutting down: the stream ends (the client reconnects elsewhere with Last-Event-ID) so the listener can close
+      const end = () => res.end();
+      if (this.lifecycle.draining) end();
+      else {
+        this.lifecycle.signal.addEventListener('abort', end, { once: true });
+        res.on('close', () => this.lifecycle.signal.removeEventListener('abort', end));
+      }
     });
   }
 }

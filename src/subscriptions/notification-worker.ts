@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { EntityManager, In, IsNull, Not } from 'typeorm';
+import { Drainable, Lifecycle } from '../common/lifecycle/shutdown';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
 import { DeliveryEntity, OutboxEventEntity, SubscriptionEntity } from '../records/notification.entities';
@@ -24,7 +25,8 @@ const BATCH = 200;
  *   shows FAILING until a delivery succeeds. A slow receiver holds one slot for at most the timeout.
  */
 @Injectable()
-export class NotificationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class NotificationWorker implements OnApplicationBootstrap, OnApplicationShutdown, Drainable {
+  readonly name = 'notifications';
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   /** `dispatched`: new events have their `dispatchSeq` (SSE streams listen). */
   readonly events = new EventEmitter();
@@ -48,11 +50,15 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: Transactions,
     private readonly subscriptions: SubscriptionsService,
+    lifecycle: Lifecycle,
   ) {
     this.events.setMaxListeners(0);
+    lifecycle.register(this);
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // an API-only replica writes the outbox; the worker replicas' polls deliver it
+    if (!this.config.worker) return;
     // SQLite is one process: a delivery leased by another worker id was this process's before it died
     if (!this.tx.isPostgres)
       await this.tx.run((em) => em.update(DeliveryEntity, { lockedBy: Not(IsNull()) }, { lockedBy: null, leaseUntil: null }));
@@ -75,6 +81,16 @@ export class NotificationWorker implements OnApplicationBootstrap, OnApplication
     for (const t of this.timers) clearTimeout(t);
     await this.dispatching;
     await Promise.allSettled([...this.active.values()]);
+  }
+
+  /** Graceful shutdown: the attempts in flight end (each within the timeout), then every claimed delivery is released. */
+  async drain(): Promise<void> {
+    await this.onApplicationShutdown();
+    if (!this.config.worker) return;
+    // a chain may have claimed its next delivery just before it saw the stop
+    await this.tx.dataSource
+      .getRepository(DeliveryEntity)
+      .update({ lockedBy: this.workerId }, { lockedBy: null, leaseUntil: null });
   }
 
   /** Resolves when everything written so far was dispatched and nothing is due (tests and benchmarks). */

@@ -1,26 +1,36 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Repository } from 'typeorm';
 import { VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
+import { Drainable, Lifecycle } from '../common/lifecycle/shutdown';
 import { SecretVault } from '../common/security/secret-vault';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { adminOf } from './account-records';
 import { AdminAccountEntity, VimInventoryEntity } from '../records/vim.entities';
 import { TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
-import { NO_TX } from '../database/transactions';
+import { NO_TX, Transactions } from '../database/transactions';
+
+/** How often a worker looks for pending account operations nobody runs (written by another replica, or left by a dead one). */
+const SCAN_MS = 2000;
 
 /**
  * The asynchronous part of VIM/WIM/SDN/cluster registration, as OSM's LCM does it: a connectivity
  * check through the adapter after create and edit, the removal after delete. Operations are
- * persisted in `_admin.operations`; unfinished ones are resumed when the service starts.
+ * persisted in `_admin.operations`; unfinished ones are resumed when the service starts, and (PostgreSQL) by a
+ * periodic scan of every worker replica. A run claims the account with a lease first, so one replica runs it.
  */
 @Injectable()
-export class AccountOperations implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AccountOperations implements OnApplicationBootstrap, OnApplicationShutdown, Drainable {
+  readonly name = 'account operations';
+  private readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger = new Logger('VimAccounts');
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private scan?: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,21 +38,45 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
     @InjectRepository(VimInventoryEntity) private readonly inventory: Repository<VimInventoryEntity>,
     private readonly vault: SecretVault,
     private readonly registry: VimAdapterRegistry,
-  ) {}
+    private readonly tx: Transactions,
+    lifecycle: Lifecycle,
+  ) {
+    lifecycle.register(this);
+  }
 
   /** Resume what a previous run left in PROCESSING (crash or restart mid-check). */
   async onApplicationBootstrap(): Promise<void> {
-    const unfinished = await this.accounts.findBy({ operationalState: 'PROCESSING' });
-    for (const account of unfinished) this.schedule(account.id);
+    if (!this.config.worker) return;
+    // SQLite is one process: a claim held by another worker id was this process's before it stopped
+    if (!this.tx.isPostgres)
+      await this.accounts.query('UPDATE admin_accounts SET locked_by = NULL, lease_until = NULL WHERE locked_by <> ?', [
+        this.workerId,
+      ]);
+    await this.resumeUnclaimed();
+    if (this.tx.isPostgres) {
+      this.scan = setInterval(
+        () => void this.resumeUnclaimed().catch((e) => this.logger.warn(`scan failed: ${(e as Error).message}`)),
+        SCAN_MS,
+      );
+      this.scan.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    if (this.scan) clearInterval(this.scan);
     await this.idle();
   }
 
-  /** Runs the account's current operation in the background (once at a time per account). */
+  /** Graceful shutdown: the checks in flight end (each within MANO_VIM_CHECK_TIMEOUT_MS); then the claims go back. */
+  async drain(): Promise<void> {
+    await this.onApplicationShutdown();
+    if (this.config.worker) await this.release();
+  }
+
+  /** Runs the account's current operation in the background (once at a time per account); an API-only replica leaves it to the workers. */
   schedule(id: string): void {
+    if (!this.config.worker || this.stopping) return;
     const previous = this.running.get(id) ?? Promise.resolve();
     const next = previous
       .then(() => (this.stopping ? undefined : this.process(id)))
@@ -62,6 +96,15 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
 
   /** The connectivity check itself, also used synchronously for the default emulator at first start. */
   async process(id: string): Promise<void> {
+    if (!this.config.worker || !(await this.claim(id))) return;
+    try {
+      await this.runClaimed(id);
+    } finally {
+      await this.release(id);
+    }
+  }
+
+  private async runClaimed(id: string): Promise<void> {
     const account = await this.accounts.findOneBy({ id });
     if (!account) return;
     const admin = adminOf(account);
@@ -91,6 +134,52 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
     fresh.modified = now;
     await this.accounts.save(fresh, NO_TX);
     this.logger.log(`${fresh.topic} '${fresh.name}': ${freshAdmin.operationalState} (${detail})`);
+  }
+
+  private async resumeUnclaimed(): Promise<void> {
+    if (this.stopping) return;
+    const rows = (await this.accounts.query(
+      this.sql(
+        `SELECT id FROM admin_accounts WHERE operational_state = 'PROCESSING' AND (locked_by IS NULL OR lease_until < $1)`,
+      ),
+      [Date.now() / 1000],
+    )) as { id: string }[];
+    for (const { id } of rows) if (!this.running.has(id)) this.schedule(id);
+  }
+
+  /**
+   * Takes the account's pending operation: free, expired, or already ours. The lease outlasts the longest check (no
+   * renewal needed); an expired one is taken over by the next scan.
+   */
+  private async claim(id: string): Promise<boolean> {
+    const now = Date.now() / 1000;
+    const until = now + (this.config.vimCheckTimeoutMs * 2 + 10_000) / 1000;
+    const sql = this.sql(
+      `UPDATE admin_accounts SET locked_by = $1, lease_until = $2
+        WHERE id = $3 AND operational_state = 'PROCESSING' AND (locked_by IS NULL OR lease_until < $4 OR locked_by = $1)`,
+    );
+    const params = [this.workerId, until, id, now];
+    if (this.tx.isPostgres) {
+      const [, affected] = (await this.accounts.query(`${sql} RETURNING id`, params)) as [unknown[], number];
+      return affected > 0;
+    }
+    // SQLite: the positional parameters repeat where $1 appeared twice
+    await this.accounts.query(sql, [...params, this.workerId]);
+    const [row] = (await this.accounts.query('SELECT locked_by FROM admin_accounts WHERE id = ?', [id])) as {
+      locked_by: string;
+    }[];
+    return row?.locked_by === this.workerId;
+  }
+
+  /** Gives back one claim, or every claim of this process. */
+  private async release(id?: string): Promise<void> {
+    const sql = `UPDATE admin_accounts SET locked_by = NULL, lease_until = NULL WHERE locked_by = $1${id ? ' AND id = $2' : ''}`;
+    await this.accounts.query(this.sql(sql), id ? [this.workerId, id] : [this.workerId]);
+  }
+
+  /** PostgreSQL's numbered parameters as SQLite's `?` (positional: a number used twice is passed twice). */
+  private sql(text: string): string {
+    return this.tx.isPostgres ? text : text.replace(/\$\d+/g, '?');
   }
 
   /** The account and everything kept for it (an emulator's inventory goes with the emulator). */

@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { folderEntries, makeTarGz } from './packages';
@@ -22,9 +23,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const BUILT_MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+/** Newest modification time of the TypeScript sources under a folder. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'node_modules') newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** `dist/` as `npm run build` makes it, rebuilt (and said so) when missing or older than the sources. */
+export function ensureBuilt(): void {
+  const built = existsSync(BUILT_MAIN) ? statSync(BUILT_MAIN).mtimeMs : 0;
+  const newest = Math.max(newestSource(join(ROOT, 'src')), newestSource(join(ROOT, 'vim-adapters')));
+  if (built >= newest) return;
+  console.log(`dist/ is ${built ? 'older than the sources' : 'missing'}: building it (npm run build)`);
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
 /**
- * The real service in its own process (from the sources, like `npm start` runs the build), talked to over
- * HTTP: what a crash test must kill with SIGKILL.
+ * The real service in its own process (from the sources, or with `built` from dist/ as `npm start` runs it, which
+ * starts in a second instead of compiling), talked to over HTTP: what a crash test must kill with SIGKILL.
  */
 export class ChildService {
   private child?: ChildProcess;
@@ -34,16 +60,36 @@ export class ChildService {
   constructor(
     private readonly env: Record<string, string>,
     readonly port: number,
+    private readonly built = false,
   ) {}
 
-  static async start(env: Record<string, string>): Promise<ChildService> {
-    const s = new ChildService(env, await freePort());
+  static async start(env: Record<string, string>, opts: { built?: boolean } = {}): Promise<ChildService> {
+    const s = new ChildService(env, await freePort(), opts.built);
     await s.spawn();
     return s;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends a signal; resolves with the exit code (null when a signal ended it) and when the process exited. */
+  signal(sig: NodeJS.Signals): Promise<{ code: number | null; at: number }> {
+    const child = this.child!;
+    return new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, at: Date.now() });
+      child.once('exit', (code) => resolve({ code, at: Date.now() }));
+      child.kill(sig);
+    });
+  }
+
   async spawn(): Promise<void> {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    const args = this.built ? [BUILT_MAIN] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -98,7 +144,7 @@ export class ChildService {
         ...(body !== undefined ? { 'Content-Type': contentType } : {}),
         ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}),
       },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
