@@ -11,6 +11,7 @@ import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
 import { notifyNsIdentifier } from '../records/outbox';
 import { OperationRunner } from '../lcm/operation-runner';
+import { vnfProfiles } from '../lcm/flavour';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
 import { planScale } from '../lcm/scaling';
 import { scaleLevel } from '../lcm/step-results';
@@ -100,7 +101,7 @@ export class NsInstancesService {
     const now = nowSeconds();
     const id = opts.id ?? newId();
     const owner = ProjectScope.of(session).forNew();
-    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
+    const profiles = vnfProfiles(nsd.descriptor, params.nsFlavourId);
     const vnfRows = profiles.map((vp) => {
       const vnfd = vnfds.get(String(vp['vnfd-id']))!;
       const member = String(vp.id);
