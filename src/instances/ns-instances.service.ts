@@ -25,6 +25,7 @@ import { actionSchema, scaleSchema } from './params';
 import { NsListCache } from './ns-list-cache';
 import { OperationArgs, persistOperation } from './ns-operation-start';
 import { NsRequestResolver } from './ns-request';
+import { JointItem, placeJointly } from './joint-placement';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';
 
@@ -454,6 +455,16 @@ export class NsInstancesService {
     await persistOperation(this.tx, ns, ...op);
     this.runner.enqueue(op[0]);
     return op[0];
+  }
+
+  /** Several NSs (a slice's subnets) placed in one model; their bodies come back pinned to the decision. */
+  async placeJointly(session: Session, items: JointItem[]) {
+    // an NS already instantiated (a shared subnet another slice runs) holds its capacity already: not placed again
+    const fresh = await this.nss.findBy({ id: In(items.map((i) => i.nsId)), nsState: 'NOT_INSTANTIATED' });
+    const ids = new Set(fresh.map((n) => n.id));
+    const placed = await placeJointly(this.placement, this.request, session, items.filter((i) => ids.has(i.nsId)));
+    let next = 0;
+    return { bodies: items.map((i) => (ids.has(i.nsId) ? placed.bodies[next++] : i.body)), outcome: placed.outcome };
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
