@@ -184,7 +184,7 @@ function pathOf(key: GroupKey): string {
     case 'pin':
       return `vnf[${id}].vimAccountId`;
     case 'requirements':
-      return `placement-constraints.vnf-constraints[${id}]`;
+      return `placement-constraints.vnf-constraints[member-vnf-index=${id}]`;
     case 'capacity':
       return `vim_accounts[${id}].capacity`;
     default:
