@@ -293,7 +293,9 @@ export class NsInstancesService {
     ns.record.vld = list(ns.record.vld).map((v) => {
       const { 'vim-accounts': _v, wim: _w, 'wim-reason': _r, ...rest } = v;
       const w = wims.get(String(v.id));
-      return w ? { ...rest, 'vim-accounts': spans.get(String(v.id)), wim: w.wim, ...(w.reason ? { 'wim-reason': w.reason } : {}) } : rest;
+      return w
+        ? { ...rest, 'vim-accounts': spans.get(String(v.id)), wim: w.wim, ...(w.reason ? { 'wim-reason': w.reason } : {}) }
+        : rest;
     });
     // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = [...day1.notes, ...skipped];
@@ -472,7 +474,12 @@ export class NsInstancesService {
     // an NS already instantiated (a shared subnet another slice runs) holds its capacity already: not placed again
     const fresh = await this.nss.findBy({ id: In(items.map((i) => i.nsId)), nsState: 'NOT_INSTANTIATED' });
     const ids = new Set(fresh.map((n) => n.id));
-    const placed = await placeJointly(this.placement, this.request, session, items.filter((i) => ids.has(i.nsId)));
+    const placed = await placeJointly(
+      this.placement,
+      this.request,
+      session,
+      items.filter((i) => ids.has(i.nsId)),
+    );
     let next = 0;
     return { bodies: items.map((i) => (ids.has(i.nsId) ? placed.bodies[next++] : i.body)), outcome: placed.outcome };
   }

@@ -73,7 +73,8 @@ export function withDeclaredParams(
         continue;
       }
       const why = badValue(p, values[name]);
-      if (why) problems.push({ path: `additionalParamsForVnf[member-vnf-index=${member}].additionalParams.${name}`, message: why });
+      if (why)
+        problems.push({ path: `additionalParamsForVnf[member-vnf-index=${member}].additionalParams.${name}`, message: why });
     }
     out[at] = { ...out[at], additionalParams: values };
   }

@@ -99,12 +99,22 @@ export class PlacementService {
     const out = new Map<string, WimChoice>();
     if (!spans.size) return out;
     const scope = ProjectScope.of(session).withPublic(undefined);
-    const rows = await this.accountRows.find({ where: [{ topic: 'wim_accounts' }, { topic: 'vim_accounts' }], order: { created: 'ASC' } });
+    const rows = await this.accountRows.find({
+      where: [{ topic: 'wim_accounts' }, { topic: 'vim_accounts' }],
+      order: { created: 'ASC' },
+    });
     const readable = rows.filter((r) => scope.canRead(r));
     const wims = readable.filter((r) => r.topic === 'wim_accounts');
     const vimName = (id: string) => rows.find((r) => r.id === id)?.name ?? id;
     for (const [vld, vims] of spans)
-      out.set(vld, chooseWim(wims, vims.map((id) => ({ id, name: vimName(id) })), wanted));
+      out.set(
+        vld,
+        chooseWim(
+          wims,
+          vims.map((id) => ({ id, name: vimName(id) })),
+          wanted,
+        ),
+      );
     return out;
   }
 

@@ -189,7 +189,9 @@ describe('placement across VIMs and PoPs (placement-engine PLA)', () => {
             name,
             wim_url: `http://${name}.example:8080`,
             wim_type: 'ietfl2vpn',
-            config: { wim_port_mapping: dcs.map((d, i) => ({ datacenter_id: d, device_id: `pe${i}`, service_endpoint_id: `sep${i}` })) },
+            config: {
+              wim_port_mapping: dcs.map((d, i) => ({ datacenter_id: d, device_id: `pe${i}`, service_endpoint_id: `sep${i}` })),
+            },
           })
           .expect(202)
       ).body.id as string;

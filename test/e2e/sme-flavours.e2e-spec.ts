@@ -75,7 +75,12 @@ describe('SME packages: flavours and instantiation parameters (emulator)', () =>
     let [compute] = (await inventory()).computes;
     expect(compute).toMatchObject({ pop: 'gpu-pop', flavor: expect.objectContaining({ gpu: 1, gpuVendor: 'nvidia' }) });
     // declared defaults are on the record (what the templates rendered with)
-    expect(await vnfParams(gpu)).toMatchObject({ image_tag: '8.3.40', hpa_min_replicas: 1, hpa_max_replicas: 4, hpa_cpu_target: 70 });
+    expect(await vnfParams(gpu)).toMatchObject({
+      image_tag: '8.3.40',
+      hpa_min_replicas: 1,
+      hpa_max_replicas: 4,
+      hpa_cpu_target: 70,
+    });
     await terminate(gpu);
 
     const cpu = await instantiate('object_detection_ns');
@@ -129,9 +134,11 @@ describe('SME packages: flavours and instantiation parameters (emulator)', () =>
       expect(res.body.detail).toContain(message);
     }
     // min above max is refused when the plan is made (the instantiate request itself), naming both
-    const id = (await asJson(t.http.post('/osm/nslcm/v1/ns_instances'), admin)
-      .send({ nsName: 'x', nsdId: 'object_detection_ns', vimAccountId: vim })
-      .expect(201)).body.id as string;
+    const id = (
+      await asJson(t.http.post('/osm/nslcm/v1/ns_instances'), admin)
+        .send({ nsName: 'x', nsdId: 'object_detection_ns', vimAccountId: vim })
+        .expect(201)
+    ).body.id as string;
     const res = await asJson(t.http.post(`/osm/nslcm/v1/ns_instances/${id}/instantiate`), admin).send({
       nsName: 'x',
       nsdId: 'object_detection_ns',

@@ -70,7 +70,9 @@ describe('SME packages on Kubernetes: GPU flavour and instantiation parameters',
     return { id, ns: `mano-${id.replace(/-/g, '').slice(0, 8)}` };
   };
   const ours = (ns: string) =>
-    api.objects().filter((o) => o.metadata.namespace === ns && o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'opencloudedge-mano');
+    api
+      .objects()
+      .filter((o) => o.metadata.namespace === ns && o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'opencloudedge-mano');
   const applied = (ns: string) => ours(ns).filter((o) => o.kind !== 'Pod');
   const pods = (ns: string) => api.objects().filter((o) => o.kind === 'Pod' && o.metadata.namespace === ns);
   const one = (ns: string, kind: string) => applied(ns).find((o) => o.kind === kind)!;
@@ -125,8 +127,14 @@ describe('SME packages on Kubernetes: GPU flavour and instantiation parameters',
   });
 
   it('registry: the PVC size is the storage_gib parameter (default 20)', async () => {
-    for (const [given, size] of [[undefined, '20Gi'], [64, '64Gi']] as const) {
-      const extra = given === undefined ? {} : { additionalParamsForVnf: [{ 'member-vnf-index': '1', additionalParams: { storage_gib: given } }] };
+    for (const [given, size] of [
+      [undefined, '20Gi'],
+      [64, '64Gi'],
+    ] as const) {
+      const extra =
+        given === undefined
+          ? {}
+          : { additionalParamsForVnf: [{ 'member-vnf-index': '1', additionalParams: { storage_gib: given } }] };
       const { id, ns } = await instantiate('registry_ns', extra);
       expect(one(ns, 'PersistentVolumeClaim').spec).toMatchObject({ resources: { requests: { storage: size } } });
       schemaValid(ns);

@@ -156,7 +156,11 @@ function withExtensions(schema: object): object {
         'data-type': { enum: ['STRING', 'INTEGER', 'BOOLEAN'] },
         'default-value': { type: ['string', 'number', 'boolean'] },
         'allowed-values': { type: 'array', items: { type: ['string', 'number'] }, minItems: 1 },
-        range: { type: 'object', additionalProperties: false, properties: { min: { type: 'integer' }, max: { type: 'integer' } } },
+        range: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+        },
       },
     },
   };
