@@ -1,9 +1,10 @@
 import type { Session } from '../auth/session';
 import { Obj, list } from '../common/values';
 import { vnfProfiles } from '../lcm/flavour';
-import { InstantiateParams, planInstantiation } from '../lcm/planner';
+import { InstantiateParams, Plan, planInstantiation } from '../lcm/planner';
 import type { NsToPlace } from '../placement/inputs';
 import { PlacementOutcome, PlacementService } from '../placement/placement.service';
+import type { WimChoice } from '../placement/wim';
 import type { NsRequestResolver } from './ns-request';
 
 /** One NS of a group to place together: its record id and its instantiate body. */
@@ -71,4 +72,23 @@ export async function placeJointly(
     return { ...body, vnf, 'placement-engine': body['placement-engine'] ?? 'PLA', 'placement-constraints': pc };
   });
   return { bodies, outcome };
+}
+
+/** NS VLDs whose networks the plan puts on more than one VIM → those VIMs. */
+export function spanningVlds(plan: Plan): Map<string, string[]> {
+  const spans = new Map<string, string[]>();
+  for (const n of plan.networks) if (n.nsVld) spans.set(n.nsVld, [...(spans.get(n.nsVld) ?? []), n.vimAccountId]);
+  for (const [vld, vims] of spans) if (vims.length < 2) spans.delete(vld);
+  return spans;
+}
+
+/** The NS record's `vld[]` with, on each spanning VLD, its VIMs and the WIM account that would connect them. */
+export function withWims(vlds: Obj[], spans: Map<string, string[]>, wims: Map<string, WimChoice>): Obj[] {
+  return vlds.map((v) => {
+    const { 'vim-accounts': _v, wim: _w, 'wim-reason': _r, ...rest } = v;
+    const w = wims.get(String(v.id));
+    return w
+      ? { ...rest, 'vim-accounts': spans.get(String(v.id)), wim: w.wim, ...(w.reason ? { 'wim-reason': w.reason } : {}) }
+      : rest;
+  });
 }

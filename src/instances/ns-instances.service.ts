@@ -25,7 +25,7 @@ import { actionSchema, scaleSchema } from './params';
 import { NsListCache } from './ns-list-cache';
 import { OperationArgs, persistOperation } from './ns-operation-start';
 import { NsRequestResolver } from './ns-request';
-import { JointItem, placeJointly } from './joint-placement';
+import { JointItem, placeJointly, spanningVlds, withWims } from './joint-placement';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';
 
@@ -286,17 +286,8 @@ export class NsInstancesService {
       return '';
     }
     // a VLD spanning VIMs: one network per VIM, and the WIM account that would connect them (or why none)
-    const spans = new Map<string, string[]>();
-    for (const n of plan.networks) if (n.nsVld) spans.set(n.nsVld, [...(spans.get(n.nsVld) ?? []), n.vimAccountId]);
-    for (const [vld, vims] of spans) if (vims.length < 2) spans.delete(vld);
-    const wims = await this.placement.wimsFor(session, spans, params.wimAccountId);
-    ns.record.vld = list(ns.record.vld).map((v) => {
-      const { 'vim-accounts': _v, wim: _w, 'wim-reason': _r, ...rest } = v;
-      const w = wims.get(String(v.id));
-      return w
-        ? { ...rest, 'vim-accounts': spans.get(String(v.id)), wim: w.wim, ...(w.reason ? { 'wim-reason': w.reason } : {}) }
-        : rest;
-    });
+    const spans = spanningVlds(plan);
+    ns.record.vld = withWims(list(ns.record.vld), spans, await this.placement.wimsFor(session, spans, params.wimAccountId));
     // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = [...day1.notes, ...skipped];
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');
