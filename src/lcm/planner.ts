@@ -9,7 +9,7 @@ import type {
 } from '../../vim-adapters/contract/src';
 import { Obj, list, num, str, truthy } from '../common/values';
 import { autoscalingPolicy, containerOf, kubernetesGpu, kubernetesOf } from './container-plan';
-import { flavourGpu, nsDf, vnfDf } from './flavour';
+import { flavourGpu, nsDf, vnfDf, withDeclaredParams } from './flavour';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
 
@@ -203,7 +203,15 @@ export function vduCounts(vnfd: Obj, profile?: Obj): Map<string, number> {
 }
 
 export function planInstantiation(input: PlanInput): Plan {
-  const { nsd, params, nsId } = input;
+  const { nsd, nsId } = input;
+  // the flavours' declared parameter defaults (the request resolver has already added them and checked the values)
+  const declared = withDeclaredParams(
+    nsd,
+    input.params.nsFlavourId,
+    (id) => input.vnfds.get(id),
+    input.params.additionalParamsForVnf,
+  );
+  const params: InstantiateParams = { ...input.params, additionalParamsForVnf: declared.additionalParamsForVnf };
   const ns8 = short(nsId);
   const labels = (extra: Record<string, string>) => ({ 'mano.ns-instance': nsId, 'mano.op': input.opId, ...extra });
   const nsFlavour = nsDf(nsd, params.nsFlavourId);
