@@ -16,6 +16,9 @@ type Obj = Record<string, any>;
  * optimum puts it in the core and both edges at the edge (cost 7) — placing subnet by subnet in order would have
  * given the core to edge-a and paid 14. Each subnet's NS lands where the joint model said.
  */
+// a database per suite (PostgreSQL: created and migrated in the hook) on a shared, loaded 2-core machine
+jest.setTimeout(120_000);
+
 describe('slice placement: all subnets in one model (two emulator VIMs)', () => {
   let t: TestApp;
   let admin: string;

@@ -10,6 +10,9 @@ type Obj = Record<string, unknown>;
  * defaults fill additionalParamsForVnf; HPA bounds and the registry's storage size are parameters; a value of the
  * wrong type or out of range, or an unknown flavour, is a 422 naming it, before anything is created.
  */
+// a database per suite (PostgreSQL: created and migrated in the hook) on a shared, loaded 2-core machine
+jest.setTimeout(120_000);
+
 describe('SME packages: flavours and instantiation parameters (emulator)', () => {
   let t: TestApp;
   let admin: string;
