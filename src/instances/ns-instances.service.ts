@@ -11,6 +11,7 @@ import { ProjectScope } from '../common/records/project-scope';
 import { Transactions } from '../database/transactions';
 import { notifyNsIdentifier } from '../records/outbox';
 import { OperationRunner } from '../lcm/operation-runner';
+import { vnfProfiles } from '../lcm/flavour';
 import { InstantiateParams, planInstantiation } from '../lcm/planner';
 import { planScale } from '../lcm/scaling';
 import { scaleLevel } from '../lcm/step-results';
@@ -24,6 +25,7 @@ import { actionSchema, ScaleParams, scaleSchema } from './params';
 import { NsListCache } from './ns-list-cache';
 import { OperationArgs, persistOperation } from './ns-operation-start';
 import { NsRequestResolver } from './ns-request';
+import { JointItem, placeJointly, spanningVlds, withWims } from './joint-placement';
 import { nsRecord, opRecord, vnfRecord } from './records';
 import { Obj, list } from '../common/values';
 
@@ -100,7 +102,7 @@ export class NsInstancesService {
     const now = nowSeconds();
     const id = opts.id ?? newId();
     const owner = ProjectScope.of(session).forNew();
-    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
+    const profiles = vnfProfiles(nsd.descriptor, params.nsFlavourId);
     const vnfRows = profiles.map((vp) => {
       const vnfd = vnfds.get(String(vp['vnfd-id']))!;
       const member = String(vp.id);
@@ -283,6 +285,9 @@ export class NsInstancesService {
       opts.preview(dryRunView(plan, kdus, pla));
       return '';
     }
+    // a VLD spanning VIMs: one network per VIM, and the WIM account that would connect them (or why none)
+    const spans = spanningVlds(plan);
+    ns.record.vld = withWims(list(ns.record.vld), spans, await this.placement.wimsFor(session, spans, params.wimAccountId));
     // what is not run here (Juju/Helm environments, scripts for another VIM type) is said on the NS, as OSM shows its configuration status
     ns.record.configurationStatus = [...day1.notes, ...skipped];
     return this.startOperation(ns, opId, 'instantiate', params as Obj, steps, 'INSTANTIATING', 'BUILDING');
@@ -459,6 +464,21 @@ export class NsInstancesService {
     await persistOperation(this.tx, ns, ...op);
     this.runner.enqueue(op[0]);
     return op[0];
+  }
+
+  /** Several NSs (a slice's subnets) placed in one model; their bodies come back pinned to the decision. */
+  async placeJointly(session: Session, items: JointItem[]) {
+    // an NS already instantiated (a shared subnet another slice runs) holds its capacity already: not placed again
+    const fresh = await this.nss.findBy({ id: In(items.map((i) => i.nsId)), nsState: 'NOT_INSTANTIATED' });
+    const ids = new Set(fresh.map((n) => n.id));
+    const placed = await placeJointly(
+      this.placement,
+      this.request,
+      session,
+      items.filter((i) => ids.has(i.nsId)),
+    );
+    let next = 0;
+    return { bodies: items.map((i) => (ids.has(i.nsId) ? placed.bodies[next++] : i.body)), outcome: placed.outcome };
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */

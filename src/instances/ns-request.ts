@@ -4,6 +4,7 @@ import { DomainError, FieldProblem } from '../common/errors/domain-error';
 import { isUuid } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
 import { list } from '../common/values';
+import { nsDf, withDeclaredParams } from '../lcm/flavour';
 import type { InstantiateParams } from '../lcm/planner';
 import type { CatalogItemEntity } from '../records/catalog-item.entity';
 import type { AccountsService } from '../vims/accounts.service';
@@ -30,7 +31,13 @@ export class NsRequestResolver {
     const problems: FieldProblem[] = [];
     if (!(await this.accounts.canUseVim(session, params.vimAccountId)))
       problems.push({ path: 'vimAccountId', message: `VIM account '${params.vimAccountId}' not found` });
-    const profiles = list(list(nsd.descriptor.df)[0]?.['vnf-profile']);
+    const flavours = list(nsd.descriptor.df).map((d) => String(d.id));
+    if (params.nsFlavourId !== undefined && !flavours.includes(params.nsFlavourId))
+      problems.push({
+        path: 'nsFlavourId',
+        message: `'${params.nsFlavourId}' is not a deployment flavour of the NSD (${flavours.join(', ')})`,
+      });
+    const profiles = list(nsDf(nsd.descriptor, params.nsFlavourId)['vnf-profile']);
     const members = new Set(profiles.map((p) => String(p.id)));
     const vlds = new Set(list(nsd.descriptor['virtual-link-desc']).map((v) => String(v.id)));
     const vnfds = new Map<string, CatalogItemEntity>();
@@ -72,6 +79,15 @@ export class NsRequestResolver {
           });
       });
     });
+    // the flavours' declared instantiation parameters: defaults filled in, wrong types and ranges named
+    const declared = withDeclaredParams(
+      nsd.descriptor,
+      params.nsFlavourId,
+      (id) => vnfds.get(id)?.descriptor,
+      params.additionalParamsForVnf,
+    );
+    problems.push(...declared.problems);
+    params.additionalParamsForVnf = declared.additionalParamsForVnf;
     if (problems.length) {
       throw DomainError.invalidFields('NS_INSTANCE.INVALID_PARAMS', problems);
     }

@@ -83,6 +83,8 @@ export const instantiateSchema = new BodySchema<InstantiateParams>(
       nsName: name,
       nsDescription: { type: ['string', 'null'], maxLength: 1024 },
       nsdId: { type: 'string', minLength: 1 },
+      // SOL005's deployment flavour of the NSD (its first df when absent)
+      nsFlavourId: { type: 'string', minLength: 1 },
       vimAccountId: { type: 'string', minLength: 1 },
       wimAccountId: { anyOf: [{ type: 'string' }, { type: 'boolean' }, { type: 'null' }] },
       placement: obj,

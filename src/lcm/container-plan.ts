@@ -59,8 +59,15 @@ export function autoscalingPolicy(vnfd: Obj, vdu: Obj): DesiredCompute['autoscal
   return undefined;
 }
 
-/** Our `vdu[].kubernetes` extension (validated at onboarding) in the contract's VIM-neutral terms. */
-export function kubernetesOf(vdu: Obj) {
+/** A whole number of a descriptor (or the `{{ param }}` it holds, rendered by `int`). */
+export type IntOf = (value: unknown, fallback: number, what: string) => number;
+const plainInt: IntOf = (value, fallback) => num(value, fallback);
+
+/**
+ * Our `vdu[].kubernetes` extension (validated at onboarding) in the contract's VIM-neutral terms; the autoscaling
+ * bounds may be `{{ param }}`s (rendered by `int`).
+ */
+export function kubernetesOf(vdu: Obj, int: IntOf = plainInt) {
   const k = (vdu.kubernetes ?? {}) as Obj;
   const services = new Map<string, ServicePort>(
     list(k.ports).map((p) => {
@@ -93,11 +100,16 @@ export function kubernetesOf(vdu: Obj) {
       : undefined,
     autoscaling: autoscaling
       ? {
-          minReplicas: num(autoscaling['min-replicas'], 1),
-          maxReplicas: num(autoscaling['max-replicas'], 1),
-          cpuUtilization: autoscaling['cpu-utilization'] === undefined ? undefined : num(autoscaling['cpu-utilization'], 80),
+          minReplicas: int(autoscaling['min-replicas'], 1, `vdu ${String(vdu.id)} autoscaling min-replicas`),
+          maxReplicas: int(autoscaling['max-replicas'], 1, `vdu ${String(vdu.id)} autoscaling max-replicas`),
+          cpuUtilization:
+            autoscaling['cpu-utilization'] === undefined
+              ? undefined
+              : int(autoscaling['cpu-utilization'], 80, `vdu ${String(vdu.id)} autoscaling cpu-utilization`),
           memoryUtilization:
-            autoscaling['memory-utilization'] === undefined ? undefined : num(autoscaling['memory-utilization'], 80),
+            autoscaling['memory-utilization'] === undefined
+              ? undefined
+              : int(autoscaling['memory-utilization'], 80, `vdu ${String(vdu.id)} autoscaling memory-utilization`),
         }
       : undefined,
   };
@@ -141,7 +153,16 @@ export function containerOf(
     command: Array.isArray(k.command) ? k.command.map((c) => render(String(c), `vdu ${String(vdu.id)} command`)) : undefined,
     args: Array.isArray(k.args) ? k.args.map((c) => render(String(c), `vdu ${String(vdu.id)} args`)) : undefined,
     isolatedPodsLabel: str(isolated?.label),
+    /** A number or a `{{ param }}` rendering to a whole number ≥ 0 (else a problem naming it). */
+    int: ((value, fallback, what) => {
+      if (typeof value !== 'string' || !value.includes('{{')) return num(value, fallback);
+      const text = render(value, what).trim();
+      if (/^\d+$/.test(text)) return Number(text);
+      problems.push({ path: at, message: `${what} must be a whole number; '${value}' gives '${text}'` });
+      return fallback;
+    }) as IntOf,
     generatedSecret: generated ? { name: secretName, keys: (generated.keys as unknown[]).map(String) } : undefined,
+    problem: (message: string) => problems.push({ path: at, message }),
     check: () => {
       if (problems.length) throw DomainError.invalidFields('NS_INSTANCE.INVALID_PARAMS', problems);
     },

@@ -16,6 +16,7 @@ import type { OpStep, VnfInstanceEntity } from '../records/ns.entities';
 import { Obj, list, str, truthy } from '../common/values';
 import { parseYamlAll } from '../common/yaml/safe-parse';
 import { PackageFiles } from './package-port';
+import { vnfProfiles } from './flavour';
 import type { HelmRepo } from '../../vim-adapters/contract/src';
 import { helmSource } from './helm-source';
 
@@ -28,7 +29,7 @@ export class DayNService {
   async cloudInit(nsd: Obj, vnfds: Map<string, CatalogItemEntity>, params: InstantiateParams): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const problems: FieldProblem[] = [];
-    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+    for (const vp of vnfProfiles(nsd, params.nsFlavourId)) {
       const member = String(vp.id);
       const item = vnfds.get(String(vp['vnfd-id']))!;
       let files: Map<string, Buffer> | undefined;
@@ -73,7 +74,7 @@ export class DayNService {
     const out: PlannedKdu[] = [];
     const problems: FieldProblem[] = [];
     const ns8 = ids.nsId.replace(/-/g, '').slice(0, 8);
-    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+    for (const vp of vnfProfiles(nsd, params.nsFlavourId)) {
       const member = String(vp.id);
       const item = vnfds.get(String(vp['vnfd-id']))!;
       for (const kdu of list(item.descriptor.kdu)) {
@@ -169,7 +170,7 @@ export class DayNService {
     const steps: OpStep[] = [];
     const notes: Obj[] = [];
     const problems: FieldProblem[] = [];
-    for (const vp of list(list(nsd.df)[0]?.['vnf-profile'])) {
+    for (const vp of vnfProfiles(nsd, params.nsFlavourId)) {
       const member = String(vp.id);
       const skipAt = (params.additionalParamsForVnf ?? []).findIndex((v) => String(v['member-vnf-index']) === member);
       const skipDay1 =

@@ -9,12 +9,15 @@ import type {
 } from '../../vim-adapters/contract/src';
 import { Obj, list, num, str, truthy } from '../common/values';
 import { autoscalingPolicy, containerOf, kubernetesGpu, kubernetesOf } from './container-plan';
+import { flavourGpu, nsDf, vnfDf, withDeclaredParams } from './flavour';
 
 /** The NS instantiation, worked out from descriptors and request before anything is created. Pure. */
 
 export interface InstantiateParams {
   nsName: string;
   nsdId: string;
+  /** SOL005 deployment flavour of the NSD (the first df when absent) */
+  nsFlavourId?: string;
   vimAccountId: string;
   nsDescription?: string | null;
   ssh_keys?: string[];
@@ -200,11 +203,19 @@ export function vduCounts(vnfd: Obj, profile?: Obj): Map<string, number> {
 }
 
 export function planInstantiation(input: PlanInput): Plan {
-  const { nsd, params, nsId } = input;
+  const { nsd, nsId } = input;
+  // the flavours' declared parameter defaults (the request resolver has already added them and checked the values)
+  const declared = withDeclaredParams(
+    nsd,
+    input.params.nsFlavourId,
+    (id) => input.vnfds.get(id),
+    input.params.additionalParamsForVnf,
+  );
+  const params: InstantiateParams = { ...input.params, additionalParamsForVnf: declared.additionalParamsForVnf };
   const ns8 = short(nsId);
   const labels = (extra: Record<string, string>) => ({ 'mano.ns-instance': nsId, 'mano.op': input.opId, ...extra });
-  const nsDf = list(nsd.df)[0] ?? {};
-  const profiles = list(nsDf['vnf-profile']);
+  const nsFlavour = nsDf(nsd, params.nsFlavourId);
+  const profiles = list(nsFlavour['vnf-profile']);
   const vldParams = new Map((params.vld ?? []).map((v) => [v.name, v]));
   const vnfParams = new Map((params.vnf ?? []).map((v) => [String(v['member-vnf-index']), v]));
   const plan: Plan = { vnfs: [], networks: [], volumes: [], computes: [] };
@@ -222,7 +233,7 @@ export function planInstantiation(input: PlanInput): Plan {
     }
   }
   // a virtual-link-profile id may differ from the virtual-link-desc id it profiles
-  const vlProfiles = new Map(list(nsDf['virtual-link-profile']).map((p) => [String(p.id), p]));
+  const vlProfiles = new Map(list(nsFlavour['virtual-link-profile']).map((p) => [String(p.id), p]));
   const vldOf = (profileOrVld: string): string => str(vlProfiles.get(profileOrVld)?.['virtual-link-desc-id']) ?? profileOrVld;
   for (const vld of params.vld ?? []) {
     for (const ref of vld['vnfd-connection-point-ref'] ?? []) {
@@ -266,7 +277,7 @@ export function planInstantiation(input: PlanInput): Plan {
     const vnfLabels = labels({ 'mano.vnf-instance': vnfrId, 'mano.member-vnf-index': member });
     const counts = vduCounts(vnfd, vp);
     for (const [vdu, n] of input.vduCounts ?? []) counts.set(vdu, n);
-    const vnfDf = list(vnfd.df)[0] ?? {};
+    const vnfFlavour = vnfDf(vnfd, vp['flavour-id']);
     const demand = { vcpu: 0, memoryGiB: 0, storageGiB: 0, gpu: 0 };
 
     // internal virtual links
@@ -276,7 +287,7 @@ export function planInstantiation(input: PlanInput): Plan {
       const name = resourceName(ns8, member, id);
       internal.set(id, name);
       const p = (vnfParams.get(member)?.['internal-vld'] ?? []).find((x) => x.name === id);
-      const profile = list(vnfDf['virtual-link-profile']).find((x) => str(x.id) === id);
+      const profile = list(vnfFlavour['virtual-link-profile']).find((x) => str(x.id) === id);
       if (p?.['vim-network-name']) existingNetworks.set(name, p['vim-network-name']);
       plan.networks.push({
         vimAccountId: vim,
@@ -302,16 +313,25 @@ export function planInstantiation(input: PlanInput): Plan {
       const alternatives = (Array.isArray(vdu['alternative-sw-image-desc']) ? vdu['alternative-sw-image-desc'] : [])
         .map((id) => images.find((i) => str(i.id) === String(id)))
         .filter((i): i is Obj => i !== undefined && str(i['vim-type']) !== undefined);
+      const services = Object.fromEntries(list(vnfd.vdu).map((v) => [String(v.id), resourceName(ns8, member, String(v.id), 0)]));
+      const container = containerOf(vdu, params, member, resourceName(ns8, member, 'secret'), services);
+      // storage sizes and autoscaling bounds may be `{{ param }}`s (e.g. a registry's PVC size)
+      const sizes = storages.map((s, i) =>
+        s ? container.int(s['size-of-storage'], i ? 1 : 0, `virtual-storage-desc ${String(s.id)} size-of-storage`) : 0,
+      );
       const flavor: Flavor = {
         vcpu: num((compute['virtual-cpu'] as Obj | undefined)?.['num-virtual-cpu'], 1),
         memoryGiB: num((compute['virtual-memory'] as Obj | undefined)?.size, 1),
-        storageGiB: num(storages[0]?.['size-of-storage'], 0),
+        storageGiB: sizes[0] ?? 0,
         epa: epaOf(compute),
-        ...kubernetesGpu(vdu),
+        ...(flavourGpu(vnfFlavour, vduId) ?? kubernetesGpu(vdu)),
       };
-      const k8s = kubernetesOf(vdu);
-      const services = Object.fromEntries(list(vnfd.vdu).map((v) => [String(v.id), resourceName(ns8, member, String(v.id), 0)]));
-      const container = containerOf(vdu, params, member, resourceName(ns8, member, 'secret'), services);
+      const k8s = kubernetesOf(vdu, container.int);
+      const scaleBounds = k8s.autoscaling;
+      if (scaleBounds && scaleBounds.minReplicas > scaleBounds.maxReplicas)
+        container.problem(
+          `vdu ${vduId} autoscaling: min-replicas ${scaleBounds.minReplicas} is more than max-replicas ${scaleBounds.maxReplicas}`,
+        );
       const imageName = container.render(String(image?.image ?? image?.name ?? vdu['sw-image-desc'] ?? 'none'));
       const alternativeImages = alternatives.length
         ? Object.fromEntries(alternatives.map((i) => [String(i['vim-type']), container.render(String(i.image ?? i.name))]))
@@ -355,16 +375,16 @@ export function planInstantiation(input: PlanInput): Plan {
           });
         }
         const volumes: string[] = [];
-        storages.slice(1).forEach((s) => {
+        storages.slice(1).forEach((s, i) => {
           if (!s) return;
           const vname = resourceName(ns8, member, vduId, n, String(s.id));
           volumes.push(vname);
           plan.volumes.push({
             vimAccountId: vim,
             memberVnfIndex: member,
-            desired: { ref: { kind: 'volume', name: vname, labels: vnfLabels }, sizeGiB: num(s['size-of-storage'], 1) },
+            desired: { ref: { kind: 'volume', name: vname, labels: vnfLabels }, sizeGiB: sizes[i + 1] },
           });
-          demand.storageGiB += num(s['size-of-storage'], 1);
+          demand.storageGiB += sizes[i + 1];
         });
         plan.computes.push({
           vimAccountId: vim,

@@ -346,8 +346,11 @@ export class WorkflowExecutor {
         if (phase === 'instantiate') {
           const networks = op.steps.filter((s) => s.kind === 'apply' && s.desired?.ref.kind === 'network');
           const vld = ((ns.record.vld as Obj[] | undefined) ?? []).map((v) => {
-            const net = networks.find((n) => n.data?.nsVld === v.id);
-            return net ? { ...v, 'vim-id': net.providerId, 'vim-account-id': net.vimAccountId, status: 'ACTIVE' } : v;
+            const nets = networks.filter((n) => n.data?.nsVld === v.id);
+            if (!nets.length) return v;
+            const perVim = nets.map((n) => ({ 'vim-id': n.providerId, 'vim-account-id': n.vimAccountId }));
+            // a VLD spanning VIMs has one network on each
+            return { ...v, ...perVim[0], status: 'ACTIVE', ...(nets.length > 1 ? { 'vim-networks': perVim } : {}) };
           });
           ns.record = { ...ns.record, vld };
         } else if (phase === 'scale') {

@@ -1,6 +1,7 @@
 import type { VimCapacity } from '../../vim-adapters/contract/src';
 import { FieldProblem } from '../common/errors/domain-error';
 import { list, num, Obj, str } from '../common/values';
+import { nsDf } from '../lcm/flavour';
 import { AffinityGroup, Amounts, PlacementLink, PlacementProblem, PlacementVnf, Site } from './model';
 import type { PriceList } from './price-lists';
 
@@ -20,7 +21,7 @@ export interface NsToPlace {
   vnfds: Map<string, Obj>;
   /** member-vnf-index → demand (the planner's figures) */
   demands: Map<string, Amounts>;
-  params: { vnf?: { 'member-vnf-index': string; vimAccountId?: string }[]; 'placement-constraints'?: Obj };
+  params: { nsFlavourId?: string; vnf?: { 'member-vnf-index': string; vimAccountId?: string }[]; 'placement-constraints'?: Obj };
 }
 
 const KM_PER_MS = 200; // light in fibre, one way, as the emulator reckons PoP links
@@ -177,7 +178,7 @@ export function buildProblem(
   const many = nss.length > 1;
   for (const ns of nss) {
     const key = (m: string) => (many ? `${ns.nsId}/${m}` : m);
-    const df = list(ns.nsd.df)[0] ?? {};
+    const df = nsDf(ns.nsd, ns.params.nsFlavourId);
     const pc = (ns.params['placement-constraints'] ?? {}) as Obj;
     const profiles = list(df['vnf-profile']);
     const members = new Set(profiles.map((p) => String(p.id)));

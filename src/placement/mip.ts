@@ -154,6 +154,35 @@ export async function solveMip(p: PlacementProblem, opts: SolveOptions = {}): Pr
       if (![...a.keys()].some((s) => [...b.keys()].some((t) => p.linkPrice[s][t] > 0))) continue;
       const w = col(1, Infinity, false);
       linkCols.push({ l, w });
+      // sites with the same price row (towards b's sites) form a class, likewise b's sites by price column; when the
+      // classes are few (prices per VIM pair, the usual PiL case), w ≥ P(S,T)·(Σ_S x[a,·] + Σ_T x[b,·] − 1) per class
+      // pair: far tighter than one big-M row per site of a, and fewer rows
+      const classesOf = (m: Map<number, number>, key: (j: number) => string) => {
+        const out = new Map<string, { cols: number[]; site: number }>();
+        for (const [j, c] of m) {
+          const k = key(j);
+          if (!out.has(k)) out.set(k, { cols: [], site: j });
+          out.get(k)!.cols.push(c);
+        }
+        return [...out.values()];
+      };
+      const ca = classesOf(a, (s) => [...b.keys()].map((t) => p.linkPrice[s][t]).join(','));
+      const cb = classesOf(b, (t) => [...a.keys()].map((s) => p.linkPrice[s][t]).join(','));
+      if (ca.length * cb.length <= a.size + b.size) {
+        for (const S of ca)
+          for (const T of cb) {
+            const price = p.linkPrice[S.site][T.site];
+            if (price <= 0) continue;
+            // w − P·Σ_S x − P·Σ_T x ≥ −P
+            rows.push({
+              lo: -price,
+              hi: Infinity,
+              idx: [w, ...S.cols, ...T.cols],
+              val: [1, ...S.cols.map(() => -price), ...T.cols.map(() => -price)],
+            });
+          }
+        continue;
+      }
       for (const [s, cs] of a) {
         const terms = [...b].filter(([t]) => p.linkPrice[s][t] > 0);
         if (!terms.length) continue;

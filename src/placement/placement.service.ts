@@ -12,6 +12,7 @@ import { buildProblem, CandidateVim, NsToPlace } from './inputs';
 import { solveMip, SolveStatus } from './mip';
 import { describeGroup, GroupKey, PlacementProblem } from './model';
 import { PriceListsService } from './price-lists.service';
+import { chooseWim, WimChoice } from './wim';
 
 /** What the engine decided and why: the NS record's `_admin.placement`, the operation's `_admin.pla`. */
 export interface PlacementOutcome {
@@ -93,6 +94,30 @@ export class PlacementService {
     return { vims, skipped };
   }
 
+  /** For each NS VLD whose networks are on several VIMs: the WIM account that would carry it (see chooseWim). */
+  async wimsFor(session: Session, spans: Map<string, string[]>, wanted: unknown): Promise<Map<string, WimChoice>> {
+    const out = new Map<string, WimChoice>();
+    if (!spans.size) return out;
+    const scope = ProjectScope.of(session).withPublic(undefined);
+    const rows = await this.accountRows.find({
+      where: [{ topic: 'wim_accounts' }, { topic: 'vim_accounts' }],
+      order: { created: 'ASC' },
+    });
+    const readable = rows.filter((r) => scope.canRead(r));
+    const wims = readable.filter((r) => r.topic === 'wim_accounts');
+    const vimName = (id: string) => rows.find((r) => r.id === id)?.name ?? id;
+    for (const [vld, vims] of spans)
+      out.set(
+        vld,
+        chooseWim(
+          wims,
+          vims.map((id) => ({ id, name: vimName(id) })),
+          wanted,
+        ),
+      );
+    return out;
+  }
+
   /**
    * Places one NS — or several at once (a slice's subnets: VNF ids become `nsId/member`, the shared sites'
    * capacity counts them all). Throws 422 when the constraints cannot hold together, naming an irreducible set.
@@ -169,7 +194,7 @@ function pathOf(key: GroupKey): string {
     case 'pin':
       return `vnf[${id}].vimAccountId`;
     case 'requirements':
-      return `placement-constraints.vnf-constraints[${id}]`;
+      return `placement-constraints.vnf-constraints[member-vnf-index=${id}]`;
     case 'capacity':
       return `vim_accounts[${id}].capacity`;
     default:

@@ -68,6 +68,9 @@ export function subnetParams(
   p.vimAccountId = req.vimAccountId;
   p.nsDescription = str(s.description) ?? null;
   if (req.ssh_keys) p.ssh_keys = req.ssh_keys;
+  // the slice's placement engine and constraints, unless the subnet has its own
+  if (req['placement-engine'] !== undefined) p['placement-engine'] = req['placement-engine'];
+  if (req['placement-constraints'] !== undefined) p['placement-constraints'] = structuredClone(req['placement-constraints']);
   const own = (req['netslice-subnet'] ?? []).find((x) => x.id === nssId);
   if (own) {
     const { id: _id, ...rest } = structuredClone(own);

@@ -171,7 +171,18 @@ export class NsiService {
       await this.ns.resolve(session, params);
       subnetRecords.push({ ...params, 'nss-id': nssId });
     }
-    nsi.record = { ...nsi.record, _admin: { ...admin, 'netslice-subnet': subnetRecords } };
+    // with placement-engine PLA / placement-constraints, all the subnets' NSs are placed in one model (shared
+    // capacity); each subnet's parameters are then pinned to the joint decision
+    const nsIdOf = new Map(list(admin['nsrs-detailed-list']).map((n) => [String(n['nss-id']), String(n.nsrId)]));
+    const joint = await this.ns.placeJointly(
+      session,
+      subnetRecords.map(({ 'nss-id': nssId, ...body }) => ({ nsId: nsIdOf.get(String(nssId))!, body })),
+    );
+    joint.bodies.forEach((body, i) => (subnetRecords[i] = { ...body, 'nss-id': subnetRecords[i]['nss-id'] }));
+    nsi.record = {
+      ...nsi.record,
+      _admin: { ...admin, 'netslice-subnet': subnetRecords, ...(joint.outcome ? { placement: joint.outcome } : {}) },
+    };
     return this.startOperation(nsi, 'instantiate', req as Obj, instantiateSteps(nsi, merged, shareKeys));
   }
 

@@ -68,6 +68,9 @@ export const nsiInstantiateSchema = new BodySchema<NsiInstantiateParams>(
           additionalProperties: false,
         },
       },
+      // the whole slice placed in one model (see README "Placement"): given to every subnet without its own
+      'placement-engine': base.properties['placement-engine'],
+      'placement-constraints': base.properties['placement-constraints'],
       additionalParamsForSubnet: {
         type: 'array',
         items: {

@@ -169,10 +169,43 @@ describe('placement across VIMs and PoPs (placement-engine PLA)', () => {
       ran: edge,
       db: core,
     });
+    // data1 spans both VIMs: a network on each, and no WIM account to carry it (none is registered)
+    const data1 = (ns.vld as Obj[]).find((v) => v.id === 'data1')!;
+    expect(data1).toMatchObject({ wim: null, 'wim-reason': 'no WIM account is registered (osm wim-create)' });
+    expect([...(data1['vim-accounts'] as string[])].sort()).toEqual([core, edge].sort());
+    expect((data1['vim-networks'] as Obj[]).map((n) => n['vim-account-id']).sort()).toEqual([core, edge].sort());
+    expect((ns.vld as Obj[]).find((v) => v.id === 'mgmtnet')).not.toHaveProperty('wim');
     // terminate with autoremove: every VIM's share goes
     await asJson(t.http.delete(`/osm/nslcm/v1/ns_instances_content/${created.body.id}`), admin).expect(202);
     await t.app.get(OperationRunner).idle();
     for (const vim of [core, edge]) expect((await inventory(vim)).computes).toEqual([]);
+  });
+
+  it('a VLD spanning VIMs records the WIM account whose port mapping covers them', async () => {
+    const wim = async (name: string, dcs: string[]) =>
+      (
+        await asJson(t.http.post('/osm/admin/v1/wim_accounts'), admin)
+          .send({
+            name,
+            wim_url: `http://${name}.example:8080`,
+            wim_type: 'ietfl2vpn',
+            config: {
+              wim_port_mapping: dcs.map((d, i) => ({ datacenter_id: d, device_id: `pe${i}`, service_endpoint_id: `sep${i}` })),
+            },
+          })
+          .expect(202)
+      ).body.id as string;
+    const other = await wim('wan-other', ['core', 'elsewhere']);
+    const wan = await wim('wan-core-edge', ['core', edge]); // by VIM name or id
+    await t.app.get(AccountOperations).idle();
+    const created = await asJson(t.http.post('/osm/nslcm/v1/ns_instances_content'), admin).send(body()).expect(201);
+    expect((await settledOp(t, admin, created.body.nslcmop_id)).operationState).toBe('COMPLETED');
+    const ns = (await asJson(t.http.get(`/osm/nslcm/v1/ns_instances/${created.body.id}`), admin).expect(200)).body;
+    expect((ns.vld as Obj[]).find((v) => v.id === 'data1')).toMatchObject({ wim: { id: wan, name: 'wan-core-edge' } });
+    await asJson(t.http.delete(`/osm/nslcm/v1/ns_instances_content/${created.body.id}`), admin).expect(202);
+    await t.app.get(OperationRunner).idle();
+    for (const id of [other, wan]) await asJson(t.http.delete(`/osm/admin/v1/wim_accounts/${id}`), admin).expect(202);
+    await t.app.get(AccountOperations).idle();
   });
 
   it('respects a pin (vnf[].vimAccountId) and names an irreducible conflict (422)', async () => {

@@ -30,6 +30,19 @@ const probe = {
   },
 };
 const strings = { type: 'array', items: { type: 'string' }, minItems: 1 };
+/** A whole number, or a `{{ param }}` template rendering to one at instantiation (checked then). */
+const templated = (min: number, max?: number) => ({
+  anyOf: [
+    { type: 'integer', minimum: min, ...(max === undefined ? {} : { maximum: max }) },
+    { type: 'string', pattern: '^\\s*\\{\\{[^}]+\\}\\}\\s*$' },
+  ],
+});
+const gpu = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['count'],
+  properties: { count: { type: 'integer', minimum: 1 }, vendor: { enum: ['nvidia', 'amd'] } },
+};
 /** `vdu[].kubernetes`: what a container VDU needs on Kubernetes beyond SOL006 (see vim-adapters/kubernetes/README.md). */
 const KUBERNETES_VDU = {
   type: 'object',
@@ -62,12 +75,7 @@ const KUBERNETES_VDU = {
       },
     },
     probes: { type: 'object', additionalProperties: false, properties: { readiness: probe, liveness: probe } },
-    gpu: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['count'],
-      properties: { count: { type: 'integer', minimum: 1 }, vendor: { enum: ['nvidia', 'amd'] } },
-    },
+    gpu,
     'api-access': {
       type: 'array',
       items: {
@@ -113,10 +121,10 @@ const KUBERNETES_VDU = {
       additionalProperties: false,
       required: ['max-replicas'],
       properties: {
-        'min-replicas': { type: 'integer', minimum: 1 },
-        'max-replicas': { type: 'integer', minimum: 1 },
-        'cpu-utilization': { type: 'integer', minimum: 1, maximum: 100 },
-        'memory-utilization': { type: 'integer', minimum: 1, maximum: 100 },
+        'min-replicas': templated(1),
+        'max-replicas': templated(1),
+        'cpu-utilization': templated(1, 100),
+        'memory-utilization': templated(1, 100),
       },
     },
   },
@@ -130,6 +138,32 @@ const KUBERNETES_VDU = {
 function withExtensions(schema: object): object {
   const copy = structuredClone(schema) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   copy.properties.vdu.items.properties.kubernetes = KUBERNETES_VDU;
+  // a storage size may be a `{{ param }}` (e.g. a registry's PVC size as an instantiation parameter)
+  const storage = copy.properties['virtual-storage-desc'].items.properties;
+  storage['size-of-storage'] = { anyOf: [storage['size-of-storage'], templated(0).anyOf[1]] };
+  // a flavour may give a VDU GPUs, and declare the instantiation parameters it takes (see src/lcm/flavour.ts)
+  const df = copy.properties.df.items.properties;
+  df['vdu-profile'].items.properties.gpu = gpu;
+  df['instantiation-parameter'] = {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { type: 'string', pattern: '^[A-Za-z_][\\w.-]*$' },
+        description: { type: 'string' },
+        'data-type': { enum: ['STRING', 'INTEGER', 'BOOLEAN'] },
+        'default-value': { type: ['string', 'number', 'boolean'] },
+        'allowed-values': { type: 'array', items: { type: ['string', 'number'] }, minItems: 1 },
+        range: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+        },
+      },
+    },
+  };
   // a KDU made of plain Kubernetes manifests shipped in the package's manifests/ folder
   copy.properties.kdu.items.properties['manifest-file'] = { type: 'string', minLength: 1 };
   const day12 =

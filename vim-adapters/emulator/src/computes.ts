@@ -35,7 +35,8 @@ export async function applyCompute(ctx: EmulatorContext, tx: InventoryTx, desire
     if (!(await tx.get(K.volume, v)))
       throw new VimError('VIM.NOT_FOUND', `volume '${v}' does not exist on this VIM`, false, 'volumes');
   }
-  const replicas = desired.replicas ?? 1;
+  // an autoscaled compute starts at its minimum, as an HPA would scale it
+  const replicas = desired.replicas ?? desired.autoscaling?.minReplicas ?? 1;
   const existing = await tx.get<ComputeDoc>(K.compute, desired.ref.name);
   const wanted = computeUsage({ flavor, replicas });
   if (existing && desired.placement?.zone && desired.placement.zone !== existing.pop) {
@@ -59,6 +60,7 @@ export async function applyCompute(ctx: EmulatorContext, tx: InventoryTx, desire
     userData: desired.userData,
     volumes: desired.volumes ?? [],
     env: desired.env,
+    ...(desired.autoscaling ? { autoscaling: desired.autoscaling } : {}),
     readyAt: existing?.readyAt ?? Date.now() + delay,
     metrics: existing?.metrics,
   };

@@ -47,6 +47,8 @@ export interface ComputeDoc {
   userData?: string;
   volumes: string[];
   env?: Record<string, string>;
+  /** VIM-side autoscaling asked for (it starts at its minimum) */
+  autoscaling?: DesiredCompute['autoscaling'];
   createdAt: string;
   readyAt: number;
   metrics?: SettableMetrics;

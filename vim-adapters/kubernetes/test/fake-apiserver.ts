@@ -133,7 +133,7 @@ type PodSpec = Obj & {
     name?: string;
     image?: string;
     env?: { name: string; value?: string }[];
-    resources?: { requests?: Record<string, string> };
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   }[];
 };
 
@@ -182,8 +182,11 @@ function amount(q: string | undefined): number {
   };
   return Number(m[1]) * (f[m[2]] ?? 1);
 }
-const requested = (pod: PodSpec, r: 'cpu' | 'memory') =>
-  (pod.containers ?? []).reduce((sum, c) => sum + amount(c.resources?.requests?.[r]), 0);
+// extended resources (nvidia.com/gpu, …) are asked for by their limits, which are then also the requests
+const requested = (pod: PodSpec, r: string) =>
+  (pod.containers ?? []).reduce((sum, c) => sum + amount(c.resources?.requests?.[r] ?? c.resources?.limits?.[r]), 0);
+const extendedResources = (pod: PodSpec) =>
+  new Set((pod.containers ?? []).flatMap((c) => Object.keys(c.resources?.limits ?? {}).filter((r) => r.includes('/'))));
 
 function matches(labels: Record<string, string> | undefined, selector: string | null): boolean {
   if (!selector) return true;
@@ -261,7 +264,7 @@ export async function fakeApiServer(): Promise<FakeApiServer> {
     );
     if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
     const allocatable = (node.status as { allocatable: Record<string, string> }).allocatable;
-    for (const r of ['cpu', 'memory'] as const) {
+    for (const r of ['cpu', 'memory', ...extendedResources(pod)]) {
       const used = [...store.values()]
         .filter((o) => o.kind === 'Pod' && (o.spec as PodSpec).nodeName === node.metadata.name)
         .reduce((sum, o) => sum + requested(o.spec as PodSpec, r), 0);
