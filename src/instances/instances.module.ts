@@ -11,7 +11,7 @@ import { AccountsService } from '../vims/accounts.service';
 import { PlacementModule } from '../placement/placement.module';
 import { VimsModule } from '../vims/vims.module';
 import { NsInstanceEntity, NsLcmOpOccEntity, VnfInstanceEntity } from '../records/ns.entities';
-import { AdminAccountEntity, SettingEntity } from '../records/vim.entities';
+import { AdminAccountEntity } from '../records/vim.entities';
 import { HealingWatcher, HealOperations } from '../lcm/healing-watcher';
 import { NsHealService } from './ns-heal.service';
 import { MONITORING_ENTITIES } from '../records/monitoring.entities';
@@ -36,7 +36,6 @@ import { OpOccurrencesService } from './op-occurrences.service';
       VnfInstanceEntity,
       NsLcmOpOccEntity,
       CatalogItemEntity,
-      SettingEntity,
       AdminAccountEntity,
       ...MONITORING_ENTITIES,
     ]),

@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/env';
 import type { CatalogItemEntity } from '../records/catalog-item.entity';
 import type { NsInstanceEntity, VnfInstanceEntity } from '../records/ns.entities';
-import type { SettingEntity } from '../records/vim.entities';
+import type { LoopLeaseEntity } from '../records/monitoring.entities';
 import { HealingWatcher, HealOperations } from './healing-watcher';
 import type { VimAdapters } from './vim-port';
 
@@ -84,7 +84,7 @@ function setup(seen: Record<string, Observed | null | Error>, admin: Obj = {}) {
     nss,
     vnfs,
     catalog,
-    {} as Repository<SettingEntity>,
+    {} as Repository<LoopLeaseEntity>,
     adapters,
     operations,
   );

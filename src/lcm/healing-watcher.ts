@@ -10,8 +10,8 @@ import { Obj, list } from '../common/values';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { NsInstanceEntity, VnfInstanceEntity } from '../records/ns.entities';
-import { SettingEntity } from '../records/vim.entities';
-import { DbLease } from './db-lease';
+import { LoopLeaseEntity } from '../records/monitoring.entities';
+import { LoopLease } from './loop-lease';
 import { automatic, Health, HealingPolicy, healingPolicies, healNow } from './healing';
 import { hasFailed } from './step-results';
 import { VimAdapters } from './vim-port';
@@ -47,7 +47,7 @@ interface HealingState {
 @Injectable()
 export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Healing');
-  private readonly lease: DbLease;
+  private readonly lease: LoopLease;
   private timer?: NodeJS.Timeout;
   private round?: Promise<void>;
 
@@ -56,17 +56,16 @@ export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShut
     @InjectRepository(NsInstanceEntity) private readonly nss: Repository<NsInstanceEntity>,
     @InjectRepository(VnfInstanceEntity) private readonly vnfs: Repository<VnfInstanceEntity>,
     @InjectRepository(CatalogItemEntity) private readonly catalog: Repository<CatalogItemEntity>,
-    @InjectRepository(SettingEntity) settings: Repository<SettingEntity>,
+    @InjectRepository(LoopLeaseEntity) leases: Repository<LoopLeaseEntity>,
     private readonly adapters: VimAdapters,
     private readonly operations: HealOperations,
   ) {
-    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    // long enough to outlast a slow round, short enough that another replica takes over soon after this one dies
-    this.lease = new DbLease(settings, 'lease:healing-watcher', holder, Math.max(3 * config.healingIntervalS * 1000, 5000));
+    this.lease = new LoopLease(leases, 'healing-watcher', `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`);
   }
 
   onApplicationBootstrap(): void {
-    if (!(this.config.healingIntervalS > 0)) return;
+    // off, or an API-only replica (MANO_WORKER=false): the workers watch
+    if (!(this.config.healingIntervalS > 0) || !this.config.worker) return;
     this.timer = setInterval(() => {
       if (this.round) return; // the previous round still runs
       this.round = this.tick().finally(() => (this.round = undefined));
@@ -82,7 +81,8 @@ export class HealingWatcher implements OnApplicationBootstrap, OnApplicationShut
 
   private async tick(): Promise<void> {
     try {
-      if (await this.lease.hold()) await this.watch();
+      // long enough to outlast a slow round, short enough that another replica takes over soon after this one dies
+      if (await this.lease.acquire(Math.max(3 * this.config.healingIntervalS * 1000, 5000))) await this.watch();
     } catch (e) {
       this.logger.error(`healing round failed: ${(e as Error).message}`);
     }

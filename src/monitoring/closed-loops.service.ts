@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Transactions } from '../database/transactions';
+import { LoopLease } from '../lcm/loop-lease';
 import { VimAdapters } from '../lcm/vim-port';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { LoopLeaseEntity, NsAlarmEntity } from '../records/monitoring.entities';
@@ -14,7 +15,6 @@ import { AlarmEvaluator } from './alarms';
 import { AutoScalingLoop } from './autoscaling';
 import { MetricCollector } from './collector';
 import { VnfGauges } from './gauges';
-import { LoopLease } from './loop-lease';
 import { AutoScaler } from './ports';
 import { WebhookSender } from './webhooks';
 
@@ -72,7 +72,8 @@ export class ClosedLoops implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    this.schedule();
+    // an API-only replica (MANO_WORKER=false) leaves the loops to the workers
+    if (this.config.worker) this.schedule();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -97,7 +97,7 @@ export class VnfMetricSampleEntity {
   values!: Record<string, Record<string, number | null>>;
 }
 
-/** A named background loop's lease: the one replica holding it runs the loop (see monitoring/loop-lease.ts). */
+/** A named background loop's lease: the one replica holding it runs the loop (see lcm/loop-lease.ts). */
 @Entity({ name: 'loop_leases' })
 export class LoopLeaseEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })

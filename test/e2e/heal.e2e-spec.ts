@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VimAdapters } from '../../src/lcm/vim-port';
 import { DataSource } from 'typeorm';
-import { DbLease } from '../../src/lcm/db-lease';
-import { SettingEntity } from '../../src/records/vim.entities';
+import { LoopLease } from '../../src/lcm/loop-lease';
+import { LoopLeaseEntity } from '../../src/records/monitoring.entities';
 import { emulatorId, onboardWebserverVariant, pollOp, settledOp } from '../utils/lcm';
 import { asJson, TestApp, useTestApp } from '../utils/test-app';
 
@@ -241,19 +241,19 @@ describe('auto-healing (healing-aspect, recovery-type automatic)', () => {
       .body as Obj[];
     expect(ops.map((o) => o.lcmOperationType)).toEqual(['instantiate']);
     // another replica's watcher finds the lease held (renewed every round) and does nothing
-    const settings = f.t.app.get(DataSource).getRepository(SettingEntity);
-    expect(await new DbLease(settings, 'lease:healing-watcher', 'replica-2', 5000).hold()).toBe(false);
+    const leases = f.t.app.get(DataSource).getRepository(LoopLeaseEntity);
+    expect(await new LoopLease(leases, 'healing-watcher', 'replica-2').acquire(5000)).toBe(false);
     // a holder that stops renewing loses it once it expires
-    const a = new DbLease(settings, 'lease:test', 'a', 300);
-    const b = new DbLease(settings, 'lease:test', 'b', 300);
-    expect(await a.hold()).toBe(true);
-    expect(await b.hold()).toBe(false);
-    expect(await a.hold()).toBe(true);
+    const a = new LoopLease(leases, 'lease-test', 'a');
+    const b = new LoopLease(leases, 'lease-test', 'b');
+    expect(await a.acquire(300)).toBe(true);
+    expect(await b.acquire(300)).toBe(false);
+    expect(await a.acquire(300)).toBe(true);
     await new Promise((r) => setTimeout(r, 400));
-    expect(await b.hold()).toBe(true);
-    expect(await a.hold()).toBe(false);
+    expect(await b.acquire(300)).toBe(true);
+    expect(await a.acquire(300)).toBe(false);
     await b.release();
-    expect(await a.hold()).toBe(true);
+    expect(await a.acquire(300)).toBe(true);
   });
 });
 
