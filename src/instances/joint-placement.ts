@@ -24,6 +24,20 @@ export async function placeJointly(
   placement: PlacementService,
   request: NsRequestResolver,
   session: Session,
+  all: JointItem[],
+  notInstantiated: Set<string>,
+): Promise<{ bodies: Obj[]; outcome?: PlacementOutcome }> {
+  // an NS already instantiated (a shared subnet another slice runs) holds its capacity already: not placed again
+  const items = all.filter((i) => notInstantiated.has(i.nsId));
+  const placed = await placeFresh(placement, request, session, items);
+  let next = 0;
+  return { bodies: all.map((i) => (notInstantiated.has(i.nsId) ? placed.bodies[next++] : i.body)), outcome: placed.outcome };
+}
+
+async function placeFresh(
+  placement: PlacementService,
+  request: NsRequestResolver,
+  session: Session,
   items: JointItem[],
 ): Promise<{ bodies: Obj[]; outcome?: PlacementOutcome }> {
   if (!items.some((i) => PlacementService.wanted(i.body))) return { bodies: items.map((i) => i.body) };

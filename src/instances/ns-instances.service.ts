@@ -355,15 +355,12 @@ export class NsInstancesService {
     const member = String(step['member-vnf-index']);
     if (ns.nsState !== 'READY')
       throw DomainError.conflict('NS_INSTANCE.NOT_READY', `NS '${ns.name}' is ${ns.nsState}; only a READY NS can be scaled`);
-    const vnf = await this.vnfs.findOneBy({ nsInstanceId: ns.id, memberVnfIndex: member });
-    if (!vnf)
-      throw DomainError.unprocessable(
-        'NS_INSTANCE.INVALID_SCALE',
-        `scaleVnfData.scaleByStepData.member-vnf-index: '${member}' is not a member VNF of this NS`,
-        [{ path: 'scaleVnfData.scaleByStepData.member-vnf-index', message: 'not a member VNF of this NS' }],
-      );
-    const vnfd = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
-    if (!vnfd) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
+    const { vnf, vnfd } = await this.memberVnf(
+      ns,
+      member,
+      'NS_INSTANCE.INVALID_SCALE',
+      'scaleVnfData.scaleByStepData.member-vnf-index',
+    );
     const opId = newId();
     const group = step['scaling-group-descriptor'];
     const steps = planScale({
@@ -402,14 +399,8 @@ export class NsInstancesService {
     if (ns.nsState !== 'READY')
       throw DomainError.conflict('NS_INSTANCE.NOT_READY', `NS '${ns.name}' is ${ns.nsState}; actions run on a READY NS`);
     const member = String(params.member_vnf_index);
-    const vnf = await this.vnfs.findOneBy({ nsInstanceId: ns.id, memberVnfIndex: member });
-    if (!vnf)
-      throw DomainError.unprocessable('NS_ACTION.UNKNOWN_VNF', `member_vnf_index: '${member}' is not a member VNF of this NS`, [
-        { path: 'member_vnf_index', message: 'not a member VNF' },
-      ]);
-    const item = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
-    if (!item) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
-    const steps = await this.dayN.day2(item, vnf, params, (id) => this.accounts.vimTypeOf(id));
+    const { vnf, vnfd } = await this.memberVnf(ns, member, 'NS_ACTION.UNKNOWN_VNF', 'member_vnf_index');
+    const steps = await this.dayN.day2(vnfd, vnf, params, (id) => this.accounts.vimTypeOf(id));
     // OSM stores the primitive's parameters as a JSON string
     const opParams = { ...params, primitive_params: JSON.stringify(params.primitive_params ?? {}) };
     const opId = await this.startOperation(ns, newId(), 'action', opParams, steps, 'ACTION', ns.nsState);
@@ -459,6 +450,18 @@ export class NsInstancesService {
     });
   }
 
+  /** A member VNF of the NS and its VNFD: 422 naming `path` for an unknown member, 409 when the VNFD is gone. */
+  private async memberVnf(ns: NsInstanceEntity, member: string, reason: string, path: string) {
+    const vnf = await this.vnfs.findOneBy({ nsInstanceId: ns.id, memberVnfIndex: member });
+    if (!vnf)
+      throw DomainError.unprocessable(reason, `${path}: '${member}' is not a member VNF of this NS`, [
+        { path, message: 'not a member VNF of this NS' },
+      ]);
+    const vnfd = await this.catalog.findOneBy({ kind: 'vnfd', id: String(vnf.record['vnfd-id']) });
+    if (!vnfd) throw DomainError.conflict('NS_INSTANCE.VNFD_GONE', `the VNFD of VNF ${member} is no longer in the catalog`);
+    return { vnf, vnfd };
+  }
+
   /** Persists the operation (see {@link persistOperation}), then hands it to the runner. */
   private async startOperation(ns: NsInstanceEntity, ...op: OperationArgs): Promise<string> {
     await persistOperation(this.tx, ns, ...op);
@@ -468,17 +471,8 @@ export class NsInstancesService {
 
   /** Several NSs (a slice's subnets) placed in one model; their bodies come back pinned to the decision. */
   async placeJointly(session: Session, items: JointItem[]) {
-    // an NS already instantiated (a shared subnet another slice runs) holds its capacity already: not placed again
     const fresh = await this.nss.findBy({ id: In(items.map((i) => i.nsId)), nsState: 'NOT_INSTANTIATED' });
-    const ids = new Set(fresh.map((n) => n.id));
-    const placed = await placeJointly(
-      this.placement,
-      this.request,
-      session,
-      items.filter((i) => ids.has(i.nsId)),
-    );
-    let next = 0;
-    return { bodies: items.map((i) => (ids.has(i.nsId) ? placed.bodies[next++] : i.body)), outcome: placed.outcome };
+    return placeJointly(this.placement, this.request, session, items, new Set(fresh.map((n) => n.id)));
   }
 
   /** The request checked against OSM's schema and the NSD: unknown member-vnf-index, vld or VIM → 422 naming it. */
