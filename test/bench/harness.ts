@@ -3,13 +3,14 @@
  * on a fresh data directory — or against MANO_BENCH_URL when given (an already running service).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { parse, stringify } from 'yaml';
 import { MULTIVDU } from '../utils/lcm';
+import { newestProfile, PROFILE_DIR, profileFlags, summarise } from './profile';
 
 export interface Service {
   url: string;
@@ -36,13 +37,15 @@ const freePort = () =>
     });
   });
 
-export async function startService(env: Record<string, string> = {}): Promise<Service> {
+export async function startService(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Service> {
   if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = await freePort();
   const started = performance.now();
   // BENCH_NODE_FLAGS adds Node flags to the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it
-  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const extra = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...profileFlags(), ...nodeFlags];
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const startedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
     [...NODE_FLAGS, ...extra, join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
@@ -79,6 +82,8 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
+      const profile = profileFlags().length ? newestProfile(startedAt) : undefined;
+      if (profileFlags().length) console.log(profile ? summarise(profile) : `BENCH_PROFILE: no profile written in ${PROFILE_DIR}`);
     },
   };
 }

@@ -7,11 +7,8 @@
  * start → ready ≤ 2 s. OSM (Peuster et al. 2019, on vim-emu): NS create 10.3 s p50, 19.7 s with 41–63 NS running.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { folderEntries, makeTarGz } from '../utils/packages';
-import { benchNsd, Client, ms, percentile, benchDatabase, startService } from './harness';
-
-const MULTIVDU = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-multivdu-gatici');
+import { Client, ms, percentile, benchDatabase, startService } from './harness';
+import { prepareLcm } from './lcm-client';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -37,52 +34,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     report(`idle RSS after start: ${rssMb(service.pid!).toFixed(0)} MB`);
     await client.login();
-    const entries = folderEntries(join(MULTIVDU, 'hackfest_multivdu_vnf'), 'hackfest_multivdu_vnf').filter(
-      (e) => !e.name.endsWith('checksums.txt'),
-    );
-    const pkg = await makeTarGz(entries);
-    await fetch(`${service.url}/osm/vnfpkgm/v1/vnf_packages_content`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${(client as unknown as { token: string }).token}`, 'Content-Type': 'application/gzip' },
-      body: pkg,
-    });
-    const onboard = async (id: string, members: number) => {
-      const res = await fetch(`${service.url}/osm/nsd/v1/ns_descriptors_content`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${(client as unknown as { token: string }).token}`,
-          'Content-Type': 'text/plain',
-          Accept: 'application/json',
-        },
-        body: benchNsd(id, members),
-      });
-      return ((await res.json()) as { id: string }).id;
-    };
-    const nsd1 = await onboard('bench-1vnf', 1);
-    const nsd2 = await onboard('bench-2vnf', 2);
-    const vim = ((await client.call('GET', '/osm/admin/v1/vim_accounts?name=emulator')).body as { _id: string }[])[0]._id;
-
+    const { nsd1, nsd2, vim, createNs, waitOp } = await prepareLcm(service.url, client);
     let n = 0;
-    const createNs = async (nsdId: string): Promise<string> => {
-      const res = await client.call('POST', '/osm/nslcm/v1/ns_instances_content', {
-        nsName: `ns-${n++}`,
-        nsdId,
-        vimAccountId: vim,
-      });
-      if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-      return (res.body as { nslcmop_id: string }).nslcmop_id;
-    };
-    const waitOp = async (opId: string, pollMs = 1): Promise<void> => {
-      for (;;) {
-        const op = (await client.call('GET', `/osm/nslcm/v1/ns_lcm_op_occs/${opId}`)).body as {
-          operationState: string;
-          errorMessage: string;
-        };
-        if (op.operationState === 'COMPLETED') return;
-        if (op.operationState !== 'PROCESSING') throw new Error(`operation ${op.operationState}: ${op.errorMessage}`);
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
-    };
     const latency = async (nsdId: string, runs: number): Promise<number[]> => {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
