@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { parse, stringify } from 'yaml';
 import { MULTIVDU } from '../utils/lcm';
+import { Floor, measureFloor } from './floor';
 import { newestProfile, PROFILE_DIR, profileFlags, summarise } from './profile';
 
 export interface Service {
   url: string;
+  /** this machine's floor, measured before the service started (floor.ts) */
+  floor: Floor;
   startToReadyMs?: number;
   pid?: number;
   stop(): Promise<void>;
@@ -38,7 +41,10 @@ const freePort = () =>
   });
 
 export async function startService(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Service> {
-  if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
+  // first, alone: the floor this run's figures are compared with
+  const floor = await measureFloor(env.MANO_DB_URL);
+  console.log(floor.describe());
+  if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, floor, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = await freePort();
   const started = performance.now();
@@ -76,6 +82,7 @@ export async function startService(env: Record<string, string> = {}, nodeFlags: 
   const startToReadyMs = performance.now() - started;
   return {
     url,
+    floor,
     startToReadyMs,
     pid: child.pid,
     stop: async () => {
@@ -83,7 +90,8 @@ export async function startService(env: Record<string, string> = {}, nodeFlags: 
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
       const profile = profileFlags().length ? newestProfile(startedAt) : undefined;
-      if (profileFlags().length) console.log(profile ? summarise(profile) : `BENCH_PROFILE: no profile written in ${PROFILE_DIR}`);
+      if (profileFlags().length)
+        console.log(profile ? summarise(profile) : `BENCH_PROFILE: no profile written in ${PROFILE_DIR}`);
     },
   };
 }

@@ -41,7 +41,11 @@ export async function prepareLcm(url: string, client: Client): Promise<LcmBench>
     nsd2,
     vim,
     async createNs(nsdId: string): Promise<string> {
-      const res = await client.call('POST', '/osm/nslcm/v1/ns_instances_content', { nsName: `ns-${n++}`, nsdId, vimAccountId: vim });
+      const res = await client.call('POST', '/osm/nslcm/v1/ns_instances_content', {
+        nsName: `ns-${n++}`,
+        nsdId,
+        vimAccountId: vim,
+      });
       if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { nslcmop_id: string }).nslcmop_id;
     },

@@ -14,7 +14,8 @@ import { prepareLcm } from './lcm-client';
 /** One row written: the table, how (insert/update/delete/lock), and its parameters' size in characters. */
 export interface Write {
   table: string;
-  kind: 'insert' | 'update' | 'delete' | 'lock';
+  /** `nosync`: the transaction commits without waiting for the WAL flush (PostgreSQL `synchronous_commit = off`) */
+  kind: 'insert' | 'update' | 'delete' | 'lock' | 'nosync';
   chars: number;
 }
 export type WriteSet = Write[][];
@@ -32,9 +33,12 @@ function writeOf(t: Traced): Write | undefined {
   if (/^INSERT/i.test(sql)) return { table: table(/^INSERT\s+INTO\s+("?[\w.]+"?)/i), kind: 'insert', chars: t.chars };
   if (/^UPDATE/i.test(sql)) return { table: table(/^UPDATE\s+("?[\w.]+"?)/i), kind: 'update', chars: t.chars };
   if (/^DELETE/i.test(sql)) return { table: table(/^DELETE\s+FROM\s+("?[\w.]+"?)/i), kind: 'delete', chars: t.chars };
+  if (/synchronous_commit\s*=\s*off/i.test(sql)) return { table: '', kind: 'nosync', chars: 0 };
   if (/pg_advisory_xact_lock|FOR UPDATE/i.test(sql)) return { table: table(/FROM\s+("?[\w.]+"?)/i), kind: 'lock', chars: 0 };
   return undefined;
 }
+
+export const isRow = (w: Write): boolean => w.kind === 'insert' || w.kind === 'update' || w.kind === 'delete';
 
 /** Transactions with at least one write, in commit order. */
 export function group(lines: Traced[]): WriteSet {
@@ -46,14 +50,14 @@ export function group(lines: Traced[]): WriteSet {
     else if (sql.startsWith('COMMIT')) {
       const tx = open.get(t.conn);
       open.delete(t.conn);
-      if (tx?.some((w) => w.kind !== 'lock')) done.push(tx);
+      if (tx?.some(isRow)) done.push(tx);
     } else if (sql.startsWith('ROLLBACK') && !sql.includes(' TO ')) open.delete(t.conn);
     else {
       const w = writeOf(t);
       if (!w) continue;
       const tx = open.get(t.conn);
       if (tx) tx.push(w);
-      else if (w.kind !== 'lock') done.push([w]);
+      else if (isRow(w)) done.push([w]);
     }
   }
   return done;
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Traced);
     const set = group(lines);
-    const rows = set.flat().filter((w) => w.kind !== 'lock');
+    const rows = set.flat().filter(isRow);
     console.log(
       `${db.onPg ? 'PostgreSQL' : 'SQLite'}: ${lines.length} statements in all, ${rows.length} rows written in ${set.length} transactions`,
     );
