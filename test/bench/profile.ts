@@ -55,6 +55,13 @@ function place(url: string): string {
   return relative(join(__dirname, '..', '..'), path);
 }
 
+/** The file itself, shortened to its path inside its package or this project. */
+function fileOf(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const nm = path.lastIndexOf('node_modules/');
+  return nm >= 0 ? path.slice(nm + 'node_modules/'.length) : place(url);
+}
+
 /** Top `n` by self time: per function and per file/package, with the share of all sampled time. */
 export function summarise(file: string, n = 20): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -67,7 +74,7 @@ export function summarise(file: string, n = 20): string {
     const us = profile.timeDeltas[i] ?? 0;
     total += us;
     const where = place(frame.url);
-    const fn = `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    const fn = `${frame.functionName || "(anonymous)"} ${fileOf(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     fns.set(fn, (fns.get(fn) ?? 0) + us);
     places.set(where, (places.get(where) ?? 0) + us);
   }
