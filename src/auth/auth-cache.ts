@@ -8,7 +8,7 @@ import { UserEntity } from '../records/auth/user.entity';
 import type { Caller } from './auth.service';
 
 /** Entities whose change can change what a token may do (a new token changes nothing cached: it is not cached yet). */
-const WATCHED: Function[] = [UserEntity, RoleEntity, ProjectEntity, TokenEntity];
+const WATCHED: unknown[] = [UserEntity, RoleEntity, ProjectEntity, TokenEntity];
 const MAX_ENTRIES = 10_000;
 
 /**
@@ -71,7 +71,7 @@ export class AuthCache implements EntitySubscriberInterface {
   }
 
   private changed(target: unknown, queryRunner: { data?: Record<string, unknown> }, isInsert = false): void {
-    if (!WATCHED.includes(target as Function) || (isInsert && target === TokenEntity)) return;
+    if (!WATCHED.includes(target) || (isInsert && target === TokenEntity)) return;
     this.clear();
     if (queryRunner.data) queryRunner.data.authChanged = true;
   }

@@ -102,9 +102,10 @@ export class WorkflowExecutor {
       case 'apply': {
         const desired = step.desired!;
         // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it. Placement usually
-        // marked everything durably already: then nothing is written here — the step's progress is saved with the
-        // next write that matters, and a resume observes the resource again and finds it there
-        if (step.data?.owned !== true) await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: true });
+        // marked everything durably already: then only the progress so far is saved, in one statement (no NS read
+        // or write), so a client sees the steps done; a resume observes the resource again and finds it there
+        if (step.data?.owned === true) await this.saveProgress(op, control);
+        else await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: true });
         const a = await adapter(step.vimAccountId!);
         const seen = await this.call(step, control, () => a.observe(desired.ref));
         // absent, or there but failed (a server in ERROR, pods that never got ready): apply makes it anew — what

@@ -54,7 +54,8 @@ export async function startService(env: Record<string, string> = {}, nodeFlags: 
   const startedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [...NODE_FLAGS, ...extra, join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
+    // BENCH_SERVICE_MAIN: another build's main.js (e.g. an older commit's, to compare)
+    [...NODE_FLAGS, ...extra, process.env.BENCH_SERVICE_MAIN ?? join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
     {
       env: {
         ...process.env,

@@ -74,7 +74,7 @@ export function summarise(file: string, n = 20): string {
     const us = profile.timeDeltas[i] ?? 0;
     total += us;
     const where = place(frame.url);
-    const fn = `${frame.functionName || "(anonymous)"} ${fileOf(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    const fn = `${frame.functionName || '(anonymous)'} ${fileOf(frame.url)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     fns.set(fn, (fns.get(fn) ?? 0) + us);
     places.set(where, (places.get(where) ?? 0) + us);
   }
