@@ -8,7 +8,7 @@ const sqliteAccountLocks = new KeyedMutex();
 /** PostgreSQL's deadlock_detected */
 const DEADLOCK = '40P01';
 /** The one document every call reads and only an active fault writes (emulator.adapter.ts countCall). */
-const SHARED_DOC = 'state\u0000faults';
+const SHARED_DOC = 'state/faults';
 
 const rows = (em: EntityManager, accountId: string, kind: string): Promise<VimInventoryEntity[]> =>
   em.find(VimInventoryEntity, { where: { accountId, kind }, order: { name: 'ASC' } });
@@ -42,7 +42,7 @@ function pgInventory(em: EntityManager, accountId: string): InventoryTx {
     for (const [key, mode] of missing) held.set(key, mode);
   };
   const docLocks = (kind: string, name: string, write: boolean): [string, 'shared' | 'exclusive'][] => {
-    const doc = `${kind}\u0000${name}`;
+    const doc = `${kind}/${name}`; // kinds hold no '/'; PostgreSQL text holds no NUL
     return [
       [kind, 'shared'],
       [doc, doc === SHARED_DOC && !write ? 'shared' : 'exclusive'],
