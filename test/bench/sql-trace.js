@@ -22,7 +22,7 @@ if (file) {
     const prepare = Database.prototype.prepare;
     Database.prototype.prepare = function (sql, ...rest) {
       const statement = prepare.call(this, sql, ...rest);
-    const db = this;
+      const db = this;
       for (const method of ['run', 'all', 'get', 'iterate']) {
         const original = statement[method];
         statement[method] = function (...params) {
