@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProjectsController, RolesController, UsersController } from './admin.controllers';
 import { AuthGuard } from './auth.guard';
+import { AuthCache } from './auth-cache';
 import { AuthService } from './auth.service';
 import { Directory } from './directory';
 import { ProjectEntity } from '../records/auth/project.entity';
@@ -23,6 +24,7 @@ import { UsersService } from './users.service';
   imports: [TypeOrmModule.forFeature([UserEntity, ProjectEntity, RoleEntity, TokenEntity, LoginFailureEntity])],
   controllers: [TokensController, UsersController, ProjectsController, RolesController],
   providers: [
+    AuthCache,
     AuthService,
     LoginThrottle,
     Directory,

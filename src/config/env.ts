@@ -26,6 +26,8 @@ export interface AppConfig {
   /** MANO_ADMIN_PASSWORD was given: the operator chose it, so the first login does not force a change. */
   adminPasswordGiven: boolean;
   tokenTtlSeconds: number;
+  /** How long a token's caller (user, project, roles) is reused without a database read; 0 = never. */
+  authCacheMs: number;
   tlsCertFile?: string;
   tlsKeyFile?: string;
   /** Largest body of the package/descriptor upload routes. */
@@ -114,6 +116,7 @@ const KNOWN = [
   'MANO_DB_MIGRATIONS_RUN',
   'MANO_ADMIN_PASSWORD',
   'MANO_TOKEN_TTL_SECONDS',
+  'MANO_AUTH_CACHE_MS',
   'MANO_TLS_CERT',
   'MANO_TLS_KEY',
   'MANO_MAX_BODY_BYTES',
@@ -271,6 +274,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminPassword: adminPassword ?? 'admin',
     adminPasswordGiven: adminPassword !== undefined,
     tokenTtlSeconds: int('MANO_TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600),
+    authCacheMs: int('MANO_AUTH_CACHE_MS', 2000, 0, 60_000),
     tlsCertFile: tlsCertFile && resolve(tlsCertFile),
     tlsKeyFile: tlsKeyFile && resolve(tlsKeyFile),
     maxBodyBytes: int('MANO_MAX_BODY_BYTES', 64 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),

@@ -69,6 +69,9 @@ export function dataSourceOptions(config: Pick<AppConfig, 'dbUrl' | 'dataDir' | 
     },
     // several connections of one process (or a second process) wait for the write lock instead of failing
     timeout: 10000,
+    // TypeORM's FIFO cache of prepared statements holds 100 by default: the service's distinct queries outnumber
+    // that, and re-preparing them was 6 % of the lifecycle bench's CPU
+    statementCacheSize: 1000,
     ...common,
   };
 }

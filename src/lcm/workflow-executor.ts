@@ -104,9 +104,11 @@ export class WorkflowExecutor {
         return this.place(op, step, adapter, control);
       case 'apply': {
         const desired = step.desired!;
-        // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it (placement
-        // already marked everything durably; this save carries the progress)
-        await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: step.data?.owned !== true });
+        // create-pending marker: the NS owns it before it exists, so a crash cannot orphan it. Placement usually
+        // marked everything durably already: then only the progress so far is saved, in one statement (no NS read
+        // or write), so a client sees the steps done; a resume observes the resource again and finds it there
+        if (step.data?.owned === true) await this.saveProgress(op, control);
+        else await this.updateNs(op, control, (ns) => own(ns, [step]), { durable: true });
         const a = await adapter(step.vimAccountId!);
         const seen = await this.call(step, control, () => a.observe(desired.ref));
         // absent, or there but failed (a server in ERROR, pods that never got ready): apply makes it anew — what

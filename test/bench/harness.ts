@@ -3,16 +3,20 @@
  * on a fresh data directory — or against MANO_BENCH_URL when given (an already running service).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { parse, stringify } from 'yaml';
 import { MULTIVDU } from '../utils/lcm';
+import { Floor, measureFloor } from './floor';
+import { newestProfile, PROFILE_DIR, profileFlags, summarise } from './profile';
 
 export interface Service {
   url: string;
+  /** this machine's floor, measured before the service started (floor.ts) */
+  floor: Floor;
   startToReadyMs?: number;
   pid?: number;
   stop(): Promise<void>;
@@ -36,16 +40,22 @@ const freePort = () =>
     });
   });
 
-export async function startService(env: Record<string, string> = {}): Promise<Service> {
-  if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, stop: async () => undefined };
+export async function startService(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Service> {
+  // first, alone: the floor this run's figures are compared with
+  const floor = await measureFloor(env.MANO_DB_URL);
+  console.log(floor.describe());
+  if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, floor, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = await freePort();
   const started = performance.now();
   // BENCH_NODE_FLAGS adds Node flags to the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it
-  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const extra = [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...profileFlags(), ...nodeFlags];
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const startedAt = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
-    [...NODE_FLAGS, ...extra, join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
+    // BENCH_SERVICE_MAIN: another build's main.js (e.g. an older commit's, to compare)
+    [...NODE_FLAGS, ...extra, process.env.BENCH_SERVICE_MAIN ?? join(__dirname, '..', '..', 'dist', 'src', 'main.js')],
     {
       env: {
         ...process.env,
@@ -73,12 +83,16 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
   const startToReadyMs = performance.now() - started;
   return {
     url,
+    floor,
     startToReadyMs,
     pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
+      const profile = profileFlags().length ? newestProfile(startedAt) : undefined;
+      if (profileFlags().length)
+        console.log(profile ? summarise(profile) : `BENCH_PROFILE: no profile written in ${PROFILE_DIR}`);
     },
   };
 }

@@ -7,11 +7,8 @@
  * start → ready ≤ 2 s. OSM (Peuster et al. 2019, on vim-emu): NS create 10.3 s p50, 19.7 s with 41–63 NS running.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { folderEntries, makeTarGz } from '../utils/packages';
-import { benchNsd, Client, ms, percentile, benchDatabase, startService } from './harness';
-
-const MULTIVDU = join(__dirname, '..', '..', '..', 'shared', 'corpus', 'osm-multivdu-gatici');
+import { Client, ms, percentile, benchDatabase, startService } from './harness';
+import { prepareLcm } from './lcm-client';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -20,6 +17,8 @@ function rssMb(pid: number): number {
 
 /** How often a latency run asks whether its operation is done: often enough to see it, rarely enough not to load the service. */
 const LATENCY_POLL_MS = Number(process.env.BENCH_POLL_MS ?? 5);
+/** The list figure's size (BENCH_LIST_NS=0 skips it: a quicker run while profiling the lifecycle). */
+const LIST_NS = Number(process.env.BENCH_LIST_NS ?? 10_000);
 
 async function main(): Promise<void> {
   const db = await benchDatabase('mano_bench');
@@ -37,52 +36,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     report(`idle RSS after start: ${rssMb(service.pid!).toFixed(0)} MB`);
     await client.login();
-    const entries = folderEntries(join(MULTIVDU, 'hackfest_multivdu_vnf'), 'hackfest_multivdu_vnf').filter(
-      (e) => !e.name.endsWith('checksums.txt'),
-    );
-    const pkg = await makeTarGz(entries);
-    await fetch(`${service.url}/osm/vnfpkgm/v1/vnf_packages_content`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${(client as unknown as { token: string }).token}`, 'Content-Type': 'application/gzip' },
-      body: pkg,
-    });
-    const onboard = async (id: string, members: number) => {
-      const res = await fetch(`${service.url}/osm/nsd/v1/ns_descriptors_content`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${(client as unknown as { token: string }).token}`,
-          'Content-Type': 'text/plain',
-          Accept: 'application/json',
-        },
-        body: benchNsd(id, members),
-      });
-      return ((await res.json()) as { id: string }).id;
-    };
-    const nsd1 = await onboard('bench-1vnf', 1);
-    const nsd2 = await onboard('bench-2vnf', 2);
-    const vim = ((await client.call('GET', '/osm/admin/v1/vim_accounts?name=emulator')).body as { _id: string }[])[0]._id;
-
+    const { nsd1, nsd2, vim, createNs, waitOp } = await prepareLcm(service.url, client);
     let n = 0;
-    const createNs = async (nsdId: string): Promise<string> => {
-      const res = await client.call('POST', '/osm/nslcm/v1/ns_instances_content', {
-        nsName: `ns-${n++}`,
-        nsdId,
-        vimAccountId: vim,
-      });
-      if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
-      return (res.body as { nslcmop_id: string }).nslcmop_id;
-    };
-    const waitOp = async (opId: string, pollMs = 1): Promise<void> => {
-      for (;;) {
-        const op = (await client.call('GET', `/osm/nslcm/v1/ns_lcm_op_occs/${opId}`)).body as {
-          operationState: string;
-          errorMessage: string;
-        };
-        if (op.operationState === 'COMPLETED') return;
-        if (op.operationState !== 'PROCESSING') throw new Error(`operation ${op.operationState}: ${op.errorMessage}`);
-        await new Promise((r) => setTimeout(r, pollMs));
-      }
-    };
     const latency = async (nsdId: string, runs: number): Promise<number[]> => {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -92,7 +47,8 @@ async function main(): Promise<void> {
       }
       return times;
     };
-    const summary = (v: number[]) => `p50 ${ms(percentile(v, 50))}, p99 ${ms(percentile(v, 99))}`;
+    const floor = service.floor;
+    const summary = (v: number[]) => `p50 ${floor.latency(percentile(v, 50))}, p99 ${ms(percentile(v, 99))}`;
 
     // warm-up (JIT, connection pools, first-use compilation of validators), not measured
     await latency(nsd1, 20);
@@ -100,6 +56,16 @@ async function main(): Promise<void> {
     const two = await latency(nsd2, 100);
     report(`NS create → READY (1 VNF, 2 VDUs), 100 runs: ${summary(one)}`);
     report(`NS create → READY (2 VNFs, 4 VDUs), 100 runs: ${summary(two)}`);
+    // a read of one NS (the full record), as a client polling its NS does
+    const nsList = (await client.call('GET', '/osm/nslcm/v1/ns_instances')).body as { _id: string }[];
+    const reads: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = performance.now();
+      const res = await client.call('GET', `/osm/nslcm/v1/ns_instances/${nsList[i % nsList.length]._id}`);
+      if (res.status !== 200) throw new Error(`GET NS: ${res.status}`);
+      reads.push(performance.now() - s);
+    }
+    report(`GET one NS, 300 runs: p50 ${floor.cpu(percentile(reads, 50))}, p99 ${ms(percentile(reads, 99))}`);
 
     // sustained: many at once, as fast as the engine completes them
     const burst = 800;
@@ -122,7 +88,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     await Promise.all(ops.map((op) => waitOp(op)));
     report(
-      `sustained: ${burst} NS created and instantiated in ${seconds.toFixed(1)} s = ${(burst / seconds).toFixed(0)} NS/s (at most ${pending} waiting at once)`,
+      `sustained: ${burst} NS created and instantiated in ${seconds.toFixed(1)} s = ${floor.rate(burst / seconds)} (at most ${pending} waiting at once)`,
     );
 
     const running = 220 + burst;
@@ -131,29 +97,33 @@ async function main(): Promise<void> {
       `NS create → READY (1 VNF) with ${running + 100} NS running, 100 runs: ${summary(one1000)} (${((percentile(one1000, 50) / percentile(one, 50) - 1) * 100).toFixed(0)} % vs. empty)`,
     );
 
-    // fill to 10,000 NS records (the rest NOT_INSTANTIATED, created through ns_instances)
-    const have = running + 200;
-    for (let i = have; i < 10_000; i += 20) {
-      await Promise.all(
-        Array.from({ length: Math.min(20, 10_000 - i) }, () =>
-          client.call('POST', '/osm/nslcm/v1/ns_instances', { nsName: `idle-${n++}`, nsdId: nsd1, vimAccountId: vim }),
-        ),
+    if (LIST_NS > 0) {
+      // fill to 10,000 NS records (the rest NOT_INSTANTIATED, created through ns_instances)
+      const have = running + 200;
+      for (let i = have; i < LIST_NS; i += 20) {
+        await Promise.all(
+          Array.from({ length: Math.min(20, LIST_NS - i) }, () =>
+            client.call('POST', '/osm/nslcm/v1/ns_instances', { nsName: `idle-${n++}`, nsdId: nsd1, vimAccountId: vim }),
+          ),
+        );
+      }
+      const lists: number[] = [];
+      let count = 0;
+      let bytes = 0;
+      for (let i = 0; i < 10; i++) {
+        const s = performance.now();
+        const res = await fetch(`${service.url}/osm/nslcm/v1/ns_instances_content`, {
+          headers: { Authorization: `Bearer ${(client as unknown as { token: string }).token}`, Accept: 'application/json' },
+        });
+        const text = await res.text();
+        lists.push(performance.now() - s); // response received; the client's own JSON.parse is not the service's time
+        bytes = text.length;
+        count = (JSON.parse(text) as unknown[]).length;
+      }
+      report(
+        `list ${count} NS (JSON, ${(bytes / 1e6).toFixed(1)} MB), 10 runs, until the response is received: p50 ${floor.cpu(percentile(lists, 50))}, p99 ${ms(percentile(lists, 99))}`,
       );
     }
-    const lists: number[] = [];
-    let count = 0;
-    let bytes = 0;
-    for (let i = 0; i < 10; i++) {
-      const s = performance.now();
-      const res = await fetch(`${service.url}/osm/nslcm/v1/ns_instances_content`, {
-        headers: { Authorization: `Bearer ${(client as unknown as { token: string }).token}`, Accept: 'application/json' },
-      });
-      const text = await res.text();
-      lists.push(performance.now() - s); // response received; the client's own JSON.parse is not the service's time
-      bytes = text.length;
-      count = (JSON.parse(text) as unknown[]).length;
-    }
-    report(`list ${count} NS (JSON, ${(bytes / 1e6).toFixed(1)} MB), 10 runs, until the response is received: ${summary(lists)}`);
     report(`RSS after the run: ${rssMb(service.pid!).toFixed(0)} MB`);
   } finally {
     await service.stop();

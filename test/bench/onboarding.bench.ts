@@ -51,7 +51,8 @@ async function main(): Promise<void> {
         ),
       );
     }
-    const line = (what: string, v: number[]) => `${what}: p50 ${ms(percentile(v, 50))}, p99 ${ms(percentile(v, 99))}`;
+    const line = (what: string, v: number[]) =>
+      `${what}: p50 ${service.floor.cpu(percentile(v, 50))}, p99 ${ms(percentile(v, 99))}`;
     console.log(`onboarding hackfest_multivdu over HTTP on SQLite, ${RUNS} runs each (catalog grows to ${2 * RUNS} items):`);
     console.log(`  ${line('VNF package (.tar.gz)', vnf)}`);
     console.log(`  ${line('NSD (YAML)', ns)}`);

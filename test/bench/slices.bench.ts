@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     report(
-      `slice (3 subnets, 3 slice VLDs) create → READY, 20 runs: p50 ${ms(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}`,
+      `slice (3 subnets, 3 slice VLDs) create → READY, 20 runs: p50 ${service.floor.latency(percentile(times, 50))}, p99 ${ms(percentile(times, 99))}`,
     );
 
     // 100 slices sharing the middle subnet, created and instantiated at once
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const ns = (await client.call('GET', '/osm/nslcm/v1/ns_instances_content')).body as { name: string }[];
     const middles = ns.filter((x) => x.name.endsWith('.middle')).length;
     report(
-      `100 slices sharing one middle subnet, at once: ${ms(took)} until all COMPLETED; NSs: ${ns.length}, middle NSs: ${middles}`,
+      `100 slices sharing one middle subnet, at once: ${ms(took)} until all COMPLETED (${service.floor.rate((3 * 100 * 1000) / took, 'NS/s')}); NSs: ${ns.length}, middle NSs: ${middles}`,
     );
   } finally {
     await service.stop();

@@ -194,4 +194,30 @@ describe('tokens', () => {
     await asJson(t.http.get('/osm/admin/v1/users'), dave).expect(401);
     await t.login('dave', 'new');
   });
+
+  it('forgets a cached caller at once when its user, role or project changes (auth cache, MANO_AUTH_CACHE_MS)', async () => {
+    const admin = await t.login('admin', 'S3cret-admin');
+    await asJson(t.http.post('/osm/admin/v1/users'), admin)
+      .send({ username: 'erin', password: 'pw-erin', projects: ['admin'] })
+      .expect(201);
+    const erin = await t.login('erin', 'pw-erin');
+    // twice: the second is answered from the cache
+    await asJson(t.http.get('/osm/nsd/v1/ns_descriptors'), erin).expect(200);
+    await asJson(t.http.get('/osm/nsd/v1/ns_descriptors'), erin).expect(200);
+    // a role the grant names is emptied of its permissions: the next request sees it
+    const user = await asJson(t.http.get('/osm/admin/v1/users/erin'), admin).expect(200);
+    const roleId = user.body.project_role_mappings[0].role;
+    await asJson(t.http.post('/osm/admin/v1/roles'), admin)
+      .send({ name: 'nothing', permissions: { default: false } })
+      .expect(201);
+    await asJson(t.http.patch('/osm/admin/v1/users/erin'), admin)
+      .send({
+        remove_project_role_mappings: [{ project: 'admin', role: roleId }],
+        add_project_role_mappings: [{ project: 'admin', role: 'nothing' }],
+      })
+      .expect(204);
+    await asJson(t.http.get('/osm/nsd/v1/ns_descriptors'), erin).expect(401);
+    await asJson(t.http.delete('/osm/admin/v1/users/erin'), admin).expect(204);
+    await asJson(t.http.get('/osm/nsd/v1/ns_descriptors'), erin).expect(401);
+  });
 });
