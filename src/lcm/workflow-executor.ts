@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ExecResult, supportsExec, VimAdapter, VimError } from '../../vim-adapters/contract/src';
 import { nowSeconds } from '../common/ids';
 import { APP_CONFIG, AppConfig } from '../config/env';
@@ -16,6 +15,7 @@ import { OpEvent, OpState, transition } from './op-state-machine';
 import { memberView, PlacedNs } from './placement-decision';
 import { execPrimitive } from './primitive-exec';
 import type { PlannedVnf } from './planner';
+import { updateOp } from './op-writes';
 import { RunControl, RunInterrupted } from './run-control';
 import { brief, hasFailed, healedVdur, kdurOf, ObservedBrief, own, primitiveOutput, scaleLevel, vdurOf } from './step-results';
 import { VimAdapters } from './vim-port';
@@ -482,23 +482,3 @@ export class WorkflowExecutor {
 }
 
 const VERBS: Record<string, string> = { instantiate: 'Deploying', terminate: 'Terminating', scale: 'Scaling', heal: 'Healing' };
-
-/** Writes the operation only while this worker holds its lease (the fencing check); otherwise the run stops. */
-async function updateOp(
-  em: EntityManager,
-  op: NsLcmOpOccEntity,
-  control: RunControl,
-  c: Partial<NsLcmOpOccEntity>,
-): Promise<void> {
-  // the list of workers travels with every write (a new one is added when a run starts)
-  const updated = await em.update(
-    NsLcmOpOccEntity,
-    { id: op.id, lockedBy: control.workerId },
-    columns({ ...c, runBy: op.runBy }),
-  );
-  if (!updated.affected) throw new RunInterrupted('lease lost');
-}
-
-/** TypeORM's update() types json columns too narrowly; the values are plain JSON. */
-const columns = (c: Partial<NsLcmOpOccEntity>): QueryDeepPartialEntity<NsLcmOpOccEntity> =>
-  c as QueryDeepPartialEntity<NsLcmOpOccEntity>;
