@@ -272,8 +272,10 @@ describe('replicas on one PostgreSQL', () => {
     // nothing is left leased to A: B need not wait for an expiry
     const left = await ops();
     expect(left.filter((o) => ownedBy(a)(o.locked_by))).toEqual([]);
+    // what A stopped: still PROCESSING with A as its last worker, or already claimed by B (its 1 s scan may win the
+    // race with this query on a quiet machine)
     const handedOver = left.filter(
-      (o) => o.operation_state === 'PROCESSING' && workersOf(o).some(ownedBy(a)) && !workersOf(o).some(ownedBy(b)),
+      (o) => workersOf(o).some(ownedBy(a)) && (o.operation_state === 'PROCESSING' || workersOf(o).some(ownedBy(b))),
     );
     expect(handedOver.length).toBeGreaterThan(0);
 

@@ -133,7 +133,7 @@ const KUBERNETES_VDU = {
 /**
  * Our extensions of OSM's model: an execution environment may be a `script` shipped in the package's `scripts/`
  * folder (see src/lcm/day-n.ts), next to OSM's `juju` and `helm-chart`; a VDU may carry a `kubernetes` block; a KDU
- * may be a `manifest-file`.
+ * may be a `manifest-file`; a df may declare GPUs, instantiation parameters and OSM's newer `healing-aspect`.
  */
 function withExtensions(schema: object): object {
   const copy = structuredClone(schema) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -160,6 +160,34 @@ function withExtensions(schema: object): object {
           type: 'object',
           additionalProperties: false,
           properties: { min: { type: 'integer' }, max: { type: 'integer' } },
+        },
+      },
+    },
+  };
+  // OSM's healing-aspect (R10+ augment, not in the R9 YANG): automatic healing policies of the VDUs (src/lcm/healing.ts)
+  df['healing-aspect'] = {
+    type: 'array',
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: {
+        id: { type: ['string', 'number'] },
+        'healing-policy': {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['vdu-id'],
+            properties: {
+              'vdu-id': { type: ['string', 'number'] },
+              'event-name': { type: ['string', 'number'] },
+              'recovery-type': { enum: ['automatic', 'manual'] },
+              'action-on-recovery': { type: 'string' },
+              'cooldown-time': { type: ['integer', 'string'], minimum: 0, pattern: '^[0-9]+$' },
+              day1: { type: ['boolean', 'string'] },
+            },
+          },
         },
       },
     },
