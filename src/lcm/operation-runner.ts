@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Lifecycle } from '../common/lifecycle/shutdown';
@@ -11,7 +11,7 @@ import { WorkflowExecutor } from './workflow-executor';
 
 /** The worker pool of NS operations (`ns_lcm_op_occs`): claims, leases and take-over are the {@link LeaseRunner}'s. */
 @Injectable()
-export class OperationRunner extends LeaseRunner<NsLcmOpOccEntity> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OperationRunner extends LeaseRunner<NsLcmOpOccEntity> implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(NsLcmOpOccEntity) ops: Repository<NsLcmOpOccEntity>,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -287,7 +287,7 @@ export class SliceExecutor {
 
 /** The worker pool of slice operations (`nsi_lcm_op_occs`); they mostly wait, so it has more room than the NS pool. */
 @Injectable()
-export class SliceRunner extends LeaseRunner<NsiLcmOpOccEntity> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SliceRunner extends LeaseRunner<NsiLcmOpOccEntity> implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     @InjectRepository(NsiLcmOpOccEntity) ops: Repository<NsiLcmOpOccEntity>,
