@@ -8,11 +8,11 @@ import { nowSeconds } from '../common/ids';
 import { Drainable, Lifecycle } from '../common/lifecycle/shutdown';
 import { SecretVault } from '../common/security/secret-vault';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { adminOf } from './account-records';
+import { adminOf, writeIfUnchanged } from './account-records';
 import { AdminAccountEntity, VimInventoryEntity } from '../records/vim.entities';
 import { TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
-import { NO_TX, Transactions } from '../database/transactions';
+import { Transactions } from '../database/transactions';
 
 /** How often a worker looks for pending account operations nobody runs (written by another replica, or left by a dead one). */
 const SCAN_MS = 2000;
@@ -117,23 +117,28 @@ export class AccountOperations implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     const { ok, detail } = await this.check(account);
-    const fresh = await this.accounts.findOneBy({ id });
-    if (!fresh) return;
-    const freshAdmin = adminOf(fresh);
-    const freshOp = freshAdmin.operations[index];
-    // an edit or delete that arrived meanwhile owns the account's state now
-    if (!freshOp || freshOp.operationState !== 'PROCESSING' || freshAdmin.current_operation !== index) return;
-    const now = nowSeconds();
-    freshOp.operationState = ok ? 'COMPLETED' : 'FAILED';
-    freshOp.statusEnteredTime = now;
-    freshOp['detailed-status'] = detail;
-    freshAdmin.operationalState = ok ? 'ENABLED' : 'ERROR';
-    freshAdmin['detailed-status'] = detail;
-    freshAdmin.current_operation = null;
-    fresh.operationalState = freshAdmin.operationalState;
-    fresh.modified = now;
-    await this.accounts.save(fresh, NO_TX);
-    this.logger.log(`${fresh.topic} '${fresh.name}': ${freshAdmin.operationalState} (${detail})`);
+    for (;;) {
+      const fresh = await this.accounts.findOneBy({ id });
+      if (!fresh) return;
+      const readModified = fresh.modified;
+      const freshAdmin = adminOf(fresh);
+      const freshOp = freshAdmin.operations[index];
+      // an edit or delete that arrived meanwhile owns the account's state now
+      if (!freshOp || freshOp.operationState !== 'PROCESSING' || freshAdmin.current_operation !== index) return;
+      const now = nowSeconds();
+      freshOp.operationState = ok ? 'COMPLETED' : 'FAILED';
+      freshOp.statusEnteredTime = now;
+      freshOp['detailed-status'] = detail;
+      freshAdmin.operationalState = ok ? 'ENABLED' : 'ERROR';
+      freshAdmin['detailed-status'] = detail;
+      freshAdmin.current_operation = null;
+      fresh.operationalState = freshAdmin.operationalState;
+      fresh.modified = now;
+      if (await writeIfUnchanged(this.accounts, fresh, readModified)) {
+        this.logger.log(`${fresh.topic} '${fresh.name}': ${freshAdmin.operationalState} (${detail})`);
+        return;
+      }
+    }
   }
 
   private async resumeUnclaimed(): Promise<void> {

@@ -1,3 +1,5 @@
+import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AdminAccountEntity } from '../records/vim.entities';
 import { deletePath, getPath, setPath } from '../common/object-paths';
 import { AccountTopic } from './topics';
@@ -84,4 +86,32 @@ export function takeSecrets(
     deletePath(rest, path);
   }
   return { rest, secrets };
+}
+
+/**
+ * Writes an account read at `readModified` only if nobody wrote it since (a PATCH and the connectivity check of the
+ * previous operation can interleave); false when someone did, and the caller reads again. `modified` always moves on.
+ */
+export async function writeIfUnchanged(
+  repo: Repository<AdminAccountEntity>,
+  account: AdminAccountEntity,
+  readModified: number,
+): Promise<boolean> {
+  account.modified = Math.max(account.modified, readModified + 0.001);
+  const { affected } = await repo
+    .createQueryBuilder()
+    .update(AdminAccountEntity)
+    .set({
+      name: account.name,
+      // simple-json: TypeORM's deep-partial type does not fit an open record
+      record: account.record as QueryDeepPartialEntity<Record<string, unknown>>,
+      secrets: account.secrets,
+      operationalState: account.operationalState,
+      projectsRead: account.projectsRead,
+      projectsWrite: account.projectsWrite,
+      modified: account.modified,
+    })
+    .where('id = :id AND modified = :readModified', { id: account.id, readModified })
+    .execute();
+  return affected === 1;
 }

@@ -11,11 +11,14 @@ import { ProjectScope } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
 import { NsInstanceEntity } from '../records/ns.entities';
 import { AccountOperations } from './account-operations';
-import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, takeSecrets } from './account-records';
+import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, takeSecrets, writeIfUnchanged } from './account-records';
 import { AdminAccountEntity } from '../records/vim.entities';
 import { AccountTopic, TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';
 import { NO_TX } from '../database/transactions';
+
+/** A write that found the account changed since it was read. */
+const STALE = Symbol('stale');
 
 /**
  * OSM's admin resources over HTTP: create answers 202 with an operation id and the check runs in
@@ -74,8 +77,22 @@ export class AccountsService {
   }
 
   /** PATCH and PUT: a merge (null removes a key), then the check runs again. */
-  async edit(topic: AccountTopic, session: Session, id: string, body: unknown): Promise<string> {
+  edit(topic: AccountTopic, session: Session, id: string, body: unknown): Promise<string> {
+    return this.untilWritten(topic, id, () => this.editOnce(topic, session, id, body));
+  }
+
+  /** A check finishing between our read and write moves `modified` on: apply the request again onto what it wrote. */
+  private async untilWritten<T>(topic: AccountTopic, id: string, once: () => Promise<T | typeof STALE>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await once();
+      if (result !== STALE) return result;
+      if (attempt === 5) throw DomainError.conflict('VIM_ACCOUNTS.BUSY', `${topic.title} ${id} keeps changing; try again`);
+    }
+  }
+
+  private async editOnce(topic: AccountTopic, session: Session, id: string, body: unknown): Promise<string | typeof STALE> {
     const account = await this.find(topic, session, id, 'write');
+    const readModified = account.modified;
     const patch = topic.editSchema.validate(normalizeLegacy(topic, body));
     if (patch.name !== undefined && patch.name !== account.name) await this.assertUniqueName(topic, session, String(patch.name));
     const { rest: patchRest, secrets: patchSecrets } = takeSecrets(patch, topic);
@@ -95,15 +112,20 @@ export class AccountsService {
     account.secrets = Object.keys(secrets).length ? this.vault.encrypt(secrets, account.id) : null;
     account.operationalState = 'PROCESSING';
     account.modified = now;
-    await this.accounts.save(account, NO_TX);
+    if (!(await writeIfUnchanged(this.accounts, account, readModified))) return STALE;
     await this.registry.forget(account.id);
     this.operations.schedule(account.id);
     return `${account.id}:${admin.current_operation}`;
   }
 
   /** Returns the delete operation id, or null when FORCE removed it at once. */
-  async remove(topic: AccountTopic, session: Session, id: string): Promise<string | null> {
+  remove(topic: AccountTopic, session: Session, id: string): Promise<string | null> {
+    return this.untilWritten(topic, id, () => this.removeOnce(topic, session, id));
+  }
+
+  private async removeOnce(topic: AccountTopic, session: Session, id: string): Promise<string | null | typeof STALE> {
     const account = await this.find(topic, session, id, 'delete');
+    const readModified = account.modified;
     const scope = ProjectScope.of(session);
     const deletion = scope.deletion(account);
     if (deletion === 'denied')
@@ -131,7 +153,8 @@ export class AccountsService {
     pushOperation(admin, newOperation('delete', nowSeconds()));
     admin.to_delete = true;
     account.operationalState = 'PROCESSING';
-    await this.accounts.save(account, NO_TX);
+    account.modified = nowSeconds();
+    if (!(await writeIfUnchanged(this.accounts, account, readModified))) return STALE;
     this.operations.schedule(account.id);
     return `${account.id}:${admin.current_operation}`;
   }
