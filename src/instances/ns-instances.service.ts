@@ -4,7 +4,7 @@ import { In, Repository } from 'typeorm';
 import type { Session } from '../auth/session';
 import { CatalogItemEntity } from '../records/catalog-item.entity';
 import { DomainError, FieldProblem } from '../common/errors/domain-error';
-import { applyListFilters, Query } from '../common/http/list-filters';
+import { applyListFilters, equalityFilters, Query } from '../common/http/list-filters';
 import { PrerenderedList } from '../common/http/prerendered';
 import { newId, nowSeconds } from '../common/ids';
 import { ProjectScope } from '../common/records/project-scope';
@@ -78,11 +78,9 @@ export class NsInstancesService {
   }
 
   async listOps(session: Session, query: Query): Promise<Obj[]> {
-    const nsFilter = query.nsInstanceId;
-    const rows =
-      typeof nsFilter === 'string' && !nsFilter.includes(',')
-        ? await this.ops.find({ where: { nsInstanceId: nsFilter }, order: { startTime: 'ASC' } })
-        : await this.ops.find({ order: { startTime: 'ASC' } });
+    // a client polling `operationState=PROCESSING` must not hydrate every operation ever run
+    const where = equalityFilters(query, ['nsInstanceId', 'operationState', 'lcmOperationType']);
+    const rows = await this.ops.find({ where, order: { startTime: 'ASC' } });
     const scope = ProjectScope.of(session);
     return applyListFilters(rows.filter((r) => scope.canList(r)).map(opRecord), query);
   }

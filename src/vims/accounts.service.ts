@@ -11,7 +11,15 @@ import { ProjectScope } from '../common/records/project-scope';
 import { SecretVault } from '../common/security/secret-vault';
 import { NsInstanceEntity } from '../records/ns.entities';
 import { AccountOperations } from './account-operations';
-import { AccountAdmin, accountRecord, adminOf, newOperation, pushOperation, takeSecrets, writeIfUnchanged } from './account-records';
+import {
+  AccountAdmin,
+  accountRecord,
+  adminOf,
+  newOperation,
+  pushOperation,
+  takeSecrets,
+  writeIfUnchanged,
+} from './account-records';
 import { AdminAccountEntity } from '../records/vim.entities';
 import { AccountTopic, TOPICS } from './topics';
 import { VimAdapterRegistry } from './vim-adapter.registry';

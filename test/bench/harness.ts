@@ -40,10 +40,15 @@ const freePort = () =>
     });
   });
 
-export async function startService(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Service> {
+export async function startService(
+  env: Record<string, string> = {},
+  nodeFlags: string[] = [],
+  // a further replica of a run whose floor is already measured
+  measured?: Floor,
+): Promise<Service> {
   // first, alone: the floor this run's figures are compared with
-  const floor = await measureFloor(env.MANO_DB_URL);
-  console.log(floor.describe());
+  const floor = measured ?? (await measureFloor(env.MANO_DB_URL));
+  if (!measured) console.log(floor.describe());
   if (process.env.MANO_BENCH_URL) return { url: process.env.MANO_BENCH_URL, floor, stop: async () => undefined };
   const dataDir = mkdtempSync(join(tmpdir(), 'mano-bench-'));
   const port = await freePort();

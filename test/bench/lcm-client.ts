@@ -35,16 +35,19 @@ export async function prepareLcm(url: string, client: Client): Promise<LcmBench>
   const nsd1 = await onboard('bench-1vnf', 1);
   const nsd2 = await onboard('bench-2vnf', 2);
   const vim = ((await client.call('GET', '/osm/admin/v1/vim_accounts?name=emulator')).body as { _id: string }[])[0]._id;
+  return lcmFor(client, { nsd1, nsd2, vim });
+}
+
+/** Creates and waits through one service (a replica shares the first one's onboarded descriptors). */
+export function lcmFor(client: Client, ids: { nsd1: string; nsd2: string; vim: string }, prefix = 'ns'): LcmBench {
   let n = 0;
   return {
-    nsd1,
-    nsd2,
-    vim,
+    ...ids,
     async createNs(nsdId: string): Promise<string> {
       const res = await client.call('POST', '/osm/nslcm/v1/ns_instances_content', {
-        nsName: `ns-${n++}`,
+        nsName: `${prefix}-${n++}`,
         nsdId,
-        vimAccountId: vim,
+        vimAccountId: ids.vim,
       });
       if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { nslcmop_id: string }).nslcmop_id;

@@ -7,8 +7,10 @@
  * start → ready ≤ 2 s. OSM (Peuster et al. 2019, on vim-emu): NS create 10.3 s p50, 19.7 s with 41–63 NS running.
  */
 import { readFileSync } from 'node:fs';
-import { Client, ms, percentile, benchDatabase, startService } from './harness';
-import { prepareLcm } from './lcm-client';
+import { randomBytes } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { Client, ms, percentile, benchDatabase, Service, startService } from './harness';
+import { LcmBench, lcmFor, prepareLcm } from './lcm-client';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -19,11 +21,60 @@ function rssMb(pid: number): number {
 const LATENCY_POLL_MS = Number(process.env.BENCH_POLL_MS ?? 5);
 /** The list figure's size (BENCH_LIST_NS=0 skips it: a quicker run while profiling the lifecycle). */
 const LIST_NS = Number(process.env.BENCH_LIST_NS ?? 10_000);
+/** PostgreSQL: the sustained figure again with this many processes on the one database (replicas; 1 skips it). */
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+const BURST = 800;
+
+/**
+ * `burst` NS created by 16 clients at once (spread over the given services), as fast as the engine completes them;
+ * completion is checked with one list request every 100 ms (not one poll per operation), so the measurement does not
+ * load the service with polling; then every operation is checked once.
+ */
+async function sustained(
+  services: { client: Client; lcm: LcmBench }[],
+  nsdOf: (i: number) => string,
+  burst: number,
+): Promise<{ seconds: number; pending: number; ops: string[] }> {
+  const started = performance.now();
+  const ops: string[] = [];
+  for (let i = 0; i < burst; i += 16)
+    ops.push(
+      ...(await Promise.all(
+        Array.from({ length: 16 }, (_, k) => services[(i + k) % services.length].lcm.createNs(nsdOf((i + k) % services.length))),
+      )),
+    );
+  const mine = new Set(ops);
+  let pending = 0;
+  for (;;) {
+    const res = await services[0].client.call('GET', '/osm/nslcm/v1/ns_lcm_op_occs?operationState=PROCESSING');
+    const left = (res.body as { id: string; operationState: string }[]).filter((o) => mine.has(o.id));
+    if (left.some((o) => o.operationState !== 'PROCESSING')) throw new Error('the operationState filter was not applied');
+    pending = Math.max(pending, left.length);
+    if (!left.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(ops.map((op) => services[0].lcm.waitOp(op)));
+  return { seconds, pending, ops };
+}
+
+/** One query on the bench's PostgreSQL database. */
+async function sql(db: { env: Record<string, string> }, text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  const c = new PgClient({ connectionString: db.env.MANO_DB_URL });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
 
 async function main(): Promise<void> {
   const db = await benchDatabase('mano_bench');
   const onPg = db.onPg;
-  const env: Record<string, string> = { ...db.env, MANO_LCM_CONCURRENCY: '32' };
+  // replicas share the secret key (the database holds what it sealed)
+  const env: Record<string, string> = { ...db.env, MANO_LCM_CONCURRENCY: '32', MANO_SECRET_KEY: randomBytes(32).toString('hex') };
+  const replicas: Service[] = [];
   const service = await startService(env);
   const client = new Client(service.url);
   const out: string[] = [];
@@ -36,7 +87,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     report(`idle RSS after start: ${rssMb(service.pid!).toFixed(0)} MB`);
     await client.login();
-    const { nsd1, nsd2, vim, createNs, waitOp } = await prepareLcm(service.url, client);
+    const lcm = await prepareLcm(service.url, client);
+    const { nsd1, nsd2, vim, createNs, waitOp } = lcm;
     let n = 0;
     const latency = async (nsdId: string, runs: number): Promise<number[]> => {
       const times: number[] = [];
@@ -68,25 +120,8 @@ async function main(): Promise<void> {
     report(`GET one NS, 300 runs: p50 ${floor.cpu(percentile(reads, 50))}, p99 ${ms(percentile(reads, 99))}`);
 
     // sustained: many at once, as fast as the engine completes them
-    const burst = 800;
-    const started = performance.now();
-    const ops: string[] = [];
-    // 16 clients submitting at once
-    for (let i = 0; i < burst; i += 16) ops.push(...(await Promise.all(Array.from({ length: 16 }, () => createNs(nsd1)))));
-    // completion is checked with one list request every 100 ms (not one poll per operation), so the measurement
-    // does not load the service with polling; then every operation is checked once
-    const mine = new Set(ops);
-    let pending = 0;
-    for (;;) {
-      const res = await client.call('GET', '/osm/nslcm/v1/ns_lcm_op_occs?operationState=PROCESSING');
-      const left = (res.body as { id: string; operationState: string }[]).filter((o) => mine.has(o.id));
-      if (left.some((o) => o.operationState !== 'PROCESSING')) throw new Error('the operationState filter was not applied');
-      pending = Math.max(pending, left.length);
-      if (!left.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    await Promise.all(ops.map((op) => waitOp(op)));
+    const burst = BURST;
+    const { seconds, pending } = await sustained([{ client, lcm }], () => nsd1, burst);
     report(
       `sustained: ${burst} NS created and instantiated in ${seconds.toFixed(1)} s = ${floor.rate(burst / seconds)} (at most ${pending} waiting at once)`,
     );
@@ -125,7 +160,30 @@ async function main(): Promise<void> {
       );
     }
     report(`RSS after the run: ${rssMb(service.pid!).toFixed(0)} MB`);
+
+    if (onPg && PROCESSES > 1) {
+      // the same sustained run with replicas on the one database, each taking a share of the creates
+      for (let i = 1; i < PROCESSES; i++) replicas.push(await startService(env, [], floor));
+      const members = [{ client, lcm }];
+      for (const replica of replicas) {
+        const c = new Client(replica.url);
+        await c.login();
+        members.push({ client: c, lcm: lcmFor(c, { nsd1, nsd2, vim }, `r${members.length}`) });
+      }
+      const runs = await sustained(members, () => nsd1, burst);
+      // who completed each operation: the last worker that ran it
+      const rows = await sql(db, 'SELECT run_by FROM ns_lcm_op_occs WHERE id = ANY($1)', [runs.ops]);
+      const share = new Map<string, number>();
+      for (const r of rows) {
+        const last = (JSON.parse(String(r.run_by)) as string[]).at(-1) ?? '?';
+        share.set(last, (share.get(last) ?? 0) + 1);
+      }
+      report(
+        `sustained with ${PROCESSES} processes on the one database: ${burst} NS in ${runs.seconds.toFixed(1)} s = ${floor.rate(burst / runs.seconds)} (${(seconds / runs.seconds).toFixed(2)} × one process; at most ${runs.pending} waiting); completed per process: ${[...share.values()].join(' / ')}`,
+      );
+    }
   } finally {
+    for (const replica of replicas) await replica.stop();
     await service.stop();
     await db.drop();
   }

@@ -3,6 +3,8 @@ import '@kubernetes/client-node';
 import { DataSource } from 'typeorm';
 import { AccountOperations } from '../../src/vims/account-operations';
 import { AccountsService } from '../../src/vims/accounts.service';
+import { writeIfUnchanged } from '../../src/vims/account-records';
+import { AdminAccountEntity } from '../../src/records/vim.entities';
 import { asJson, createTestDatabase, startTestApp, TestApp, TestDatabase } from '../utils/test-app';
 
 const SECRET = 'Sup3r-S3cret-pw!';
@@ -183,6 +185,25 @@ describe('VIM accounts and other admin resources', () => {
         (o: { lcmOperationType: string; operationState: string }) => `${o.lcmOperationType}:${o.operationState}`,
       ),
     ).toEqual(['create:COMPLETED', 'edit:COMPLETED', 'edit:COMPLETED']);
+  });
+
+  it('never lets a check that read the account before an edit overwrite the edit (the write is conditional)', async () => {
+    const id = (await post('vim_accounts', openstack('race', { vim_type: 'emulator', config: { a: 1 } })).expect(202)).body.id;
+    await settle(t);
+    const repo = t.app.get(DataSource).getRepository(AdminAccountEntity);
+    const stale = (await repo.findOneBy({ id }))!;
+    await asJson(t.http.patch(`/osm/admin/v1/vim_accounts/${id}`), admin)
+      .send({ config: { a: 2 } })
+      .expect(202);
+    await settle(t);
+    // what a check that read the account before the PATCH would write: refused, the PATCH stays
+    stale.operationalState = 'ERROR';
+    expect(await writeIfUnchanged(repo, stale, stale.modified)).toBe(false);
+    const shown = await get(`vim_accounts/${id}`).expect(200);
+    expect(shown.body.config).toEqual({ a: 2 });
+    expect(shown.body._admin.operationalState).toBe('ENABLED');
+    const fresh = (await repo.findOneBy({ id }))!;
+    expect(await writeIfUnchanged(repo, fresh, fresh.modified)).toBe(true);
   });
 
   it('deletes asynchronously (202 {_id: op_id}, then 404), and at once with FORCE (202, empty)', async () => {

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-error';
-import { applyListFilters, parseListFilters } from './list-filters';
+import { applyListFilters, equalityFilters, parseListFilters } from './list-filters';
 
 const records = [
   { name: 'a', n: 1, ok: true, tags: ['x', 'y'], nested: { list: [{ id: 'p' }, { id: 'q' }] } },
@@ -39,5 +39,17 @@ describe('OSM list filters', () => {
 
   it('rejects non-numeric comparisons', () => {
     expect(() => parseListFilters({ 'n.gt': 'x' })).toThrow(DomainError);
+  });
+});
+
+describe('equalityFilters (what a list may ask its database for)', () => {
+  it('keeps only plain one-value filters among the given parameters', () => {
+    expect(
+      equalityFilters({ operationState: 'PROCESSING', nsInstanceId: 'a,b', 'operationState.neq': 'X', name: 'n' }, [
+        'operationState',
+        'nsInstanceId',
+      ]),
+    ).toEqual({ operationState: 'PROCESSING' });
+    expect(equalityFilters({ operationState: ['A', 'B'] }, ['operationState'])).toEqual({});
   });
 });

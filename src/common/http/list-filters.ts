@@ -17,6 +17,19 @@ export interface ListFilter {
 export type Query = Record<string, unknown>;
 
 /**
+ * The plain one-value filters among `params` (`x=v`, no operator, no list), for a list to ask its database for what
+ * could match; applyListFilters still applies every filter to what comes back.
+ */
+export function equalityFilters<K extends string>(query: Query, params: readonly K[]): Partial<Record<K, string>> {
+  const where: Partial<Record<K, string>> = {};
+  for (const param of params) {
+    const value = query[param];
+    if (typeof value === 'string' && !value.includes(',')) where[param] = value;
+  }
+  return where;
+}
+
+/**
  * OSM list filters from the query string: `name=x`, dotted paths (`_admin.type=vnfd`), operators
  * as a last segment (`.neq .gt .lt .gte .lte .cont .ncont`), comma lists, `ANYINDEX` for any array element.
  */
