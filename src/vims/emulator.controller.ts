@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   parseFaultSpec,
+  parseComputeStatus,
   parseLoadProfile,
   parseSettableMetrics,
   supportsFaultInjection,
@@ -87,6 +88,30 @@ export class EmulatorController {
     const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'settable metrics');
     const metrics = await this.parse(async () => parseSettableMetrics(body, 'body'));
     await this.parse(() => adapter.setMetrics({ kind: 'compute', name, labels: {} }, metrics));
+  }
+
+  @Put('computes/:name/status')
+  @HttpCode(204)
+  @Permission('vim_accounts:id:patch')
+  @ApiOperation({
+    summary:
+      'Put a compute in ERROR as a broken server (its observation says Failed: what auto-healing acts on), or back: {status: "ERROR", message} | {status: "ACTIVE"}',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ERROR', 'ACTIVE'] }, message: { type: 'string' } },
+    },
+  })
+  async status(
+    @CurrentSession() session: Session,
+    @Param('vimId') vimId: string,
+    @Param('name') name: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const adapter = need(await this.accounts.adapter(session, vimId, 'write'), supportsFaultInjection, 'compute status');
+    const error = await this.parse(async () => parseComputeStatus(body, 'body'));
+    await this.parse(() => adapter.setComputeError({ kind: 'compute', name, labels: {} }, error));
   }
 
   @Put('load-profile')

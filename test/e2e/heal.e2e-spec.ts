@@ -10,7 +10,7 @@ import { asJson, TestApp, useTestApp } from '../utils/test-app';
 type Obj = Record<string, unknown>;
 type Vdur = { _id: string; name: string; 'vim-id': string; 'ip-address': string; status: string; 'count-index': number };
 type Step = { key: string; kind: string; state: string; result?: { exitCode: number; stdout: string } };
-type Compute = { name: string; providerId: string; sandbox: { path: string } };
+type Compute = { name: string; providerId: string; status: string; sandbox: { path: string } };
 
 /** The example web server with OSM's healing-aspect: its VDU redeployed automatically, day-1 again, 8 s cooldown. */
 const HEALING_ASPECT = `      healing-aspect:
@@ -231,6 +231,29 @@ describe('auto-healing (healing-aspect, recovery-type automatic)', () => {
     // the cooldown counts from the decision (lastHealed), a few ms before the first operation's startTime
     expect(secondOp.startTime as number).toBeGreaterThanOrEqual(firstHealedAt + 8);
     expect(await api.compute(before.name)).toBeDefined();
+  }, 60_000);
+
+  it('heals a compute its VIM reports in ERROR (Failed): removed and created again, automatic', async () => {
+    const nsId = await api.instantiate('broken-server');
+    const [before] = (await api.vnf(nsId)).vdur;
+    const setStatus = (body: object) =>
+      asJson(f.t.http.put(`/mano/v1/emulator/${f.vim}/computes/${before.name}/status`), f.admin).send(body);
+    expect((await setStatus({ status: 'BROKEN' }).expect(422)).body.detail).toContain('body.status');
+    await setStatus({ status: 'ERROR', message: 'hypervisor lost the disk' }).expect(204);
+    expect((await api.compute(before.name))!.status).toBe('ERROR');
+
+    const healed = await waitFor(async () => {
+      const ops = (await asJson(f.t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs?nsInstanceId=${nsId}`), f.admin).expect(200))
+        .body as Obj[];
+      return ops.find((o) => o.lcmOperationType === 'heal');
+    });
+    const op = await pollOp(f.t, f.admin, String(healed.id), (o) => o.operationState !== 'PROCESSING');
+    expect(op).toMatchObject({ operationState: 'COMPLETED', isAutomaticInvocation: true });
+    expect(JSON.stringify((op.operationParams as Obj).healVnfData)).toContain(`${before.name} failed in its VIM`);
+    const [after] = (await api.vnf(nsId)).vdur;
+    expect(after['vim-id']).not.toBe(before['vim-id']);
+    expect(after['ip-address']).toBe(before['ip-address']);
+    expect(await api.compute(before.name)).toMatchObject({ providerId: after['vim-id'], status: 'ACTIVE' });
   }, 60_000);
 
   it('watches from one replica at a time (the lease), and leaves healthy NSs alone', async () => {

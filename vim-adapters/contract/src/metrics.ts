@@ -65,3 +65,18 @@ export function profileStep(profile: LoadProfile, elapsedS: number): SettableMet
   }
   return steps[steps.length - 1];
 }
+
+/** `{status: "ERROR", message?}` or `{status: "ACTIVE"}` for an emulated compute: the error message, or null. */
+export function parseComputeStatus(v: unknown, path: string): string | null {
+  if (!isObj(v)) throw configInvalid(path, 'must be an object');
+  for (const key of Object.keys(v))
+    if (key !== 'status' && key !== 'message') throw configInvalid(`${path}.${key}`, 'is not a field (status, message)');
+  if (v.status !== 'ERROR' && v.status !== 'ACTIVE') throw configInvalid(`${path}.status`, 'must be ERROR or ACTIVE');
+  if (v.message !== undefined && (typeof v.message !== 'string' || v.message.length > 500))
+    throw configInvalid(`${path}.message`, 'must be a string of at most 500 characters');
+  if (v.status === 'ACTIVE') {
+    if (v.message !== undefined) throw configInvalid(`${path}.message`, 'is only for status ERROR');
+    return null;
+  }
+  return (v.message as string | undefined) ?? 'put in ERROR through the emulator API';
+}

@@ -200,6 +200,8 @@ export interface SupportsFaultInjection {
   setMetrics(ref: ResourceRef<'compute'>, metrics: SettableMetrics): Promise<void>;
   /** A load profile for every compute whose labels include `labels` (an empty step list removes it). */
   setLoadProfile(profile: LoadProfile): Promise<void>;
+  /** Puts a compute in the VIM's error state with that message (as Nova's ERROR), or back to normal with null. */
+  setComputeError(ref: ResourceRef<'compute'>, message: string | null): Promise<void>;
 }
 export const supportsFaultInjection = (a: VimAdapter): a is VimAdapter & SupportsFaultInjection =>
   typeof (a as Partial<SupportsFaultInjection>).setFaults === 'function';

@@ -1,5 +1,5 @@
 import { diagnosticsMetrics } from '../../openstack/src/computes';
-import { parseLoadProfile, parseSettableMetrics, profileStep } from '../src/metrics';
+import { parseComputeStatus, parseLoadProfile, parseSettableMetrics, profileStep } from '../src/metrics';
 
 describe('metric inputs and load profiles', () => {
   it('checks settable metrics, naming the bad field', () => {
@@ -13,6 +13,16 @@ describe('metric inputs and load profiles', () => {
     expect(() => parseSettableMetrics({ custom: { 'a b': 1 } }, 'body')).toThrow(/not a metric name/);
     expect(() => parseLoadProfile({ labels: { a: 1 }, steps: [] }, 'body')).toThrow(/body\.labels/);
     expect(() => parseLoadProfile({ steps: [{ cpu: 0.1, durationS: -1 }] }, 'body')).toThrow(/steps\[0\]\.durationS/);
+  });
+
+  it('checks a compute status: ERROR with an optional message, or ACTIVE', () => {
+    expect(parseComputeStatus({ status: 'ERROR', message: 'disk gone' }, 'body')).toBe('disk gone');
+    expect(parseComputeStatus({ status: 'ERROR' }, 'body')).toContain('ERROR');
+    expect(parseComputeStatus({ status: 'ACTIVE' }, 'body')).toBeNull();
+    expect(() => parseComputeStatus({ status: 'SHUTOFF' }, 'body')).toThrow(/body\.status/);
+    expect(() => parseComputeStatus({ status: 'ERROR', why: 1 }, 'body')).toThrow(/body\.why/);
+    expect(() => parseComputeStatus({ status: 'ERROR', message: 'x'.repeat(501) }, 'body')).toThrow(/body\.message/);
+    expect(() => parseComputeStatus({ status: 'ACTIVE', message: 'm' }, 'body')).toThrow(/body\.message/);
   });
 
   it('holds each step for its duration, the last for ever, or repeats', () => {

@@ -36,6 +36,7 @@ import { decideFault, FaultDecision, hang } from './faults';
 import {
   add,
   ComputeDoc,
+  computeStatus,
   computeUsage,
   EmulatorContext,
   isActive,
@@ -182,6 +183,15 @@ export class EmulatorAdapter
     });
   }
 
+  async setComputeError(ref: ResourceRef<'compute'>, message: string | null): Promise<void> {
+    await this.ctx.store.transaction(async (tx) => {
+      const doc = await mustGet<ComputeDoc>(tx, K.compute, ref.name);
+      if (message === null) delete doc.error;
+      else doc.error = message;
+      await tx.put(K.compute, doc.name, doc);
+    });
+  }
+
   async setLoadProfile(profile: LoadProfile): Promise<void> {
     await this.ctx.store.transaction(async (tx) => {
       const stored = (await tx.get<StoredProfile[]>(K.state, 'load-profiles')) ?? [];
@@ -205,7 +215,7 @@ export class EmulatorAdapter
         providerNetworks: await r.list<NetworkDoc>(K.provider),
         computes: computes.map((c) => ({
           ...c,
-          status: Date.now() >= c.readyAt ? 'ACTIVE' : 'BUILD',
+          status: computeStatus(c),
           sandbox: { path: this.sandbox(c.name).dir, files: this.sandboxFiles(c.name) },
         })),
         volumes: await r.list<VolumeDoc>(K.volume),

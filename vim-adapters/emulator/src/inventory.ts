@@ -52,6 +52,8 @@ export interface ComputeDoc {
   createdAt: string;
   readyAt: number;
   metrics?: SettableMetrics;
+  /** set through the emulator API: the compute is in ERROR (a broken server, for healing) */
+  error?: string;
 }
 export interface VolumeDoc {
   name: string;
@@ -119,21 +121,32 @@ export function observedNetwork(doc: NetworkDoc): Observed {
   };
 }
 
+/** ACTIVE, BUILD (booting) or ERROR (set through the emulator API), as Nova says it. */
+export const computeStatus = (doc: ComputeDoc): 'ACTIVE' | 'BUILD' | 'ERROR' =>
+  doc.error !== undefined ? 'ERROR' : Date.now() >= doc.readyAt ? 'ACTIVE' : 'BUILD';
+
 export function observedCompute(doc: ComputeDoc): Observed {
-  const ready = Date.now() >= doc.readyAt;
+  const status = computeStatus(doc);
+  const ready = status === 'ACTIVE';
   return {
     ref: { kind: 'compute', name: doc.name, labels: doc.labels },
     providerId: doc.providerId,
     provisioned: ready,
     upToDate: true,
     addresses: doc.ports.map((p) => ({ port: p.name, network: p.network, ip: p.ip, mac: p.mac })),
-    conditions: [
-      ready
-        ? { type: 'Ready', status: 'True' }
-        : { type: 'Ready', status: 'False', reason: 'Booting', message: `ready at ${new Date(doc.readyAt).toISOString()}` },
-    ],
+    conditions:
+      doc.error !== undefined
+        ? [
+            { type: 'Ready', status: 'False', reason: 'ERROR' },
+            { type: 'Failed', status: 'True', reason: 'ServerError', message: `emulator: ${doc.error}` },
+          ]
+        : [
+            ready
+              ? { type: 'Ready', status: 'True' }
+              : { type: 'Ready', status: 'False', reason: 'Booting', message: `ready at ${new Date(doc.readyAt).toISOString()}` },
+          ],
     zone: doc.pop,
-    details: { status: ready ? 'ACTIVE' : 'BUILD', type: doc.type, image: doc.image, replicas: doc.replicas },
+    details: { status, type: doc.type, image: doc.image, replicas: doc.replicas },
   };
 }
 

@@ -249,6 +249,21 @@ describe('emulator behaviour', () => {
     expect((await adapter.metrics(vm('m').ref))?.cpu).toBe(0.93);
   });
 
+  it('puts a compute in ERROR and back, as a broken server reports itself (Failed)', async () => {
+    const { adapter } = await connect();
+    await adapter.apply(vm('e'));
+    await adapter.setComputeError(vm('e').ref, 'disk gone');
+    const broken = (await adapter.observe(vm('e').ref))!;
+    expect(broken.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Failed', status: 'True', message: 'emulator: disk gone' }),
+    );
+    expect(broken.details).toMatchObject({ status: 'ERROR' });
+    await adapter.setComputeError(vm('e').ref, null);
+    const fixed = (await adapter.observe(vm('e').ref))!;
+    expect(fixed.conditions.some((c) => c.type === 'Failed')).toBe(false);
+    await expect(adapter.setComputeError(vm('nope').ref, 'x')).rejects.toMatchObject({ code: 'VIM.NOT_FOUND' });
+  });
+
   it('applies load profiles by labels, step by step, to present and later computes; own values win', async () => {
     const { adapter } = await connect();
     const a = vm('pa');
