@@ -46,9 +46,12 @@ export class SliceExecutor {
     const op = await this.ops.findOneBy({ id: opId });
     if (!op || (op.operationState !== 'PROCESSING' && op.operationState !== 'ROLLING_BACK')) return;
     if (op.cancelMode) control.cancel(op.cancelMode as 'GRACEFUL' | 'FORCEFUL');
-    if (op.runBy.at(-1) !== control.workerId) op.runBy = [...op.runBy, control.workerId];
+    const joined = op.runBy.at(-1) !== control.workerId;
+    if (joined) op.runBy = [...op.runBy, control.workerId];
     const log = (msg: string) => this.logger.log(`nsiop=${op.id} nsi=${op.netsliceInstanceId} ${msg}`);
     try {
+      // written at once: an operation this process claimed says so even if the process dies before its first step
+      if (joined) await this.fenced(control, (em) => this.writeOp(em, op, control, {}));
       const todo = op.steps.filter((s) => s.state === 'PENDING' || s.state === 'FAILED');
       // consecutive subnet steps run together: the subnets' NSs are deployed in parallel
       for (let i = 0; i < todo.length;) {

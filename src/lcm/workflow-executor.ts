@@ -49,8 +49,8 @@ export class WorkflowExecutor {
     const op = await this.ops.findOneBy({ id: opId });
     if (!op || (op.operationState !== 'PROCESSING' && op.operationState !== 'ROLLING_BACK')) return;
     if (op.cancelMode) control.cancel(op.cancelMode as 'GRACEFUL' | 'FORCEFUL');
-    // saved with the operation's next write (nothing is done before it but VIM reads)
-    if (op.runBy.at(-1) !== control.workerId) op.runBy = [...op.runBy, control.workerId];
+    const joined = op.runBy.at(-1) !== control.workerId;
+    if (joined) op.runBy = [...op.runBy, control.workerId];
     const adapters = new Map<string, Promise<VimAdapter>>();
     const adapter: AdapterOf = (vim) => {
       if (!adapters.has(vim)) adapters.set(vim, this.accounts.adapterById(vim));
@@ -60,6 +60,8 @@ export class WorkflowExecutor {
     const verb = isRollingBack(op) ? 'Rolling back' : (VERBS[op.lcmOperationType] ?? 'Processing');
     log(`${op.lcmOperationType}: ${op.operationState}, ${op.steps.filter((s) => s.state === 'PENDING').length} step(s) to do`);
     try {
+      // written at once: an operation this process claimed says so even if the process dies before its first step
+      if (joined) await this.fenced(control, (em) => updateOp(em, op, control, {}), { durable: false });
       for (const [i, step] of op.steps.entries()) {
         if (step.state === 'DONE' || step.state === 'SKIPPED') continue;
         if (control.cancelMode) throw new RunInterrupted('cancelled');
