@@ -32,16 +32,14 @@ const BURST = 800;
  */
 async function sustained(
   services: { client: Client; lcm: LcmBench }[],
-  nsdOf: (i: number) => string,
+  nsdId: string,
   burst: number,
 ): Promise<{ seconds: number; pending: number; ops: string[] }> {
   const started = performance.now();
   const ops: string[] = [];
   for (let i = 0; i < burst; i += 16)
     ops.push(
-      ...(await Promise.all(
-        Array.from({ length: 16 }, (_, k) => services[(i + k) % services.length].lcm.createNs(nsdOf((i + k) % services.length))),
-      )),
+      ...(await Promise.all(Array.from({ length: 16 }, (_, k) => services[(i + k) % services.length].lcm.createNs(nsdId)))),
     );
   const mine = new Set(ops);
   let pending = 0;
@@ -121,7 +119,7 @@ async function main(): Promise<void> {
 
     // sustained: many at once, as fast as the engine completes them
     const burst = BURST;
-    const { seconds, pending } = await sustained([{ client, lcm }], () => nsd1, burst);
+    const { seconds, pending } = await sustained([{ client, lcm }], nsd1, burst);
     report(
       `sustained: ${burst} NS created and instantiated in ${seconds.toFixed(1)} s = ${floor.rate(burst / seconds)} (at most ${pending} waiting at once)`,
     );
@@ -170,7 +168,7 @@ async function main(): Promise<void> {
         await c.login();
         members.push({ client: c, lcm: lcmFor(c, { nsd1, nsd2, vim }, `r${members.length}`) });
       }
-      const runs = await sustained(members, () => nsd1, burst);
+      const runs = await sustained(members, nsd1, burst);
       // who completed each operation: the last worker that ran it
       const rows = await sql(db, 'SELECT run_by FROM ns_lcm_op_occs WHERE id = ANY($1)', [runs.ops]);
       const share = new Map<string, number>();

@@ -56,6 +56,15 @@ function fixture(intervalS: number) {
       ((await asJson(f.t.http.get(`/mano/v1/emulator/${f.vim}/inventory`), f.admin).expect(200)).body.computes as Compute[]).find(
         (c) => c.name === name,
       ),
+    /** The NS's next heal operation (other than `seen`), once it has settled. */
+    settledHeal: async (nsId: string, seen?: unknown, ms?: number): Promise<Obj> => {
+      const found = await waitFor(async () => {
+        const ops = (await asJson(f.t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs?nsInstanceId=${nsId}`), f.admin).expect(200))
+          .body as Obj[];
+        return ops.find((o) => o.lcmOperationType === 'heal' && o.id !== seen);
+      }, ms);
+      return pollOp(f.t, f.admin, String(found.id), (o) => o.operationState !== 'PROCESSING');
+    },
     heal: (nsId: string, body: unknown, token = f.admin) =>
       asJson(f.t.http.post(`/osm/nslcm/v1/ns_instances/${nsId}/heal`), token).send(body as object),
   };
@@ -191,12 +200,7 @@ describe('auto-healing (healing-aspect, recovery-type automatic)', () => {
     const adapter = await f.t.app.get(VimAdapters).adapterById(f.vim);
     expect(await adapter.remove({ kind: 'compute', name: before.name, labels: {} })).toBe('deleted');
 
-    const healed = await waitFor(async () => {
-      const ops = (await asJson(f.t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs?nsInstanceId=${nsId}`), f.admin).expect(200))
-        .body as Obj[];
-      return ops.find((o) => o.lcmOperationType === 'heal');
-    });
-    const op = await pollOp(f.t, f.admin, String(healed.id), (o) => o.operationState !== 'PROCESSING');
+    const op = await api.settledHeal(nsId);
     expect(op).toMatchObject({ operationState: 'COMPLETED', isAutomaticInvocation: true });
     expect((op.operationParams as Obj).healVnfData).toEqual([
       expect.objectContaining({
@@ -221,12 +225,7 @@ describe('auto-healing (healing-aspect, recovery-type automatic)', () => {
       return h.lastDecision?.decision === 'wait' ? h.lastDecision : undefined;
     });
     expect(waiting.reason).toContain('in cooldown');
-    const second = await waitFor(async () => {
-      const ops = (await asJson(f.t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs?nsInstanceId=${nsId}`), f.admin).expect(200))
-        .body as Obj[];
-      return ops.find((o) => o.lcmOperationType === 'heal' && o.id !== healed.id);
-    }, 20_000);
-    const secondOp = await pollOp(f.t, f.admin, String(second.id), (o) => o.operationState !== 'PROCESSING');
+    const secondOp = await api.settledHeal(nsId, op.id, 20_000);
     expect(secondOp.operationState).toBe('COMPLETED');
     // the cooldown counts from the decision (lastHealed), a few ms before the first operation's startTime
     expect(secondOp.startTime as number).toBeGreaterThanOrEqual(firstHealedAt + 8);
@@ -242,12 +241,7 @@ describe('auto-healing (healing-aspect, recovery-type automatic)', () => {
     await setStatus({ status: 'ERROR', message: 'hypervisor lost the disk' }).expect(204);
     expect((await api.compute(before.name))!.status).toBe('ERROR');
 
-    const healed = await waitFor(async () => {
-      const ops = (await asJson(f.t.http.get(`/osm/nslcm/v1/ns_lcm_op_occs?nsInstanceId=${nsId}`), f.admin).expect(200))
-        .body as Obj[];
-      return ops.find((o) => o.lcmOperationType === 'heal');
-    });
-    const op = await pollOp(f.t, f.admin, String(healed.id), (o) => o.operationState !== 'PROCESSING');
+    const op = await api.settledHeal(nsId);
     expect(op).toMatchObject({ operationState: 'COMPLETED', isAutomaticInvocation: true });
     expect(JSON.stringify((op.operationParams as Obj).healVnfData)).toContain(`${before.name} failed in its VIM`);
     const [after] = (await api.vnf(nsId)).vdur;
